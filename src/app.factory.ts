@@ -1,0 +1,31 @@
+import { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { AppConfig } from './core/config/app-config';
+import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
+import { requestLogger } from './core/logging/request-logger.middleware';
+import { JsonBodyPipe } from './core/validation/json-body.pipe';
+import { jsonBodyParser } from './core/validation/json-body-parser';
+
+/**
+ * Builds the HTTP application exactly as production runs it; the end-to-end tests call this
+ * too, so what they check is what ships.
+ */
+export async function createApp(
+  config: AppConfig,
+  logger: LoggerService | false,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: logger === false ? false : logger,
+    bodyParser: false,
+  });
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestLogger);
+  app.use(jsonBodyParser());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(new JsonBodyPipe());
+  app.enableShutdownHooks();
+  return app;
+}

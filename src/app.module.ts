@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { BackupsConfigModule } from './backups-config/backups-config.module';
+import { BackupsModule } from './backups/backups.module';
+import { AppConfig } from './core/config/app-config';
+import { CoreModule } from './core/core.module';
+import { HealthModule } from './health/health.module';
+import { InstancesModule } from './instances/instances.module';
+import { TokensModule } from './tokens/tokens.module';
+
+/** The HTTP service: the public API (/v1) and the admin API (/admin/v1). */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        InstancesModule,
+        TokensModule,
+        BackupsModule,
+        BackupsConfigModule,
+        HealthModule,
+      ],
+    };
+  }
+}

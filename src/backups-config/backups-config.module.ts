@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../core/auth/auth.module';
+import { CryptoModule } from '../crypto/crypto.module';
+import { BackupsConfigController } from './backups-config.controller';
+import { BackupsConfigRepository } from './backups-config.repository';
+import { BackupsConfigService } from './backups-config.service';
+
+@Module({
+  imports: [AuthModule, CryptoModule],
+  controllers: [BackupsConfigController],
+  providers: [BackupsConfigRepository, BackupsConfigService],
+  exports: [BackupsConfigRepository],
+})
+export class BackupsConfigModule {}

@@ -1,0 +1,36 @@
+import { IsBoolean, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { OptionalButNotNull } from '../../core/validation/defined.decorator';
+
+export const MAX_ENCRYPTION_KEY_LENGTH = 1024;
+/** upper bounds that keep counts meaningful and inside the database's integer range */
+export const MAX_MIN_BACKUP_COUNT = 10000;
+export const MAX_RETENTION_TIME_DAYS = 10000;
+
+export class UpdateBackupsConfigDto {
+  @OptionalButNotNull()
+  @IsString({ message: 'encryption_key must be a string' })
+  @MaxLength(MAX_ENCRYPTION_KEY_LENGTH, {
+    message: `encryption_key must be at most ${MAX_ENCRYPTION_KEY_LENGTH} characters long`,
+  })
+  encryption_key?: string;
+
+  @OptionalButNotNull()
+  @IsInt({ message: 'min_backup_count must be an integer' })
+  @Min(0, { message: 'min_backup_count must be 0 or more' })
+  @Max(MAX_MIN_BACKUP_COUNT, {
+    message: `min_backup_count must be at most ${MAX_MIN_BACKUP_COUNT}`,
+  })
+  min_backup_count?: number;
+
+  @OptionalButNotNull()
+  @IsInt({ message: 'retention_time must be an integer number of days' })
+  @Min(0, { message: 'retention_time must be 0 or more' })
+  @Max(MAX_RETENTION_TIME_DAYS, {
+    message: `retention_time must be at most ${MAX_RETENTION_TIME_DAYS}`,
+  })
+  retention_time?: number;
+
+  @OptionalButNotNull()
+  @IsBoolean({ message: 'exclude_from_auto_backup must be true or false' })
+  exclude_from_auto_backup?: boolean;
+}

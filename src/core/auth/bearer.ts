@@ -1,0 +1,12 @@
+import type { Request } from 'express';
+
+/**
+ * The token of an `Authorization: Bearer <token>` header, or null when the header is missing or
+ * malformed. The scheme is case-insensitive: `cf oauth-token` prints `bearer …`.
+ */
+export function bearerToken(req: Request): string | null {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const match = /^bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
+  return match ? match[1] : null;
+}

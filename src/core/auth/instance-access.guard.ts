@@ -1,0 +1,55 @@
+import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Instance } from '../../generated/prisma/client';
+import { InstancesRepository } from '../../instances/instances.repository';
+import { TokensService, grants } from '../../tokens/tokens.service';
+import { ForbiddenError, InstanceNotFoundError, UnauthorizedError } from '../errors/domain-errors';
+import { bearerToken } from './bearer';
+
+type InstanceRequest = Request & { instance?: Instance };
+
+/**
+ * Guards every `/v1/instances/:instance_id/…` route, deciding in this order:
+ * 401 no valid token, 403 token not granted this instance, 404 no such (registered) instance.
+ * The instance it found is handed to the handler through @CurrentInstance().
+ */
+@Injectable()
+export class InstanceAccessGuard implements CanActivate {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly instances: InstancesRepository,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<InstanceRequest>();
+    const secret = bearerToken(req);
+    if (secret === null) {
+      throw new UnauthorizedError(
+        'Missing or malformed Authorization header; expected "Bearer <token>".',
+      );
+    }
+    const token = await this.tokens.authenticate(secret);
+    if (!token) {
+      throw new UnauthorizedError('The access token is unknown, revoked or expired.');
+    }
+    const instanceId = String(req.params.instance_id);
+    if (!grants(token, instanceId)) {
+      throw new ForbiddenError(
+        `This access token is not granted access to instance "${instanceId}".`,
+      );
+    }
+    const instance = await this.instances.findRegistered(instanceId);
+    if (!instance) throw new InstanceNotFoundError(instanceId);
+    req.instance = instance;
+    return true;
+  }
+}
+
+/** The instance that InstanceAccessGuard resolved for this request. */
+export const CurrentInstance = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): Instance => {
+    const instance = ctx.switchToHttp().getRequest<InstanceRequest>().instance;
+    if (!instance) throw new Error('CurrentInstance used on a route without InstanceAccessGuard');
+    return instance;
+  },
+);

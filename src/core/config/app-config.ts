@@ -1,0 +1,107 @@
+import { ConfigError, Environment, parseEnvironment } from './environment';
+import { readOrCreateLocalSecret } from './local-secrets';
+
+export type StorageDriverName = 'fs' | 's3';
+
+export interface S3Settings {
+  bucket: string;
+  prefix: string;
+  endpoint?: string;
+  region: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+}
+
+/**
+ * The validated settings of one process. Injected wherever a setting is needed;
+ * nothing else reads process.env.
+ */
+export class AppConfig {
+  readonly production: boolean;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly port: number;
+  readonly adminToken: string;
+  readonly masterKey: string;
+  readonly storageDriver: StorageDriverName;
+  readonly storagePath: string;
+  readonly s3: S3Settings;
+  readonly backupSchedule: string;
+  readonly backupScheduleJitterMinutes: number;
+  readonly downloadsEnabled: boolean;
+  readonly minEncryptionKeyLength: number;
+  readonly defaultMinBackupCount: number;
+  readonly defaultRetentionTime: number;
+  readonly deletedInstanceRetentionDays: number;
+  readonly workerConcurrency: number;
+  readonly upstreamTimeoutMs: number;
+  readonly logLevel: string;
+  /** where generated local secrets were written, to tell the operator once at start */
+  readonly generatedSecretFiles: string[];
+
+  constructor(
+    env: Environment,
+    secrets: { adminToken: string; masterKey: string },
+    generated: string[],
+  ) {
+    this.production = env.NODE_ENV === 'production';
+    this.databaseUrl = env.DATABASE_URL;
+    this.redisUrl = env.REDIS_URL;
+    this.port = env.PORT;
+    this.adminToken = secrets.adminToken;
+    this.masterKey = secrets.masterKey;
+    this.storageDriver = env.STORAGE_DRIVER as StorageDriverName;
+    this.storagePath = env.STORAGE_PATH;
+    this.s3 = {
+      bucket: env.S3_BUCKET ?? '',
+      prefix: env.S3_PREFIX ?? '',
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION ?? 'us-east-1',
+      accessKeyId: env.S3_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    };
+    this.backupSchedule = env.BACKUP_SCHEDULE;
+    this.backupScheduleJitterMinutes = env.BACKUP_SCHEDULE_JITTER;
+    this.downloadsEnabled = env.DOWNLOADS_ENABLED;
+    this.minEncryptionKeyLength = env.MIN_ENCRYPTION_KEY_LENGTH;
+    this.defaultMinBackupCount = env.DEFAULT_MIN_BACKUP_COUNT;
+    this.defaultRetentionTime = env.DEFAULT_RETENTION_TIME;
+    this.deletedInstanceRetentionDays = env.DELETED_INSTANCE_RETENTION_DAYS;
+    this.workerConcurrency = env.WORKER_CONCURRENCY;
+    this.upstreamTimeoutMs = env.UPSTREAM_TIMEOUT_MS;
+    this.logLevel = env.LOG_LEVEL;
+    this.generatedSecretFiles = generated;
+  }
+
+  /**
+   * Builds the configuration from the environment. Outside production an unset ADMIN_TOKEN or
+   * MASTER_KEY is generated once into ./data/ (and reused on every later start); in production
+   * both must be given.
+   */
+  static fromEnvironment(raw: NodeJS.ProcessEnv = process.env): AppConfig {
+    const env = parseEnvironment(raw);
+    const generated: string[] = [];
+    const secret = (name: 'ADMIN_TOKEN' | 'MASTER_KEY', file: string): string => {
+      const given = env[name];
+      if (given) return given;
+      if (env.NODE_ENV === 'production') {
+        throw new ConfigError(
+          `invalid configuration:\n  - ${name} must be set when NODE_ENV is production`,
+        );
+      }
+      const local = readOrCreateLocalSecret(file);
+      generated.push(`${name} ${local.created ? 'generated into' : 'read from'} ${local.path}`);
+      return local.value;
+    };
+    return new AppConfig(
+      env,
+      {
+        adminToken: secret('ADMIN_TOKEN', 'admin-token'),
+        masterKey: secret('MASTER_KEY', 'master-key'),
+      },
+      generated,
+    );
+  }
+}

@@ -1,0 +1,186 @@
+import { CronExpressionParser } from 'cron-parser';
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+  validateSync,
+} from 'class-validator';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './defaults';
+
+/** Thrown when the environment cannot start the process; the message names the variable. */
+export class ConfigError extends Error {}
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+@ValidatorConstraint({ name: 'cron' })
+class IsCronExpression implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    try {
+      CronExpressionParser.parse(value, { tz: 'UTC' });
+      return value.trim().split(/\s+/).length === 5;
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return '$property must be a five-field cron expression (minute hour day month weekday), got "$value"';
+  }
+}
+
+@ValidatorConstraint({ name: 'url' })
+class IsUrlWithProtocol implements ValidatorConstraintInterface {
+  validate(value: unknown, args?: ValidationArguments): boolean {
+    if (typeof value !== 'string') return false;
+    try {
+      return (args?.constraints[0] as string[]).includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(args?: ValidationArguments): string {
+    // Never echo the value: a connection URL may hold a password.
+    const protocols = args?.constraints[0] as string[];
+    return `$property must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`;
+  }
+}
+
+/** Every setting of section 7, as read from the environment (strings parsed, defaults applied). */
+export class Environment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: string = 'development';
+
+  @Validate(IsUrlWithProtocol, [['postgres:', 'postgresql:']])
+  DATABASE_URL: string = DEFAULT_DATABASE_URL;
+
+  @Validate(IsUrlWithProtocol, [['redis:', 'rediss:']])
+  REDIS_URL: string = DEFAULT_REDIS_URL;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters long' })
+  ADMIN_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'MASTER_KEY must be at least 32 characters long (e.g. 64 hex digits)' })
+  MASTER_KEY?: string;
+
+  @IsIn(['fs', 's3'])
+  STORAGE_DRIVER: string = 'fs';
+
+  @IsString()
+  @MinLength(1)
+  STORAGE_PATH: string = './data/backups';
+
+  @IsOptional() @IsString() S3_BUCKET?: string;
+  @IsOptional() @IsString() S3_PREFIX?: string;
+  @IsOptional() @IsString() S3_ENDPOINT?: string;
+  @IsOptional() @IsString() S3_REGION?: string;
+  @IsOptional() @IsString() S3_ACCESS_KEY_ID?: string;
+  @IsOptional() @IsString() S3_SECRET_ACCESS_KEY?: string;
+  @Transform(toBool) @IsBoolean() S3_FORCE_PATH_STYLE: boolean = false;
+
+  @Validate(IsCronExpression)
+  BACKUP_SCHEDULE: string = '30 1 * * *';
+
+  /** minutes over which the daily scheduled backups are spread */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1440)
+  BACKUP_SCHEDULE_JITTER: number = 30;
+
+  @Transform(toBool)
+  @IsBoolean()
+  DOWNLOADS_ENABLED: boolean = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  MIN_ENCRYPTION_KEY_LENGTH: number = 8;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  DEFAULT_MIN_BACKUP_COUNT: number = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  DEFAULT_RETENTION_TIME: number = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DELETED_INSTANCE_RETENTION_DAYS: number = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKER_CONCURRENCY: number = 2;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  UPSTREAM_TIMEOUT_MS: number = 5000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+}
+
+/**
+ * Parses and validates the environment. Empty strings count as unset so that
+ * `FOO=` in a compose file falls back to the default. Throws one ConfigError listing every
+ * bad variable by name.
+ */
+export function parseEnvironment(raw: NodeJS.ProcessEnv): Environment {
+  const known = Object.keys(new Environment()).concat(['ADMIN_TOKEN', 'MASTER_KEY']);
+  const input: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined && value !== '' && (known.includes(name) || name.startsWith('S3_'))) {
+      input[name] = value;
+    }
+  }
+  const env = plainToInstance(Environment, input, { exposeDefaultValues: true });
+  const errors = validateSync(env, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+    throw new ConfigError(`invalid configuration:\n  - ${lines.join('\n  - ')}`);
+  }
+  if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {
+    throw new ConfigError(
+      'invalid configuration:\n  - S3_BUCKET must be set when STORAGE_DRIVER is s3',
+    );
+  }
+  return env;
+}

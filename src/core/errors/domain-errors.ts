@@ -1,0 +1,69 @@
+/**
+ * Errors that a request can end in, each with its HTTP status and the single CamelCase word
+ * the seed's error body carries. Services throw these; the global filter renders them.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'Unauthorized';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+  readonly code = 'Forbidden';
+}
+
+export class InstanceNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'InstanceNotFound';
+  constructor(instanceId: string) {
+    super(`No instance with id "${instanceId}" exists.`);
+  }
+}
+
+export class BackupNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'BackupNotFound';
+  constructor(instanceId: string, backupId: string) {
+    super(`Instance "${instanceId}" has no backup with id "${backupId}".`);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'NotFound';
+}
+
+export class AlreadyExistsError extends DomainError {
+  readonly status = 409;
+  readonly code = 'AlreadyExists';
+}
+
+export class BackupInProgressError extends DomainError {
+  readonly status = 409;
+  readonly code = 'BackupInProgress';
+  constructor(instanceId: string) {
+    super(`A backup or restore of instance "${instanceId}" is already queued or running.`);
+  }
+}
+
+export class InvalidParametersError extends DomainError {
+  readonly status = 422;
+  readonly code = 'InvalidParameters';
+}
+
+/** An upstream (Redis, storage, a database) answered with an error or refused the connection. */
+export class UpstreamError extends DomainError {
+  readonly status = 502;
+  readonly code = 'UpstreamError';
+}
+
+/** An upstream did not answer within UPSTREAM_TIMEOUT_MS. */
+export class UpstreamTimeoutError extends DomainError {
+  readonly status = 504;
+  readonly code = 'UpstreamTimeout';
+}

@@ -1,0 +1,49 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { InvalidParametersError } from '../errors/domain-errors';
+import { MALFORMED_JSON } from './json-body-parser';
+
+/** Turns class-validator's findings into one sentence that names every offending field. */
+export function describeValidationErrors(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) =>
+      rule === 'whitelistValidation' ? `"${field}" is not a known field` : message,
+    );
+    return [...own, ...describeValidationErrors(e.children ?? [], field)];
+  });
+}
+
+/**
+ * Validates request bodies against their DTO: the body must be a JSON object, unknown fields
+ * are refused, and nothing is coerced (a "5" is not 5). Every failure is a 422.
+ */
+@Injectable()
+export class JsonBodyPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      stopAtFirstError: true,
+      transform: true,
+      transformOptions: { enableImplicitConversion: false },
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) =>
+        new InvalidParametersError(
+          `Invalid request body: ${describeValidationErrors(errors).join('; ')}.`,
+        ),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && value === MALFORMED_JSON) {
+      throw new InvalidParametersError('The request body is not valid JSON.');
+    }
+    if (
+      metadata.type === 'body' &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
+      throw new InvalidParametersError('The request body must be a JSON object.');
+    }
+    return super.transform(value, metadata);
+  }
+}

@@ -1,0 +1,32 @@
+import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { OptionalButNotNull } from '../../core/validation/defined.decorator';
+import { INSTANCE_ID_PATTERN } from '../instance-id';
+
+export const INSTANCE_TYPES = ['postgresql', 'mariadb', 'redis'] as const;
+export const BACKUP_TYPES = ['standard', 'continuous_archiving'] as const;
+
+export class RegisterInstanceDto {
+  @OptionalButNotNull()
+  @IsString()
+  @Matches(INSTANCE_ID_PATTERN, {
+    message: 'id must be 1 to 128 letters, digits, "-" or "_", starting with a letter or digit',
+  })
+  id?: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @IsIn(INSTANCE_TYPES, { message: `type must be one of ${INSTANCE_TYPES.join(', ')}` })
+  type!: (typeof INSTANCE_TYPES)[number];
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4096)
+  connection_url!: string;
+
+  @OptionalButNotNull()
+  @IsIn(BACKUP_TYPES, { message: `backup_type must be one of ${BACKUP_TYPES.join(', ')}` })
+  backup_type?: (typeof BACKUP_TYPES)[number];
+}

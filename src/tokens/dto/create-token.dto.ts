@@ -1,0 +1,36 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsISO8601,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { OptionalButNotNull } from '../../core/validation/defined.decorator';
+import { INSTANCE_ID_PATTERN } from '../../instances/instance-id';
+
+export const WILDCARD = '*';
+
+export class CreateTokenDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  /** instance ids, or ["*"] for every instance */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10000)
+  @IsString({ each: true })
+  @Matches(new RegExp(`^(\\*|${INSTANCE_ID_PATTERN.source.slice(1, -1)})$`), {
+    each: true,
+    message: 'each value in instances must be an instance id or "*"',
+  })
+  instances!: string[];
+
+  @OptionalButNotNull()
+  @IsISO8601({ strict: true }, { message: 'expires_at must be an ISO 8601 date-time' })
+  expires_at?: string;
+}

@@ -1,0 +1,27 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { AdminGuard } from '../core/auth/admin.guard';
+import { CreateTokenDto } from './dto/create-token.dto';
+import { TokenResponse } from './dto/token.response';
+import { TokensService } from './tokens.service';
+
+@Controller('admin/v1/tokens')
+@UseGuards(AdminGuard)
+export class TokensController {
+  constructor(private readonly tokens: TokensService) {}
+
+  @Post()
+  create(@Body() dto: CreateTokenDto): Promise<TokenResponse & { token: string }> {
+    return this.tokens.create(dto);
+  }
+
+  @Get()
+  list(): Promise<TokenResponse[]> {
+    return this.tokens.list();
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async revoke(@Param('id') id: string): Promise<void> {
+    await this.tokens.revoke(id);
+  }
+}

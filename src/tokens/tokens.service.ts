@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../core/clock/clock';
+import { InvalidParametersError, NotFoundError } from '../core/errors/domain-errors';
+import type { AccessToken } from '../generated/prisma/client';
+import { InstancesRepository } from '../instances/instances.repository';
+import { CreateTokenDto, WILDCARD } from './dto/create-token.dto';
+import { TokenResponse, toTokenResponse } from './dto/token.response';
+import { generateToken, hashToken } from './token-secret';
+import { TokensRepository } from './tokens.repository';
+import { UUID_PATTERN } from '../core/validation/uuid';
+
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly tokens: TokensRepository,
+    private readonly instances: InstancesRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Mints a token; the returned `token` is the only time it is ever shown. */
+  async create(dto: CreateTokenDto): Promise<TokenResponse & { token: string }> {
+    const instances = [...new Set(dto.instances)];
+    if (instances.includes(WILDCARD) && instances.length > 1) {
+      throw new InvalidParametersError(
+        'instances must be either ["*"] or a list of instance ids, not both.',
+      );
+    }
+    let expiresAt: Date | null = null;
+    if (dto.expires_at !== undefined) {
+      expiresAt = new Date(dto.expires_at);
+      if (Number.isNaN(expiresAt.getTime()) || expiresAt <= this.clock.now()) {
+        throw new InvalidParametersError('expires_at must be a date-time in the future.');
+      }
+    }
+    if (!instances.includes(WILDCARD)) {
+      const known = await this.instances.findRegisteredIds(instances);
+      const unknown = instances.filter((id) => !known.has(id));
+      if (unknown.length > 0) {
+        throw new InvalidParametersError(
+          `No registered instance has the id ${unknown.map((id) => `"${id}"`).join(', ')}.`,
+        );
+      }
+    }
+    const token = generateToken();
+    const saved = await this.tokens.create({
+      name: dto.name,
+      tokenHash: hashToken(token),
+      instances,
+      expiresAt,
+    });
+    return { ...toTokenResponse(saved), token };
+  }
+
+  async list(): Promise<TokenResponse[]> {
+    return (await this.tokens.list()).map(toTokenResponse);
+  }
+
+  async revoke(id: string): Promise<void> {
+    if (!UUID_PATTERN.test(id) || !(await this.tokens.revoke(id, this.clock.now()))) {
+      throw new NotFoundError(`No access token with id "${id}" exists.`);
+    }
+  }
+
+  /** The token behind a bearer secret, or null when it is unknown, revoked or expired. */
+  async authenticate(secret: string): Promise<AccessToken | null> {
+    const token = await this.tokens.findByHash(hashToken(secret));
+    if (!token || token.revokedAt) return null;
+    if (token.expiresAt && token.expiresAt <= this.clock.now()) return null;
+    return token;
+  }
+}
+
+export function grants(token: AccessToken, instanceId: string): boolean {
+  return token.instances.includes(WILDCARD) || token.instances.includes(instanceId);
+}

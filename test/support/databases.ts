@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/** The server the tests use; each test file gets a database of its own on it. */
+export const TEST_PG_ROOT =
+  process.env.TEST_DATABASE_ROOT_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+export const TEMPLATE_DATABASE = 'bm_test_template';
+
+export const databaseUrl = (name: string) => `${TEST_PG_ROOT}/${name}`;
+
+export async function withAdminClient<T>(work: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: databaseUrl('postgres') });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, migrated database cloned from the template that global setup prepared. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `bm_test_${randomBytes(6).toString('hex')}`;
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
+  return {
+    url: databaseUrl(name),
+    drop: () =>
+      withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
+  };
+}

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/core/config/app-config';
+import { JsonLogger, createRootLogger } from '../../src/core/logging/json-logger';
+import { PrismaService } from '../../src/core/prisma/prisma.service';
+import { createTestDatabase } from './databases';
+
+export interface TestApp {
+  app: INestApplication;
+  http: TestAgent;
+  config: AppConfig;
+  prisma: PrismaService;
+  adminToken: string;
+  /** every log line the app wrote, as raw JSON text */
+  logs: string[];
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real HTTP app (built as main.ts builds it) on a database of its own. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const adminToken = `admin-${randomBytes(16).toString('hex')}`;
+  const config = AppConfig.fromEnvironment({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    ADMIN_TOKEN: adminToken,
+    MASTER_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'trace',
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const app = await createApp(config, new JsonLogger(createRootLogger('trace', sink)));
+  await app.init();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    config,
+    prisma: app.get(PrismaService),
+    adminToken,
+    logs,
+    databaseUrl: db.url,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Registers an instance and mints a token for it through the admin API. */
+export async function registerInstance(
+  t: TestApp,
+  body: Partial<{ id: string; name: string; type: string; connection_url: string }> = {},
+): Promise<{ id: string; token: string }> {
+  const res = await t.http
+    .post('/admin/v1/instances')
+    .set('Authorization', `Bearer ${t.adminToken}`)
+    .send({
+      name: 'test instance',
+      type: 'postgresql',
+      connection_url: 'postgresql://app:s3cret-pw@127.0.0.1:5432/test',
+      ...body,
+    })
+    .expect(201);
+  const id = (res.body as { id: string }).id;
+  const token = await mintToken(t, [id]);
+  return { id, token };
+}
+
+export async function mintToken(
+  t: TestApp,
+  instances: string[],
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await t.http
+    .post('/admin/v1/tokens')
+    .set('Authorization', `Bearer ${t.adminToken}`)
+    .send({ name: 'test token', instances, ...extra })
+    .expect(201);
+  return (res.body as { token: string }).token;
+}
