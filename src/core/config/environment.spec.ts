@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, parseEnvironment } from './environment';
+import { readOrCreateLocalSecret } from './local-secrets';
+
+describe('parseEnvironment', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const env = parseEnvironment({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      STORAGE_DRIVER: 'fs',
+      STORAGE_PATH: './data/backups',
+      BACKUP_SCHEDULE: '30 1 * * *',
+      BACKUP_SCHEDULE_JITTER: 30,
+      DOWNLOADS_ENABLED: true,
+      MIN_ENCRYPTION_KEY_LENGTH: 8,
+      DEFAULT_MIN_BACKUP_COUNT: 5,
+      DEFAULT_RETENTION_TIME: 5,
+      DELETED_INSTANCE_RETENTION_DAYS: 30,
+      UPSTREAM_TIMEOUT_MS: 5000,
+      LOG_LEVEL: 'info',
+    });
+    expect(env.DATABASE_URL).toMatch(/^postgresql:\/\/.*127\.0\.0\.1/);
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const env = parseEnvironment({
+      PORT: '8080',
+      DOWNLOADS_ENABLED: 'false',
+      WORKER_CONCURRENCY: '4',
+    });
+    expect(env.PORT).toBe(8080);
+    expect(env.DOWNLOADS_ENABLED).toBe(false);
+    expect(env.WORKER_CONCURRENCY).toBe(4);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DOWNLOADS_ENABLED', 'maybe'],
+    ['BACKUP_SCHEDULE', 'every day'],
+    ['BACKUP_SCHEDULE', '61 1 * * *'],
+    ['STORAGE_DRIVER', 'ftp'],
+    ['MIN_ENCRYPTION_KEY_LENGTH', '0'],
+    ['UPSTREAM_TIMEOUT_MS', '1.5'],
+    ['LOG_LEVEL', 'loud'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['MASTER_KEY', 'too-short'],
+    ['ADMIN_TOKEN', 'short'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    expect(() => parseEnvironment({ [name]: value })).toThrow(ConfigError);
+    expect(() => parseEnvironment({ [name]: value })).toThrow(name);
+  });
+
+  it('never echoes a database URL, which may hold a password', () => {
+    expect(() => parseEnvironment({ DATABASE_URL: 'mysql://u:hunter2@h/db' })).toThrow(
+      /DATABASE_URL/,
+    );
+    try {
+      parseEnvironment({ DATABASE_URL: 'mysql://u:hunter2@h/db' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('requires S3_BUCKET for the s3 driver', () => {
+    expect(() => parseEnvironment({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET/);
+  });
+});
+
+describe('readOrCreateLocalSecret', () => {
+  it('creates a secret once and returns the same one afterwards', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-secret-'));
+    const first = readOrCreateLocalSecret('admin-token', dir);
+    const second = readOrCreateLocalSecret('admin-token', dir);
+    expect(first.created).toBe(true);
+    expect(second.created).toBe(false);
+    expect(second.value).toBe(first.value);
+    expect(readFileSync(first.path, 'utf8').trim()).toBe(first.value);
+  });
+});
