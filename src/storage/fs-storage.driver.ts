@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { ByteRange, StorageDriver, assertSafeKey } from './storage-driver';
+
+const PARTIAL_MARK = '.partial-';
+
+/**
+ * Archives as files under one directory. A write goes to a hidden temporary file next to its
+ * target, is fsynced, then renamed into place, so a reader never sees half an archive and a
+ * crash leaves at most a `.<name>.partial-<uuid>` file that removePartials() cleans up.
+ */
+export class FsStorageDriver implements StorageDriver {
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  private path(key: string): string {
+    assertSafeKey(key);
+    return join(this.root, key);
+  }
+
+  async write(key: string, produce: (sink: Writable) => Promise<void>): Promise<void> {
+    const target = this.path(key);
+    const dir = dirname(target);
+    await mkdir(dir, { recursive: true });
+    const temp = join(dir, `.${basename(target)}${PARTIAL_MARK}${randomUUID()}`);
+    // `flush` fsyncs the file before the stream reports that it closed
+    const sink = createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 1024 * 1024 });
+    try {
+      await produce(sink);
+      if (!sink.closed) await new Promise<void>((done, fail) => sink.once('close', () => done()).once('error', fail));
+      await rename(temp, target);
+      await syncDirectory(dir);
+    } catch (err) {
+      // wait for the file to be closed (or its pending open to finish) before removing it
+      if (!sink.closed) await new Promise<void>((done) => sink.once('close', () => done()).destroy());
+      await unlink(temp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable> {
+    const path = this.path(key);
+    // open first so that a missing file rejects here rather than as a stream error later
+    const handle = await open(path, 'r');
+    return createReadStream('', {
+      fd: handle,
+      start: range?.start,
+      end: range?.end,
+      highWaterMark: 1024 * 1024,
+    });
+  }
+
+  async stat(key: string): Promise<{ size: number } | null> {
+    try {
+      return { size: (await stat(this.path(key))).size };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await unlink(this.path(key)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
+  async removePartials(key: string): Promise<void> {
+    const target = this.path(key);
+    const prefix = `.${basename(target)}${PARTIAL_MARK}`;
+    let names: string[];
+    try {
+      names = await readdir(dirname(target));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await Promise.all(
+      names
+        .filter((n) => n.startsWith(prefix))
+        .map((n) => unlink(join(dirname(target), n)).catch(() => undefined)),
+    );
+  }
+}
+
+/** Makes a rename durable: the directory entry itself must reach the disk. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
