@@ -1,7 +1,8 @@
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { CurrentInstance, InstanceAccessGuard } from '../core/auth/instance-access.guard';
 import type { Instance } from '../generated/prisma/client';
 import { BackupsService } from './backups.service';
+import { BackupQueuedResponse } from './dto/backup-queued.response';
 import { BackupResponse } from './dto/backup.response';
 
 @Controller('v1/instances/:instance_id/backups')
@@ -12,6 +13,12 @@ export class BackupsController {
   @Get()
   list(@CurrentInstance() instance: Instance): Promise<BackupResponse[]> {
     return this.backups.list(instance.id);
+  }
+
+  @Post()
+  @HttpCode(202)
+  trigger(@CurrentInstance() instance: Instance): Promise<BackupQueuedResponse> {
+    return this.backups.trigger(instance);
   }
 
   @Get(':id')

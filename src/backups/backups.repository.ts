@@ -50,13 +50,34 @@ export class BackupsRepository {
     });
   }
 
-  /** Moves a queued backup to running; false when it is no longer queued. */
+  findByPk(pk: bigint): Promise<Backup | null> {
+    return this.prisma.backup.findUnique({ where: { pk } });
+  }
+
+  /** Takes back a backup that could not be queued; only while it is still queued. */
+  async deleteQueued(pk: bigint): Promise<void> {
+    await this.prisma.backup.deleteMany({ where: { pk, status: 'queued' } });
+  }
+
+  /**
+   * Moves a backup to running (again, when a worker retries it after a failure or a crash);
+   * false when it is no longer queued or running.
+   */
   async markRunning(pk: bigint, at: Date): Promise<boolean> {
     const { count } = await this.prisma.backup.updateMany({
-      where: { pk, status: 'queued' },
+      where: { pk, status: { in: ['queued', 'running'] } },
       data: { status: 'running', startedAt: at },
     });
     return count > 0;
+  }
+
+  /** Backups that a worker should be busy with, oldest first, for the recovery sweep. */
+  listUnfinished(limit: number): Promise<Backup[]> {
+    return this.prisma.backup.findMany({
+      where: { status: { in: ['queued', 'running'] } },
+      orderBy: { pk: 'asc' },
+      take: limit,
+    });
   }
 
   async markDone(pk: bigint, archive: StoredArchive, at: Date): Promise<boolean> {

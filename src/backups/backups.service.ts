@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
-import { BackupNotFoundError } from '../core/errors/domain-errors';
+import { Clock } from '../core/clock/clock';
+import { BackupInProgressError, BackupNotFoundError } from '../core/errors/domain-errors';
+import { isUniqueViolation } from '../core/prisma/prisma-errors';
+import type { BackupTrigger, Instance } from '../generated/prisma/client';
+import { BackupQueue } from '../jobs/backup-queue';
 import { parseBackupNumber } from './backup-number';
 import { BackupsRepository } from './backups.repository';
+import { BackupQueuedResponse } from './dto/backup-queued.response';
 import { BackupResponse, toBackupResponse } from './dto/backup.response';
 
 @Injectable()
@@ -10,7 +15,34 @@ export class BackupsService {
   constructor(
     private readonly backups: BackupsRepository,
     private readonly config: AppConfig,
+    private readonly queue: BackupQueue,
+    private readonly clock: Clock,
   ) {}
+
+  /**
+   * Records a queued backup and hands it to the workers. 409 when one is already queued or
+   * running (the database decides, so concurrent requests cannot both win). When the queue
+   * cannot take the job, the record is taken back and the caller gets 502/504.
+   */
+  async trigger(
+    instance: Instance,
+    trigger: BackupTrigger = 'manual',
+  ): Promise<BackupQueuedResponse> {
+    let backup;
+    try {
+      backup = await this.backups.insertQueued(instance.id, trigger, this.clock.now());
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new BackupInProgressError(instance.id);
+      throw err;
+    }
+    try {
+      await this.queue.enqueueBackup(backup.pk);
+    } catch (err) {
+      await this.backups.deleteQueued(backup.pk);
+      throw err;
+    }
+    return { id: backup.number, message: 'job to backup is queued' };
+  }
 
   async list(instanceId: string): Promise<BackupResponse[]> {
     const rows = await this.backups.list(instanceId);

@@ -40,6 +40,11 @@ export class InstancesRepository {
     return (await tx.instance.count({ where: { id } })) > 0;
   }
 
+  /** An instance whether or not it is still registered. */
+  find(id: string): Promise<Instance | null> {
+    return this.prisma.instance.findUnique({ where: { id } });
+  }
+
   findRegistered(id: string): Promise<Instance | null> {
     return this.prisma.instance.findFirst({ where: { id, deletedAt: null } });
   }

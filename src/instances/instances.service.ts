@@ -10,11 +10,10 @@ import {
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../crypto/secret-box';
 import { connectionUrlProblem } from './connection-url';
+import { credentialsContext } from './credentials';
 import { InstanceResponse, toInstanceResponse } from './dto/instance.response';
 import { RegisterInstanceDto } from './dto/register-instance.dto';
 import { InstancesRepository } from './instances.repository';
-
-export const credentialsContext = (instanceId: string) => `instance-credentials:${instanceId}`;
 
 @Injectable()
 export class InstancesService {

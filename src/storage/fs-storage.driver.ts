@@ -30,15 +30,24 @@ export class FsStorageDriver implements StorageDriver {
     await mkdir(dir, { recursive: true });
     const temp = join(dir, `.${basename(target)}${PARTIAL_MARK}${randomUUID()}`);
     // `flush` fsyncs the file before the stream reports that it closed
-    const sink = createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 1024 * 1024 });
+    const sink = createWriteStream(temp, {
+      flags: 'wx',
+      mode: 0o600,
+      flush: true,
+      highWaterMark: 1024 * 1024,
+    });
     try {
       await produce(sink);
-      if (!sink.closed) await new Promise<void>((done, fail) => sink.once('close', () => done()).once('error', fail));
+      if (!sink.closed)
+        await new Promise<void>((done, fail) =>
+          sink.once('close', () => done()).once('error', fail),
+        );
       await rename(temp, target);
       await syncDirectory(dir);
     } catch (err) {
       // wait for the file to be closed (or its pending open to finish) before removing it
-      if (!sink.closed) await new Promise<void>((done) => sink.once('close', () => done()).destroy());
+      if (!sink.closed)
+        await new Promise<void>((done) => sink.once('close', () => done()).destroy());
       await unlink(temp).catch(() => undefined);
       throw err;
     }

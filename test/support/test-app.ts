@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
@@ -8,6 +11,7 @@ import { AppConfig } from '../../src/core/config/app-config';
 import { JsonLogger, createRootLogger } from '../../src/core/logging/json-logger';
 import { PrismaService } from '../../src/core/prisma/prisma.service';
 import { createTestDatabase } from './databases';
+import { deleteQueueKeys } from './redis-keys';
 
 export interface TestApp {
   app: INestApplication;
@@ -24,6 +28,7 @@ export interface TestApp {
 /** The real HTTP app (built as main.ts builds it) on a database of its own. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
+  const storagePath = mkdtempSync(join(tmpdir(), 'bm-storage-'));
   const adminToken = `admin-${randomBytes(16).toString('hex')}`;
   const config = AppConfig.fromEnvironment({
     NODE_ENV: 'test',
@@ -31,16 +36,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ADMIN_TOKEN: adminToken,
     MASTER_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'trace',
+    QUEUE_PREFIX: `bm-test-${randomBytes(4).toString('hex')}`,
+    STORAGE_PATH: storagePath,
     ...env,
   });
   const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const app = await createApp(config, new JsonLogger(createRootLogger('trace', sink)));
+  const app = await createApp(config, capturingLogger(logs));
   await app.init();
   return {
     app,
@@ -53,8 +54,21 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     async close() {
       await app.close();
       await db.drop();
+      await deleteQueueKeys(config.redisUrl, config.queuePrefix);
+      rmSync(storagePath, { recursive: true, force: true });
     },
   };
+}
+
+/** A JSON logger whose lines land in `logs`, so tests can check what was (not) logged. */
+export function capturingLogger(logs: string[]): JsonLogger {
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return new JsonLogger(createRootLogger('trace', sink));
 }
 
 /** Registers an instance and mints a token for it through the admin API. */

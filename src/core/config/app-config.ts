@@ -21,6 +21,7 @@ export class AppConfig {
   readonly production: boolean;
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  readonly queuePrefix: string;
   readonly port: number;
   readonly adminToken: string;
   readonly masterKey: string;
@@ -48,6 +49,7 @@ export class AppConfig {
     this.production = env.NODE_ENV === 'production';
     this.databaseUrl = env.DATABASE_URL;
     this.redisUrl = env.REDIS_URL;
+    this.queuePrefix = env.QUEUE_PREFIX;
     this.port = env.PORT;
     this.adminToken = secrets.adminToken;
     this.masterKey = secrets.masterKey;

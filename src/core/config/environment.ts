@@ -6,6 +6,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -89,6 +90,13 @@ export class Environment {
   @IsString()
   @MinLength(32, { message: 'MASTER_KEY must be at least 32 characters long (e.g. 64 hex digits)' })
   MASTER_KEY?: string;
+
+  /** prefix of the job queue's keys in Redis, so that several deployments can share one */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: 'QUEUE_PREFIX must be 1 to 64 letters, digits, "-" or "_"',
+  })
+  QUEUE_PREFIX: string = 'backup-manager';
 
   @IsIn(['fs', 's3'])
   STORAGE_DRIVER: string = 'fs';

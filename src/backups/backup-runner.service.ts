@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { writeArchive } from '../archive/archive-format';
+import { Clock } from '../core/clock/clock';
+import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
+import { SecretBox } from '../crypto/secret-box';
+import { DumpEngines } from '../engines/engines';
+import type { Backup } from '../generated/prisma/client';
+import { credentialsContext } from '../instances/credentials';
+import { InstancesRepository } from '../instances/instances.repository';
+import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
+import { BackupsRepository } from './backups.repository';
+
+/** Where a backup's archive is stored. */
+export const archiveKey = (b: Pick<Backup, 'instanceId' | 'backupId'>) =>
+  `${b.instanceId}/${b.backupId}.tgz`;
+
+/** A backup that cannot run at all (its instance is gone); retrying would not help. */
+export class BackupNotRunnableError extends Error {}
+
+/**
+ * The worker's side of a backup: dump → gzip → encrypt → storage, then record the result.
+ * Safe to run again for the same backup (after a crash or a failed attempt): it starts over
+ * and removes what an earlier attempt left behind.
+ */
+@Injectable()
+export class BackupRunner {
+  private readonly logger = new Logger(BackupRunner.name);
+
+  constructor(
+    private readonly backups: BackupsRepository,
+    private readonly instances: InstancesRepository,
+    private readonly keys: EncryptionKeysRepository,
+    private readonly engines: DumpEngines,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+  ) {}
+
+  async run(pk: bigint): Promise<void> {
+    const backup = await this.backups.findByPk(pk);
+    if (!backup || (backup.status !== 'queued' && backup.status !== 'running')) {
+      this.logger.log({
+        msg: 'backup no longer pending, skipped',
+        backupPk: String(pk),
+        status: backup?.status ?? 'missing',
+      });
+      return;
+    }
+    const instance = await this.instances.find(backup.instanceId);
+    if (!instance || instance.deletedAt) {
+      throw new BackupNotRunnableError('the instance was deregistered before the backup ran');
+    }
+    const key = archiveKey(backup);
+    await this.storage.removePartials(key);
+    if (!(await this.backups.markRunning(pk, this.clock.now()))) return;
+    this.logger.log({ msg: 'backup started', backupId: backup.backupId, type: instance.type });
+
+    const connectionUrl = this.box.open(instance.credentials, credentialsContext(instance.id));
+    const passphrase = await this.keys.passphrase(backup.encryptionKeyId);
+    const started = Date.now();
+    let archive: { size: bigint; sha256: string } | undefined;
+    await this.storage.write(key, async (sink) => {
+      archive = await writeArchive(
+        this.engines.for(instance.type).dump(connectionUrl),
+        passphrase,
+        sink,
+      );
+    });
+    const done = await this.backups.markDone(
+      pk,
+      { storageKey: key, ...archive! },
+      this.clock.now(),
+    );
+    if (!done) {
+      // given up on meanwhile (e.g. by the recovery sweep): do not keep an archive nobody lists
+      await this.storage.delete(key);
+      return;
+    }
+    this.logger.log({
+      msg: 'backup done',
+      backupId: backup.backupId,
+      bytes: Number(archive!.size),
+      seconds: (Date.now() - started) / 1000,
+    });
+  }
+
+  /** Records a backup as failed for good, and removes any partial archive. */
+  async fail(pk: bigint, reason: string): Promise<void> {
+    const backup = await this.backups.findByPk(pk);
+    if (!backup) return;
+    await this.storage.removePartials(archiveKey(backup));
+    if (await this.backups.markFailed(pk, reason, this.clock.now())) {
+      this.logger.warn({ msg: 'backup failed', backupId: backup.backupId, reason });
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export interface BackupQueuedResponse {
+  id: number;
+  message: 'job to backup is queued';
+}

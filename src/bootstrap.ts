@@ -1,0 +1,23 @@
+import { Logger } from '@nestjs/common';
+import { AppConfig } from './core/config/app-config';
+import { ConfigError } from './core/config/environment';
+import { JsonLogger, createRootLogger } from './core/logging/json-logger';
+
+/**
+ * What both entry points do first: read the configuration (a bad value ends the process with
+ * a message naming the variable) and switch every log line to JSON.
+ */
+export function bootstrapProcess(): { config: AppConfig; logger: JsonLogger } {
+  let config: AppConfig;
+  try {
+    config = AppConfig.fromEnvironment();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`backup-manager: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  const logger = new JsonLogger(createRootLogger(config.logLevel));
+  Logger.overrideLogger(logger);
+  for (const line of config.generatedSecretFiles) logger.log(line, 'Config');
+  return { config, logger };
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
+import { DumpFailedError } from './dump-engine';
+
+const STDERR_TAIL_BYTES = 2000;
+
+export interface DumpCommand {
+  command: string;
+  args: string[];
+  /** the child's whole environment: secrets go here (or in files), never in args */
+  env: Record<string, string>;
+  /** strings to blank out of error messages, e.g. the password */
+  secrets: string[];
+  /** runs once the process is gone, e.g. to remove an option file */
+  cleanup?: () => void;
+}
+
+/** The variables a dump tool needs from our own environment; nothing else is inherited. */
+export function baseEnvironment(): Record<string, string> {
+  const env: Record<string, string> = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+  for (const name of ['PATH', 'HOME', 'TMPDIR']) {
+    const value = process.env[name];
+    if (value) env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * Runs a dump tool and returns its stdout. The returned stream ends only after the process
+ * exited with 0; otherwise it errors with a DumpFailedError carrying the end of stderr (with
+ * secrets removed). Destroying the stream kills the process.
+ */
+export function spawnDump(cmd: DumpCommand): Readable {
+  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const child = spawn(cmd.command, cmd.args, { env: cmd.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+  child.stdout.pipe(out, { end: false });
+  let finished = false;
+  const finish = (err?: Error) => {
+    if (finished) return;
+    finished = true;
+    cmd.cleanup?.();
+    if (err) out.destroy(err);
+    else out.end();
+  };
+  child.on('error', (err: NodeJS.ErrnoException) =>
+    finish(
+      new DumpFailedError(
+        err.code === 'ENOENT'
+          ? `${cmd.command} is not installed`
+          : `${cmd.command} could not start: ${err.message}`,
+      ),
+    ),
+  );
+  child.on('close', (code, signal) => {
+    if (code === 0) return finish();
+    const detail = redact(stderr.trim(), cmd.secrets) || 'no error output';
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    finish(new DumpFailedError(`${cmd.command} ${how}: ${lastLines(detail)}`));
+  });
+  out.on('close', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (!finished) {
+      finished = true;
+      cmd.cleanup?.();
+    }
+  });
+  return out;
+}
+
+function redact(text: string, secrets: string[]): string {
+  return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join('[redacted]'), text);
+}
+
+function lastLines(text: string, count = 3): string {
+  return text.split('\n').slice(-count).join(' ').replace(/\s+/g, ' ').trim();
+}

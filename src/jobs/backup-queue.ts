@@ -1,0 +1,85 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { AppConfig } from '../core/config/app-config';
+import { UpstreamError, UpstreamTimeoutError } from '../core/errors/domain-errors';
+import {
+  BACKUPS_QUEUE,
+  BACKUP_JOB_OPTIONS,
+  JOB_RUN_BACKUP,
+  RunBackupPayload,
+  backupJobId,
+} from './queue.contract';
+import { redisOptions } from './redis-options';
+
+/**
+ * The API's side of the backups queue: it only adds jobs. Commands fail at once while Redis is
+ * unreachable (no offline queue) and are bounded by UPSTREAM_TIMEOUT_MS, so a request never hangs
+ * on Redis: 502 when Redis refuses or errs, 504 when it does not answer in time.
+ */
+@Injectable()
+export class BackupQueue implements OnModuleDestroy {
+  private readonly logger = new Logger(BackupQueue.name);
+  private readonly connection: IORedis;
+  private readonly queue: Queue<RunBackupPayload>;
+  private lastError = '';
+
+  constructor(private readonly config: AppConfig) {
+    this.connection = new IORedis(config.redisUrl, {
+      ...redisOptions(config.upstreamTimeoutMs),
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
+    this.connection.on('error', (err: Error) => {
+      if (err.message !== this.lastError)
+        this.logger.warn({ msg: 'job queue connection error', error: err.message });
+      this.lastError = err.message;
+    });
+    this.connection.on('ready', () => (this.lastError = ''));
+    this.queue = new Queue(BACKUPS_QUEUE, {
+      connection: this.connection,
+      prefix: config.queuePrefix,
+    });
+    this.queue.on('error', () => undefined); // reported through the connection above
+  }
+
+  async enqueueBackup(backupPk: bigint): Promise<void> {
+    if (this.connection.status !== 'ready') {
+      throw new UpstreamError('The job queue (Redis) cannot be reached; no backup was queued.');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new UpstreamTimeoutError(
+              'The job queue (Redis) did not answer in time; no backup was queued.',
+            ),
+          ),
+        this.config.upstreamTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([
+        this.queue.add(
+          JOB_RUN_BACKUP,
+          { backupPk: String(backupPk) },
+          { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupPk) },
+        ),
+        timeout,
+      ]);
+    } catch (err) {
+      if (err instanceof UpstreamTimeoutError) throw err;
+      throw new UpstreamError(
+        'The job queue (Redis) answered with an error; no backup was queued.',
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    this.connection.disconnect();
+  }
+}

@@ -1,0 +1,45 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnApplicationBootstrap } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { BackupNotRunnableError, BackupRunner } from '../backups/backup-runner.service';
+import { AppConfig } from '../core/config/app-config';
+import { DumpFailedError } from '../engines/dump-engine';
+import { BACKUPS_QUEUE, JOB_LOCK_MS, RunBackupPayload, STALLED_CHECK_MS } from './queue.contract';
+
+/**
+ * Runs backup jobs. A dump that fails (bad credentials, unreachable host, tool error) fails the
+ * backup at once; anything else (storage, database hiccups) is retried with back-off, and the
+ * backup fails when the last attempt does.
+ */
+@Processor(BACKUPS_QUEUE, {
+  lockDuration: JOB_LOCK_MS,
+  stalledInterval: STALLED_CHECK_MS,
+  maxStalledCount: 1,
+})
+export class BackupProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly runner: BackupRunner,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  async process(job: Job<RunBackupPayload>): Promise<void> {
+    const pk = BigInt(job.data.backupPk);
+    try {
+      await this.runner.run(pk);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const permanent = err instanceof DumpFailedError || err instanceof BackupNotRunnableError;
+      if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        await this.runner.fail(pk, message);
+        throw new UnrecoverableError(message);
+      }
+      throw err;
+    }
+  }
+}

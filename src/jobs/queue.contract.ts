@@ -1,0 +1,30 @@
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * The one contract between the API (which enqueues) and the worker (which processes):
+ * queue names, job names, payloads and default job options.
+ */
+export const BACKUPS_QUEUE = 'backups';
+
+export const JOB_RUN_BACKUP = 'run-backup';
+
+export interface RunBackupPayload {
+  /** the backup row's primary key, as a string (bigint does not survive JSON) */
+  backupPk: string;
+}
+
+/** One job per backup: enqueueing the same backup twice is a no-op. */
+export const backupJobId = (backupPk: bigint | string) => `backup-${backupPk}`;
+
+export const BACKUP_JOB_OPTIONS: JobsOptions = {
+  // transient failures (storage hiccup, lost connection) are retried; dump failures are not
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+};
+
+/** How long a worker's lock on a job lasts without renewal; bounds the time to notice a dead worker. */
+export const JOB_LOCK_MS = 30_000;
+/** How often workers look for jobs whose lock expired (a dead worker's jobs). */
+export const STALLED_CHECK_MS = 10_000;

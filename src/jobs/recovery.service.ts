@@ -1,0 +1,83 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { BackupRunner } from '../backups/backup-runner.service';
+import { BackupsRepository } from '../backups/backups.repository';
+import { Clock } from '../core/clock/clock';
+import {
+  BACKUPS_QUEUE,
+  BACKUP_JOB_OPTIONS,
+  JOB_RUN_BACKUP,
+  RunBackupPayload,
+  backupJobId,
+} from './queue.contract';
+
+const SWEEP_EVERY_MS = 60_000;
+/** a queued backup younger than this may still be on its way into the queue */
+const ENQUEUE_GRACE_MS = 60_000;
+const LIVE_JOB_STATES = new Set([
+  'active',
+  'waiting',
+  'waiting-children',
+  'delayed',
+  'prioritized',
+]);
+
+/**
+ * Makes sure no backup stays queued or running forever: when a worker starts, and every minute,
+ * it compares the backups that should be in progress with the jobs in the queue. A running
+ * backup whose job is gone or finished failed with its worker; a queued backup whose job never
+ * reached the queue (the API died in between) is queued again. Jobs whose worker died while
+ * active are BullMQ's: its stalled-job check hands them to another worker.
+ */
+@Injectable()
+export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(RecoveryService.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectQueue(BACKUPS_QUEUE) private readonly queue: Queue<RunBackupPayload>,
+    private readonly backups: BackupsRepository,
+    private readonly runner: BackupRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const sweep = () => {
+      this.sweep().catch((err: Error) =>
+        this.logger.warn({ msg: 'recovery sweep failed', error: err.message }),
+      );
+    };
+    sweep();
+    this.timer = setInterval(sweep, SWEEP_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async sweep(): Promise<void> {
+    for (const backup of await this.backups.listUnfinished(1000)) {
+      const job = await this.queue.getJob(backupJobId(backup.pk));
+      const state = job ? await job.getState() : 'missing';
+      if (LIVE_JOB_STATES.has(state)) continue;
+      if (backup.status === 'running' || state !== 'missing') {
+        await this.runner.fail(
+          backup.pk,
+          'the worker running this backup stopped before it finished',
+        );
+      } else if (this.clock.now().getTime() - backup.triggeredAt.getTime() > ENQUEUE_GRACE_MS) {
+        this.logger.warn({
+          msg: 'queued backup had no job, queued again',
+          backupId: backup.backupId,
+        });
+        await this.queue.add(
+          JOB_RUN_BACKUP,
+          { backupPk: String(backup.pk) },
+          { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backup.pk) },
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { BackupRunner } from './backups/backup-runner.service';
+import { BackupsRepository } from './backups/backups.repository';
+import { AppConfig } from './core/config/app-config';
+import { CoreModule } from './core/core.module';
+import { CryptoModule } from './crypto/crypto.module';
+import { EnginesModule } from './engines/engines.module';
+import { InstancesRepository } from './instances/instances.repository';
+import { BackupProcessor } from './jobs/backup.processor';
+import { BACKUPS_QUEUE } from './jobs/queue.contract';
+import { RecoveryService } from './jobs/recovery.service';
+import { redisOptions } from './jobs/redis-options';
+import { StorageModule } from './storage/storage.module';
+
+/** The worker process: BullMQ processors and the recovery sweep, no HTTP server. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        CoreModule.forRoot(config),
+        BullModule.forRoot({
+          connection: {
+            url: config.redisUrl,
+            ...redisOptions(config.upstreamTimeoutMs),
+            maxRetriesPerRequest: null,
+          },
+          prefix: config.queuePrefix,
+        }),
+        BullModule.registerQueue({ name: BACKUPS_QUEUE }),
+        CryptoModule,
+        EnginesModule,
+        StorageModule,
+      ],
+      providers: [
+        BackupsRepository,
+        InstancesRepository,
+        BackupRunner,
+        BackupProcessor,
+        RecoveryService,
+      ],
+    };
+  }
+}
