@@ -27,7 +27,6 @@ export class MariadbEngine implements DumpEngine {
       `port=${url.port || '3306'}`,
       `user=${optionValue(decodeURIComponent(url.username))}`,
       `password=${optionValue(password)}`,
-      'connect-timeout=15',
       'protocol=TCP',
     ];
     writeFileSync(optionFile, lines.join('\n') + '\n', { mode: 0o600 });
