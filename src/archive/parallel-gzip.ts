@@ -23,7 +23,8 @@ export interface ParallelGzipOptions {
 export function createParallelGzip(options: ParallelGzipOptions = {}): Transform {
   const level = options.level ?? 6;
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
-  const parallelism = options.parallelism ?? Math.max(2, availableParallelism());
+  // a couple more than the cores, so that a core never waits for the oldest chunk to finish
+  const parallelism = options.parallelism ?? availableParallelism() + 2;
   const inflight: Array<Promise<Buffer>> = [];
   let pending: Buffer[] = [];
   let pendingBytes = 0;

@@ -22,6 +22,7 @@ const opensslDecrypt = (archive: Buffer, pass: string): Buffer =>
   execFileSync('openssl', ['enc', '-aes256', '-md', 'md5', '-d', '-pass', `pass:${pass}`], {
     input: archive,
     maxBuffer: 64 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'ignore'],
   });
 
 describe('OpenSSL-compatible archive encryption', () => {

@@ -1,0 +1,57 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+export const ROOT = join(__dirname, '..');
+export const PG_ROOT =
+  process.env.BENCH_DATABASE_ROOT_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+export const dbUrl = (name: string) => `${PG_ROOT}/${name}`;
+
+export async function sql<T = Record<string, unknown>>(
+  db: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new Client({ connectionString: dbUrl(db) });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database with the service's schema, migrated by the real migration command. */
+export async function freshStateDatabase(name: string): Promise<string> {
+  await sql('postgres', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await sql('postgres', `CREATE DATABASE ${name}`);
+  execFileSync(process.execPath, [join(ROOT, 'scripts/prisma.js'), 'migrate', 'deploy'], {
+    env: { ...process.env, DATABASE_URL: dbUrl(name) },
+    stdio: 'ignore',
+  });
+  return dbUrl(name);
+}
+
+/** Peak resident set size of a live process (Linux VmHWM), in MiB. */
+export function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+/** Starts a compiled entry point (dist/<entry>.js) with exactly `env` (plus PATH). */
+export function startCompiled(entry: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export function time<T>(work: () => T): { value: T; seconds: number } {
+  const started = process.hrtime.bigint();
+  const value = work();
+  return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+export const fmt = (n: number, digits = 2) => n.toFixed(digits);

@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { decryptWithOpenssl } from './support/archives';
+import { databaseUrl, withAdminClient } from './support/databases';
+import { RunningProcess, startEntry, waitFor } from './support/processes';
+import { TestApp, registerInstance, startTestApp } from './support/test-app';
+import { waitForBackup } from './support/test-worker';
+
+/** Every file under the storage directory, hidden partial files included. */
+function storedFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe('a worker killed with SIGKILL in the middle of a backup', () => {
+  let t: TestApp;
+  const source = `bm_src_${randomBytes(4).toString('hex')}`;
+  const workers: RunningProcess[] = [];
+  let locker: Client;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await withAdminClient((c) => c.query(`CREATE DATABASE ${source}`));
+    execFileSync('psql', [
+      '-X',
+      '-q',
+      '-d',
+      databaseUrl(source),
+      '-c',
+      `CREATE TABLE big AS SELECT i, md5(i::text) AS h FROM generate_series(1, 200000) i`,
+    ]);
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop('SIGKILL');
+    await locker?.end().catch(() => undefined);
+    await t?.close();
+    await withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${source} WITH (FORCE)`));
+  });
+
+  const startWorker = () => {
+    const w = startEntry(
+      'worker.ts',
+      {
+        DATABASE_URL: t.databaseUrl,
+        REDIS_URL: t.config.redisUrl,
+        QUEUE_PREFIX: t.config.queuePrefix,
+        STORAGE_PATH: t.config.storagePath,
+        MASTER_KEY: t.config.masterKey,
+        ADMIN_TOKEN: t.config.adminToken,
+        NODE_ENV: 'test',
+      },
+      process.cwd(),
+    );
+    workers.push(w);
+    return w;
+  };
+
+  it('is retried by the restarted worker and ends done, with no partial archive left in storage', async () => {
+    const inst = await registerInstance(t, {
+      type: 'postgresql',
+      connection_url: databaseUrl(source),
+    });
+    const key = 'crash-test-key-1';
+    const auth = { Authorization: `Bearer ${inst.token}` };
+    await t.http
+      .patch(`/v1/instances/${inst.id}/backups-config`)
+      .set(auth)
+      .send({ encryption_key: key })
+      .expect(200);
+
+    // hold a lock that makes pg_dump wait in the middle of its work
+    locker = new Client({ connectionString: databaseUrl(source) });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE big IN ACCESS EXCLUSIVE MODE');
+
+    const first = startWorker();
+    await t.http.post(`/v1/instances/${inst.id}/backups`).set(auth).expect(202);
+    await waitForBackup(t, inst.id, inst.token, 1, ['running'], 30000);
+    await waitFor(
+      () => Promise.resolve(storedFiles(t.config.storagePath).some((f) => f.includes('.partial-'))),
+      15000,
+      'a partial archive',
+    );
+
+    await first.stop('SIGKILL');
+    expect(storedFiles(t.config.storagePath).some((f) => f.includes('.partial-'))).toBe(true);
+    await locker.query('ROLLBACK');
+
+    const killedAt = Date.now();
+    startWorker();
+    const result = await waitForBackup(t, inst.id, inst.token, 1, ['done', 'failed'], 90000);
+    const recoveredInMs = Date.now() - killedAt;
+    expect(result.status).toBe('done');
+    expect(recoveredInMs).toBeLessThan(90000);
+
+    const files = storedFiles(t.config.storagePath);
+    expect(files.filter((f) => f.includes('.partial-'))).toEqual([]);
+    expect(files).toHaveLength(1);
+    const plain = decryptWithOpenssl(files[0], key, mkdtempSync(join(tmpdir(), 'bm-crash-')));
+    expect(execFileSync('grep', ['-c', '^[0-9]', plain], { encoding: 'utf8' }).trim()).toBe(
+      '200000',
+    );
+  }, 150000);
+});
