@@ -37,7 +37,9 @@ describe('POST /v1/instances/:instance_id/backups', () => {
       // the job is in the queue under the backup's id
       const row = await t.prisma.backup.findFirstOrThrow({ where: { instanceId: inst.id } });
       const redis = new IORedis(t.config.redisUrl);
-      expect(await redis.exists(`${t.config.queuePrefix}:backups:${backupJobId(row.pk)}`)).toBe(1);
+      expect(
+        await redis.exists(`${t.config.queuePrefix}:backups:${backupJobId(row.backupId)}`),
+      ).toBe(1);
       redis.disconnect();
     });
 

@@ -36,8 +36,10 @@ export class BackupRunner {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
   ) {}
 
-  async run(pk: bigint): Promise<void> {
-    const backup = await this.backups.findByPk(pk);
+  async run(pk: bigint, backupId: string): Promise<void> {
+    const found = await this.backups.findByPk(pk);
+    // a job whose row is gone (taken back after a failed enqueue) or is not its backup
+    const backup = found?.backupId === backupId ? found : null;
     if (!backup || (backup.status !== 'queued' && backup.status !== 'running')) {
       this.logger.log({
         msg: 'backup no longer pending, skipped',

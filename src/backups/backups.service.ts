@@ -36,7 +36,7 @@ export class BackupsService {
       throw err;
     }
     try {
-      await this.queue.enqueueBackup(backup.pk);
+      await this.queue.enqueueBackup(backup);
     } catch (err) {
       await this.backups.deleteQueued(backup.pk);
       throw err;

@@ -3,13 +3,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '../core/config/app-config';
 import { UpstreamError, UpstreamTimeoutError } from '../core/errors/domain-errors';
-import {
-  BACKUPS_QUEUE,
-  BACKUP_JOB_OPTIONS,
-  JOB_RUN_BACKUP,
-  RunBackupPayload,
-  backupJobId,
-} from './queue.contract';
+import { BACKUPS_QUEUE, RunBackupPayload, runBackupJob } from './queue.contract';
 import { redisOptions } from './redis-options';
 
 /**
@@ -43,10 +37,11 @@ export class BackupQueue implements OnModuleDestroy {
     this.queue.on('error', () => undefined); // reported through the connection above
   }
 
-  async enqueueBackup(backupPk: bigint): Promise<void> {
+  async enqueueBackup(backup: { pk: bigint; backupId: string }): Promise<void> {
     if (this.connection.status !== 'ready') {
       throw new UpstreamError('The job queue (Redis) cannot be reached; no backup was queued.');
     }
+    const job = runBackupJob(backup);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -60,14 +55,7 @@ export class BackupQueue implements OnModuleDestroy {
       );
     });
     try {
-      await Promise.race([
-        this.queue.add(
-          JOB_RUN_BACKUP,
-          { backupPk: String(backupPk) },
-          { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupPk) },
-        ),
-        timeout,
-      ]);
+      await Promise.race([this.queue.add(job.name, job.data, job.opts), timeout]);
     } catch (err) {
       if (err instanceof UpstreamTimeoutError) throw err;
       throw new UpstreamError(

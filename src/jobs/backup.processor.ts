@@ -31,7 +31,7 @@ export class BackupProcessor extends WorkerHost implements OnApplicationBootstra
   async process(job: Job<RunBackupPayload>): Promise<void> {
     const pk = BigInt(job.data.backupPk);
     try {
-      await this.runner.run(pk);
+      await this.runner.run(pk, job.data.backupId);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const permanent = err instanceof DumpFailedError || err instanceof BackupNotRunnableError;

@@ -11,10 +11,15 @@ export const JOB_RUN_BACKUP = 'run-backup';
 export interface RunBackupPayload {
   /** the backup row's primary key, as a string (bigint does not survive JSON) */
   backupPk: string;
+  /** the backup's public backup_id, checked against the row before anything runs */
+  backupId: string;
 }
 
-/** One job per backup: enqueueing the same backup twice is a no-op. */
-export const backupJobId = (backupPk: bigint | string) => `backup-${backupPk}`;
+/**
+ * One job per backup: adding the same backup twice is a no-op. The id is the globally unique
+ * backup_id rather than the row's key, so that a recreated database never meets an old job.
+ */
+export const backupJobId = (backupId: string) => `backup-${backupId}`;
 
 export const BACKUP_JOB_OPTIONS: JobsOptions = {
   // transient failures (storage hiccup, lost connection) are retried; dump failures are not
@@ -28,3 +33,12 @@ export const BACKUP_JOB_OPTIONS: JobsOptions = {
 export const JOB_LOCK_MS = 30_000;
 /** How often workers look for jobs whose lock expired (a dead worker's jobs). */
 export const STALLED_CHECK_MS = 10_000;
+
+/** The job that runs one backup, as both the API and the recovery sweep add it. */
+export function runBackupJob(backup: { pk: bigint; backupId: string }) {
+  return {
+    name: JOB_RUN_BACKUP,
+    data: { backupPk: String(backup.pk), backupId: backup.backupId } satisfies RunBackupPayload,
+    opts: { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backup.backupId) },
+  };
+}

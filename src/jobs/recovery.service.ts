@@ -4,13 +4,7 @@ import { Queue } from 'bullmq';
 import { BackupRunner } from '../backups/backup-runner.service';
 import { BackupsRepository } from '../backups/backups.repository';
 import { Clock } from '../core/clock/clock';
-import {
-  BACKUPS_QUEUE,
-  BACKUP_JOB_OPTIONS,
-  JOB_RUN_BACKUP,
-  RunBackupPayload,
-  backupJobId,
-} from './queue.contract';
+import { BACKUPS_QUEUE, RunBackupPayload, backupJobId, runBackupJob } from './queue.contract';
 
 const SWEEP_EVERY_MS = 60_000;
 /** a queued backup younger than this may still be on its way into the queue */
@@ -59,7 +53,7 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
 
   async sweep(): Promise<void> {
     for (const backup of await this.backups.listUnfinished(1000)) {
-      const job = await this.queue.getJob(backupJobId(backup.pk));
+      const job = await this.queue.getJob(backupJobId(backup.backupId));
       const state = job ? await job.getState() : 'missing';
       if (LIVE_JOB_STATES.has(state)) continue;
       if (backup.status === 'running' || state !== 'missing') {
@@ -72,11 +66,8 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
           msg: 'queued backup had no job, queued again',
           backupId: backup.backupId,
         });
-        await this.queue.add(
-          JOB_RUN_BACKUP,
-          { backupPk: String(backup.pk) },
-          { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backup.pk) },
-        );
+        const job = runBackupJob(backup);
+        await this.queue.add(job.name, job.data, job.opts);
       }
     }
   }
