@@ -3,6 +3,7 @@ import { BackupsConfigModule } from './backups-config/backups-config.module';
 import { BackupsModule } from './backups/backups.module';
 import { AppConfig } from './core/config/app-config';
 import { CoreModule } from './core/core.module';
+import { DownloadsModule } from './downloads/downloads.module';
 import { HealthModule } from './health/health.module';
 import { InstancesModule } from './instances/instances.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -19,6 +20,7 @@ export class AppModule {
         TokensModule,
         BackupsModule,
         BackupsConfigModule,
+        DownloadsModule,
         HealthModule,
       ],
     };

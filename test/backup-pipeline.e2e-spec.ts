@@ -1,42 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EncryptionKeysRepository } from '../src/crypto/encryption-keys.repository';
 import { decryptWithOpenssl } from './support/archives';
-import { TEST_PG_ROOT, databaseUrl, withAdminClient } from './support/databases';
+import { TEST_PG_ROOT } from './support/databases';
+import {
+  createSourceDatabase,
+  dropDatabases,
+  fingerprint,
+  restoreIntoNewDatabase,
+} from './support/postgres-fixtures';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
-
-const psql = (db: string, sql: string) =>
-  execFileSync(
-    'psql',
-    ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl(db), '-c', sql],
-    { encoding: 'utf8' },
-  ).trim();
-
-/** A fingerprint of everything a user would call the content of the database. */
-const fingerprint = (db: string) =>
-  psql(
-    db,
-    `SELECT (SELECT count(*) FROM customers) || ':' || (SELECT md5(string_agg(id || name || coalesce(note, '~') || encode(photo, 'hex'), ',' ORDER BY id)) FROM customers)
-      || ':' || (SELECT md5(string_agg(customer_id || ':' || amount::text, ',' ORDER BY id)) FROM orders)`,
-  );
-
-async function createSourceDatabase(): Promise<string> {
-  const name = `bm_src_${randomBytes(5).toString('hex')}`;
-  await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
-  psql(
-    name,
-    `CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, note text, photo bytea NOT NULL);
-     CREATE TABLE orders (id serial PRIMARY KEY, customer_id int REFERENCES customers(id), amount numeric(10,2));
-     INSERT INTO customers SELECT i, 'customer ' || i || ' ✓ Ünïcødé', CASE WHEN i % 3 = 0 THEN NULL ELSE 'it''s "quoted"' END,
-       decode(md5(i::text), 'hex') FROM generate_series(1, 2000) i;
-     INSERT INTO orders (customer_id, amount) SELECT (i % 2000) + 1, i * 1.25 FROM generate_series(1, 5000) i;`,
-  );
-  return name;
-}
 
 describe('backup pipeline (PostgreSQL)', () => {
   let t: TestApp;
@@ -54,9 +30,7 @@ describe('backup pipeline (PostgreSQL)', () => {
   afterAll(async () => {
     await worker?.close();
     await t?.close();
-    await withAdminClient(async (c) => {
-      for (const db of created) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    });
+    await dropDatabases(created);
   });
 
   const register = () =>
@@ -103,14 +77,8 @@ describe('backup pipeline (PostgreSQL)', () => {
     );
 
     const plain = decryptWithOpenssl(file, key, mkdtempSync(join(scratch, 'pg-')));
-    const target = `bm_dst_${randomBytes(5).toString('hex')}`;
+    const target = await restoreIntoNewDatabase(plain);
     created.push(target);
-    await withAdminClient((c) => c.query(`CREATE DATABASE ${target}`));
-    execFileSync(
-      'psql',
-      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl(target), '-f', plain],
-      { stdio: 'pipe' },
-    );
     expect(fingerprint(target)).toBe(fingerprint(source));
     expect(fingerprint(target)).toMatch(/^2000:/);
   });

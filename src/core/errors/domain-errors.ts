@@ -67,3 +67,17 @@ export class UpstreamTimeoutError extends DomainError {
   readonly status = 504;
   readonly code = 'UpstreamTimeout';
 }
+
+/** The download route's 412: the backup exists but cannot be handed out; the message says why. */
+export class NotDownloadableError extends DomainError {
+  readonly status = 412;
+  readonly code = 'NotDownloadable';
+}
+
+export class RangeNotSatisfiableError extends DomainError {
+  readonly status = 416;
+  readonly code = 'RangeNotSatisfiable';
+  constructor(readonly size: number) {
+    super(`The requested range is outside the archive (${size} bytes).`);
+  }
+}

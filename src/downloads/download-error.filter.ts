@@ -1,0 +1,39 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  BackupNotFoundError,
+  InstanceNotFoundError,
+  RangeNotSatisfiableError,
+} from '../core/errors/domain-errors';
+import { renderError } from '../core/errors/error-body';
+
+/**
+ * The download route's own error body, as the seed documents it: `{"message": "...", "status": n}`,
+ * and 412 (not 404) when the instance or the backup does not exist or does not match.
+ */
+@Catch()
+export class DownloadErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Download');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      // the archive was already streaming: cut the connection so the client sees it incomplete
+      this.logger.warn({
+        msg: 'download cut short',
+        error: err instanceof Error ? err.message : String(err),
+      });
+      res.destroy();
+      return;
+    }
+    const rendered = renderError(err);
+    if (rendered.unexpected) this.logger.error({ msg: 'download failed', err });
+    const status =
+      err instanceof InstanceNotFoundError || err instanceof BackupNotFoundError
+        ? 412
+        : rendered.status;
+    if (err instanceof RangeNotSatisfiableError)
+      res.setHeader('Content-Range', `bytes */${err.size}`);
+    res.status(status).json({ message: rendered.body.description, status });
+  }
+}

@@ -1,0 +1,74 @@
+import { Controller, Get, Param, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { CurrentInstance, InstanceAccessGuard } from '../core/auth/instance-access.guard';
+import { RangeNotSatisfiableError } from '../core/errors/domain-errors';
+import type { Instance } from '../generated/prisma/client';
+import { parseRange } from './byte-range';
+import { DownloadErrorFilter } from './download-error.filter';
+import { DownloadableArchive, DownloadsService } from './downloads.service';
+import { exactLength } from './exact-length';
+
+/**
+ * Streams a backup's archive: constant memory whatever its size, single byte ranges (206) so an
+ * interrupted download resumes with `curl -C -`, and an ETag that is the archive's SHA-256.
+ */
+@Controller('v1/instances/:instance_id/backups/:id/download')
+@UseGuards(InstanceAccessGuard)
+@UseFilters(DownloadErrorFilter)
+export class DownloadsController {
+  constructor(private readonly downloads: DownloadsService) {}
+
+  @Get()
+  async download(
+    @CurrentInstance() instance: Instance,
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const archive = await this.downloads.find(instance, id);
+    const etag = `"${archive.sha256}"`;
+    let range = parseRange(req.headers.range, archive.size);
+    if (range !== 'full' && !ifRangeHolds(req.get('if-range'), etag, archive)) range = 'full';
+    if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(archive.size);
+
+    const part = range === 'full' ? undefined : range;
+    const body = await this.downloads.open(archive, part);
+    const length = part ? part.end - part.start + 1 : archive.size;
+    res.status(part ? 206 : 200);
+    res.set({
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(length),
+      'Content-Disposition': `attachment; filename="${archive.filename}"`,
+      'Accept-Ranges': 'bytes',
+      ETag: etag,
+      'Last-Modified': archive.finishedAt.toUTCString(),
+      'Cache-Control': 'private, no-transform',
+    });
+    if (part) res.set('Content-Range', `bytes ${part.start}-${part.end}/${archive.size}`);
+    if (req.method === 'HEAD') {
+      body.destroy();
+      res.end();
+      return;
+    }
+    try {
+      await pipeline(body, exactLength(length), res);
+    } catch (err) {
+      // the client hung up: nothing to answer, nothing to log
+      if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+      throw err;
+    }
+  }
+}
+
+/** `If-Range`: serve the range only if the client's copy is this very archive (RFC 9110 §13.1.5). */
+function ifRangeHolds(
+  header: string | undefined,
+  etag: string,
+  archive: DownloadableArchive,
+): boolean {
+  if (header === undefined) return true;
+  if (header.startsWith('"') || header.startsWith('W/')) return header === etag;
+  const date = Date.parse(header);
+  return !Number.isNaN(date) && Math.floor(archive.finishedAt.getTime() / 1000) * 1000 <= date;
+}

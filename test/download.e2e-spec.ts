@@ -1,0 +1,307 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BackupsRepository } from '../src/backups/backups.repository';
+import { decryptWithOpenssl } from './support/archives';
+import { databaseUrl } from './support/databases';
+import {
+  createSourceDatabase,
+  dropDatabases,
+  fingerprint,
+  restoreIntoNewDatabase,
+} from './support/postgres-fixtures';
+import { TestApp, mintToken, registerInstance, startTestApp } from './support/test-app';
+import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
+
+const KEY = 'download-key-42';
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/**
+ * Runs the real curl, asynchronously (the server answering it lives in this process);
+ * returns the status code and the headers it received.
+ */
+async function curl(args: string[]): Promise<{ status: number; headers: Record<string, string> }> {
+  const child = spawn('curl', ['-s', '-S', '-m', '60', '-D', '-', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = (await once(child, 'close')) as [number];
+  if (code !== 0) throw new Error(`curl exited with ${code}: ${err}`);
+  const blocks = out.split(/\r\n\r\n/).filter((b) => b.startsWith('HTTP/'));
+  const last = blocks[blocks.length - 1].split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of last.slice(1)) {
+    const i = line.indexOf(':');
+    headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return { status: Number(last[0].split(' ')[1]), headers };
+}
+
+describe('GET …/backups/:id/download', () => {
+  let t: TestApp;
+  let worker: TestWorker;
+  let base: string;
+  let source: string;
+  const databases: string[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'bm-download-'));
+  let inst: { id: string; token: string };
+  let auth: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    worker = await startTestWorker(t);
+    await t.app.listen(0, '127.0.0.1');
+    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    source = await createSourceDatabase();
+    databases.push(source);
+    inst = await registerInstance(t, { type: 'postgresql', connection_url: databaseUrl(source) });
+    auth = `Authorization: Bearer ${inst.token}`;
+    await t.http
+      .patch(`/v1/instances/${inst.id}/backups-config`)
+      .set('Authorization', `Bearer ${inst.token}`)
+      .send({ encryption_key: KEY })
+      .expect(200);
+    await t.http
+      .post(`/v1/instances/${inst.id}/backups`)
+      .set('Authorization', `Bearer ${inst.token}`)
+      .expect(202);
+    await waitForBackup(t, inst.id, inst.token, 1);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    await dropDatabases(databases);
+  });
+
+  const url = (id: number | string = 1, instanceId = inst.id) =>
+    `${base}/v1/instances/${instanceId}/backups/${id}/download`;
+
+  it('curl downloads an archive that openssl and gunzip open and psql restores to identical content', async () => {
+    const file = join(scratch, 'full.tgz');
+    const { status, headers } = await curl(['-H', auth, '-o', file, url()]);
+    expect(status).toBe(200);
+    const row = await t.prisma.backup.findFirstOrThrow({
+      where: { instanceId: inst.id, number: 1 },
+    });
+    expect(headers['content-type']).toBe('application/octet-stream');
+    expect(Number(headers['content-length'])).toBe(Number(row.size));
+    expect(statSync(file).size).toBe(Number(row.size));
+    expect(headers['content-disposition']).toBe(`attachment; filename="${row.backupId}.tgz"`);
+    expect(headers['accept-ranges']).toBe('bytes');
+    expect(headers.etag).toBe(`"${row.sha256}"`);
+    expect(sha256(file)).toBe(row.sha256);
+
+    const restored = await restoreIntoNewDatabase(
+      decryptWithOpenssl(file, KEY, mkdtempSync(join(scratch, 'd-'))),
+    );
+    databases.push(restored);
+    expect(fingerprint(restored)).toBe(fingerprint(source));
+  });
+
+  it('an interrupted download resumed with Range: bytes=N- is identical to an uninterrupted one', async () => {
+    const whole = join(scratch, 'whole.tgz');
+    await curl(['-H', auth, '-o', whole, url()]);
+    const size = statSync(whole).size;
+
+    // interrupt a download after its first bytes
+    const partial = join(scratch, 'partial.tgz');
+    const res = await fetch(url(), { headers: { Authorization: `Bearer ${inst.token}` } });
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    await reader.cancel();
+    const cut = Math.min(first.value!.length, Math.floor(size / 3));
+    writeFileSync(partial, first.value!.subarray(0, cut));
+
+    // resume as curl does (-C - sends Range: bytes=<size of partial file>-)
+    const etag = res.headers.get('etag')!;
+    const resumed = await curl([
+      '-H',
+      auth,
+      '-H',
+      `If-Range: ${etag}`,
+      '-C',
+      '-',
+      '-o',
+      partial,
+      url(),
+    ]);
+    expect(resumed.status).toBe(206);
+    expect(resumed.headers['content-range']).toBe(`bytes ${cut}-${size - 1}/${size}`);
+    expect(Number(resumed.headers['content-length'])).toBe(size - cut);
+    expect(sha256(partial)).toBe(sha256(whole));
+    expect(`"${sha256(partial)}"`).toBe(etag);
+  });
+
+  it('serves single ranges, ignores a stale If-Range, and answers 416 outside the archive', async () => {
+    const row = await t.prisma.backup.findFirstOrThrow({
+      where: { instanceId: inst.id, number: 1 },
+    });
+    const size = Number(row.size);
+    const whole = readFileSync(join(t.config.storagePath, row.storageKey!));
+    const get = (headers: Record<string, string>) =>
+      fetch(url(), { headers: { Authorization: `Bearer ${inst.token}`, ...headers } });
+
+    const mid = await get({ Range: 'bytes=10-19' });
+    expect(mid.status).toBe(206);
+    expect(Buffer.from(await mid.arrayBuffer()).equals(whole.subarray(10, 20))).toBe(true);
+
+    const tail = await get({ Range: 'bytes=-16' });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('content-range')).toBe(`bytes ${size - 16}-${size - 1}/${size}`);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(whole.subarray(size - 16))).toBe(true);
+
+    const stale = await get({ Range: 'bytes=10-19', 'If-Range': '"0000"' });
+    expect(stale.status).toBe(200);
+    expect(Number(stale.headers.get('content-length'))).toBe(size);
+    await stale.arrayBuffer();
+
+    const outside = await get({ Range: `bytes=${size}-` });
+    expect(outside.status).toBe(416);
+    expect(outside.headers.get('content-range')).toBe(`bytes */${size}`);
+    expect(await outside.json()).toStrictEqual({ message: expect.any(String), status: 416 });
+  });
+
+  describe('412 with {"message", "status"}', () => {
+    const expect412 = async (target: string, token: string, messagePattern: RegExp) => {
+      const res = await fetch(target, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(412);
+      const body = await res.json();
+      expect(body).toStrictEqual({ message: expect.stringMatching(messagePattern), status: 412 });
+    };
+
+    it('for an unknown instance', async () => {
+      await expect412(url(1, 'no-such-instance'), await mintToken(t, ['*']), /instance/i);
+    });
+
+    it.each(['2', '999', 'abc', '0', '-1'])(
+      'for backup id %s that this instance does not have',
+      async (id) => {
+        await expect412(url(id), inst.token, /backup/i);
+      },
+    );
+
+    it('for a backup of another instance (ids do not cross instances)', async () => {
+      const other = await registerInstance(t);
+      await expect412(url(1, other.id), other.token, /backup/i);
+    });
+
+    it('for a backup that is not done', async () => {
+      const i = await registerInstance(t, {
+        type: 'postgresql',
+        connection_url: databaseUrl(source),
+      });
+      await t.http
+        .patch(`/v1/instances/${i.id}/backups-config`)
+        .set('Authorization', `Bearer ${i.token}`)
+        .send({ encryption_key: KEY });
+      await t.app.get(BackupsRepository).insertQueued(i.id, 'manual', new Date());
+      await expect412(url(1, i.id), i.token, /queued/);
+    });
+
+    it('for a backup made without a user key', async () => {
+      const i = await registerInstance(t, {
+        type: 'postgresql',
+        connection_url: databaseUrl(source),
+      });
+      await t.http
+        .post(`/v1/instances/${i.id}/backups`)
+        .set('Authorization', `Bearer ${i.token}`)
+        .expect(202);
+      expect(await waitForBackup(t, i.id, i.token, 1)).toMatchObject({
+        status: 'done',
+        downloadable: false,
+      });
+      await expect412(url(1, i.id), i.token, /encryption key/);
+    });
+
+    it('when downloads are disabled', async () => {
+      const off = await startTestApp({
+        DOWNLOADS_ENABLED: 'false',
+        STORAGE_PATH: t.config.storagePath,
+      });
+      try {
+        const token = await mintToken(off, ['*']);
+        const res = await off.http
+          .get(`/v1/instances/${inst.id}/backups/1/download`)
+          .set('Authorization', `Bearer ${token}`);
+        // another database: the instance is unknown there, which is also a 412
+        expect(res.status).toBe(412);
+        const i = await registerInstance(off);
+        const r = off.app.get(BackupsRepository);
+        await off.http
+          .patch(`/v1/instances/${i.id}/backups-config`)
+          .set('Authorization', `Bearer ${i.token}`)
+          .send({ encryption_key: KEY });
+        const b = await r.insertQueued(i.id, 'manual', new Date());
+        await r.markRunning(b.pk, new Date());
+        await r.markDone(
+          b.pk,
+          { storageKey: 'x/y.tgz', size: 1n, sha256: 'a'.repeat(64) },
+          new Date(),
+        );
+        const disabled = await off.http
+          .get(`/v1/instances/${i.id}/backups/1/download`)
+          .set('Authorization', `Bearer ${i.token}`);
+        expect(disabled.status).toBe(412);
+        expect(disabled.body).toStrictEqual({
+          message: expect.stringMatching(/disabled/),
+          status: 412,
+        });
+      } finally {
+        await off.close();
+      }
+    });
+  });
+
+  it('401 and 403 as on the other routes, in the download body', async () => {
+    const none = await fetch(url());
+    expect(none.status).toBe(401);
+    expect(await none.json()).toStrictEqual({ message: expect.any(String), status: 401 });
+    const other = await registerInstance(t);
+    const forbidden = await fetch(url(), { headers: { Authorization: `Bearer ${other.token}` } });
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toStrictEqual({ message: expect.any(String), status: 403 });
+  });
+
+  it('cuts the connection when storage fails mid-way instead of passing off a short body', async () => {
+    const i = await registerInstance(t);
+    await t.http
+      .patch(`/v1/instances/${i.id}/backups-config`)
+      .set('Authorization', `Bearer ${i.token}`)
+      .send({ encryption_key: KEY });
+    const r = t.app.get(BackupsRepository);
+    const size = 64 * 1024 * 1024;
+    const key = `${i.id}/big.tgz`;
+    const path = join(t.config.storagePath, key);
+    execFileSync('mkdir', ['-p', join(t.config.storagePath, i.id)]);
+    execFileSync('truncate', ['-s', String(size), path]);
+    const b = await r.insertQueued(i.id, 'manual', new Date());
+    await r.markRunning(b.pk, new Date());
+    await r.markDone(
+      b.pk,
+      { storageKey: key, size: BigInt(size), sha256: 'b'.repeat(64) },
+      new Date(),
+    );
+
+    const res = await fetch(url(1, i.id), { headers: { Authorization: `Bearer ${i.token}` } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let received = (await reader.read()).value!.length;
+    truncateSync(path, received); // the storage loses the rest
+    const outcome = await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return 'ended';
+        received += value.length;
+      }
+    })().catch(() => 'cut');
+    expect(outcome).toBe('cut');
+    expect(received).toBeLessThan(size);
+  });
+});
