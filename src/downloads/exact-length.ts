@@ -8,6 +8,8 @@ import { Transform, TransformCallback } from 'node:stream';
 export function exactLength(expected: number): Transform {
   let seen = 0;
   return new Transform({
+    // as large as the storage's read chunks, so each chunk passes without waiting
+    highWaterMark: 4 * 1024 * 1024,
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       seen += chunk.length;
       if (seen > expected)
