@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmt, freshStateDatabase, sql, startCompiled } from './support';
+import { fmt, freshStateDatabase, registerWithKey, sql, startCompiled } from './support';
 
 const SIZE = 1024 ** 3;
 
@@ -108,33 +108,13 @@ export async function benchDownload(): Promise<void> {
   try {
     const base = `http://127.0.0.1:${env.PORT}`;
     await waitForHttp(`${base}/health`);
-    const admin = {
-      Authorization: `Bearer ${env.ADMIN_TOKEN}`,
-      'Content-Type': 'application/json',
-    };
-    const inst = (await (
-      await fetch(`${base}/admin/v1/instances`, {
-        method: 'POST',
-        headers: admin,
-        body: JSON.stringify({
-          name: 'bench',
-          type: 'redis',
-          connection_url: 'redis://127.0.0.1:6379',
-        }),
-      })
-    ).json()) as { id: string };
-    const { token } = (await (
-      await fetch(`${base}/admin/v1/tokens`, {
-        method: 'POST',
-        headers: admin,
-        body: JSON.stringify({ name: 'b', instances: [inst.id] }),
-      })
-    ).json()) as { token: string };
-    await fetch(`${base}/v1/instances/${inst.id}/backups-config`, {
-      method: 'PATCH',
-      headers: { ...admin, Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ encryption_key: 'bench-key-123' }),
-    });
+    const { id, token } = await registerWithKey(
+      base,
+      env.ADMIN_TOKEN,
+      { type: 'redis', connection_url: 'redis://127.0.0.1:6379' },
+      'bench-key-123',
+    );
+    const inst = { id };
     mkdirSync(join(storage, inst.id), { recursive: true });
     const file = join(storage, inst.id, 'archive.tgz');
     execFileSync('sh', ['-c', `head -c ${SIZE} /dev/urandom > "${file}"`]);

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { AppConfig } from '../src/core/config/app-config';
 import { ARCHIVE_GZIP_LEVEL } from '../src/archive/archive-format';
-import { dbUrl, fmt, freshStateDatabase, peakRssMiB, sql, startCompiled, time } from './support';
+import {
+  dbUrl,
+  fmt,
+  freshStateDatabase,
+  peakRssMiB,
+  registerWithKey,
+  sql,
+  startCompiled,
+  time,
+} from './support';
 
 const SOURCE_DB = 'bm_bench_source';
 const TARGET_DUMP_BYTES = Number(process.env.BENCH_DUMP_MB ?? 500) * 1024 * 1024;
@@ -83,34 +92,13 @@ export async function benchPipeline(): Promise<void> {
   const base = await app.getUrl();
   const worker = startCompiled('worker', env);
   try {
-    const admin = {
-      Authorization: `Bearer ${env.ADMIN_TOKEN}`,
-      'Content-Type': 'application/json',
-    };
-    const inst = (await (
-      await fetch(`${base}/admin/v1/instances`, {
-        method: 'POST',
-        headers: admin,
-        body: JSON.stringify({
-          name: 'bench',
-          type: 'postgresql',
-          connection_url: dbUrl(SOURCE_DB),
-        }),
-      })
-    ).json()) as { id: string };
-    const { token } = (await (
-      await fetch(`${base}/admin/v1/tokens`, {
-        method: 'POST',
-        headers: admin,
-        body: JSON.stringify({ name: 'b', instances: [inst.id] }),
-      })
-    ).json()) as { token: string };
-    const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-    await fetch(`${base}/v1/instances/${inst.id}/backups-config`, {
-      method: 'PATCH',
-      headers: auth,
-      body: JSON.stringify({ encryption_key: 'bench-key-123' }),
-    });
+    const inst = await registerWithKey(
+      base,
+      env.ADMIN_TOKEN,
+      { type: 'postgresql', connection_url: dbUrl(SOURCE_DB) },
+      'bench-key-123',
+    );
+    const auth = { Authorization: `Bearer ${inst.token}`, 'Content-Type': 'application/json' };
 
     const runs: Array<{ seconds: number; size: number }> = [];
     for (let run = 1; run <= 2; run++) {

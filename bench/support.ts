@@ -55,3 +55,33 @@ export function time<T>(work: () => T): { value: T; seconds: number } {
 }
 
 export const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+/**
+ * Registers an instance through the admin API, mints a token for it and sets the user's
+ * encryption key, as an operator and a developer would; returns the instance id and token.
+ */
+export async function registerWithKey(
+  base: string,
+  adminToken: string,
+  instance: { type: string; connection_url: string },
+  encryptionKey: string,
+): Promise<{ id: string; token: string }> {
+  const post = async (path: string, token: string, body: unknown, method = 'POST') => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as Record<string, string>;
+  };
+  const { id } = await post('/admin/v1/instances', adminToken, { name: 'bench', ...instance });
+  const { token } = await post('/admin/v1/tokens', adminToken, { name: 'bench', instances: [id] });
+  await post(
+    `/v1/instances/${id}/backups-config`,
+    token,
+    { encryption_key: encryptionKey },
+    'PATCH',
+  );
+  return { id, token };
+}

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
 import { seedDownloadableArchive } from './support/seed-archive';
 import { freePort } from './support/servers';
-import { TestApp, registerInstance, startTestApp } from './support/test-app';
+import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
 
 const GiB = 1024 ** 3;
 const rssMiB = (pid: number) =>
@@ -53,17 +53,7 @@ describe('downloading a 1 GiB archive', () => {
     base = `http://127.0.0.1:${port}`;
     api = startEntry(
       'main.ts',
-      {
-        NODE_ENV: 'test',
-        PORT: String(port),
-        DATABASE_URL: t.databaseUrl,
-        REDIS_URL: t.config.redisUrl,
-        QUEUE_PREFIX: t.config.queuePrefix,
-        STORAGE_PATH: t.config.storagePath,
-        MASTER_KEY: t.config.masterKey,
-        ADMIN_TOKEN: t.config.adminToken,
-        LOG_LEVEL: 'warn',
-      },
+      processEnvFor(t, { PORT: String(port), LOG_LEVEL: 'warn' }),
       process.cwd(),
     );
     await waitFor(async () => (await fetch(`${base}/health`)).ok, 30000, 'the API');

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { decryptWithOpenssl } from './support/archives';
 import { databaseUrl, withAdminClient } from './support/databases';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
-import { TestApp, registerInstance, startTestApp } from './support/test-app';
+import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
 import { waitForBackup } from './support/test-worker';
 
 /** Every file under the storage directory, hidden partial files included. */
@@ -43,19 +43,7 @@ describe('a worker killed with SIGKILL in the middle of a backup', () => {
   });
 
   const startWorker = () => {
-    const w = startEntry(
-      'worker.ts',
-      {
-        DATABASE_URL: t.databaseUrl,
-        REDIS_URL: t.config.redisUrl,
-        QUEUE_PREFIX: t.config.queuePrefix,
-        STORAGE_PATH: t.config.storagePath,
-        MASTER_KEY: t.config.masterKey,
-        ADMIN_TOKEN: t.config.adminToken,
-        NODE_ENV: 'test',
-      },
-      process.cwd(),
-    );
+    const w = startEntry('worker.ts', processEnvFor(t), process.cwd());
     workers.push(w);
     return w;
   };

@@ -103,3 +103,20 @@ export async function mintToken(
     .expect(201);
   return (res.body as { token: string }).token;
 }
+
+/** The environment that makes a separate API or worker process share `t`'s database, queue and storage. */
+export function processEnvFor(
+  t: TestApp,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: t.databaseUrl,
+    REDIS_URL: t.config.redisUrl,
+    QUEUE_PREFIX: t.config.queuePrefix,
+    STORAGE_PATH: t.config.storagePath,
+    MASTER_KEY: t.config.masterKey,
+    ADMIN_TOKEN: t.config.adminToken,
+    ...extra,
+  };
+}
