@@ -8,7 +8,10 @@ import { CryptoModule } from './crypto/crypto.module';
 import { EnginesModule } from './engines/engines.module';
 import { InstancesRepository } from './instances/instances.repository';
 import { BackupProcessor } from './jobs/backup.processor';
-import { BACKUPS_QUEUE } from './jobs/queue.contract';
+import { BACKUPS_QUEUE, MAINTENANCE_QUEUE } from './jobs/queue.contract';
+import { MaintenanceProcessor } from './jobs/maintenance.processor';
+import { RetentionRepository } from './retention/retention.repository';
+import { RetentionService } from './retention/retention.service';
 import { RecoveryService } from './jobs/recovery.service';
 import { redisOptions } from './jobs/redis-options';
 import { StorageModule } from './storage/storage.module';
@@ -29,7 +32,7 @@ export class WorkerModule {
           },
           prefix: config.queuePrefix,
         }),
-        BullModule.registerQueue({ name: BACKUPS_QUEUE }),
+        BullModule.registerQueue({ name: BACKUPS_QUEUE }, { name: MAINTENANCE_QUEUE }),
         CryptoModule,
         EnginesModule,
         StorageModule,
@@ -40,6 +43,9 @@ export class WorkerModule {
         BackupRunner,
         BackupProcessor,
         RecoveryService,
+        RetentionRepository,
+        RetentionService,
+        MaintenanceProcessor,
       ],
     };
   }

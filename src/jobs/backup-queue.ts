@@ -37,7 +37,7 @@ export class BackupQueue implements OnModuleDestroy {
     this.queue.on('error', () => undefined); // reported through the connection above
   }
 
-  async enqueueBackup(backup: { pk: bigint; backupId: string }): Promise<void> {
+  async enqueueBackup(backup: { pk: bigint; backupId: string; instanceId: string }): Promise<void> {
     if (this.connection.status !== 'ready') {
       throw new UpstreamError('The job queue (Redis) cannot be reached; no backup was queued.');
     }

@@ -1,5 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { RetentionService } from '../retention/retention.service';
 import { Job, UnrecoverableError } from 'bullmq';
 import { BackupNotRunnableError, BackupRunner } from '../backups/backup-runner.service';
 import { AppConfig } from '../core/config/app-config';
@@ -20,9 +21,12 @@ export class BackupProcessor extends WorkerHost implements OnApplicationBootstra
   constructor(
     private readonly runner: BackupRunner,
     private readonly config: AppConfig,
+    private readonly retention: RetentionService,
   ) {
     super();
   }
+
+  private readonly logger = new Logger(BackupProcessor.name);
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
@@ -32,14 +36,25 @@ export class BackupProcessor extends WorkerHost implements OnApplicationBootstra
     const pk = BigInt(job.data.backupPk);
     try {
       await this.runner.run(pk, job.data.backupId);
+      await this.pruneAfter(job.data.instanceId);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const permanent = err instanceof DumpFailedError || err instanceof BackupNotRunnableError;
       if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
         await this.runner.fail(pk, message);
+        await this.pruneAfter(job.data.instanceId);
         throw new UnrecoverableError(message);
       }
       throw err;
     }
+  }
+
+  /** Retention after every finished backup; its failure must not fail the backup. */
+  private async pruneAfter(instanceId: string): Promise<void> {
+    await this.retention
+      .prune(instanceId)
+      .catch((err: Error) =>
+        this.logger.warn({ msg: 'retention after backup failed', error: err.message }),
+      );
   }
 }

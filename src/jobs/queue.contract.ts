@@ -13,6 +13,7 @@ export interface RunBackupPayload {
   backupPk: string;
   /** the backup's public backup_id, checked against the row before anything runs */
   backupId: string;
+  instanceId: string;
 }
 
 /**
@@ -35,10 +36,26 @@ export const JOB_LOCK_MS = 30_000;
 export const STALLED_CHECK_MS = 10_000;
 
 /** The job that runs one backup, as both the API and the recovery sweep add it. */
-export function runBackupJob(backup: { pk: bigint; backupId: string }) {
+export function runBackupJob(backup: { pk: bigint; backupId: string; instanceId: string }) {
   return {
     name: JOB_RUN_BACKUP,
-    data: { backupPk: String(backup.pk), backupId: backup.backupId } satisfies RunBackupPayload,
+    data: {
+      backupPk: String(backup.pk),
+      backupId: backup.backupId,
+      instanceId: backup.instanceId,
+    } satisfies RunBackupPayload,
     opts: { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backup.backupId) },
   };
 }
+
+/** Platform-wide duties of the workers, each run once per period by whichever worker gets it. */
+export const MAINTENANCE_QUEUE = 'maintenance';
+export const JOB_PRUNE_ALL = 'prune-all';
+/** hourly retention pass over every instance */
+export const PRUNE_ALL_SCHEDULE = '0 * * * *';
+export const MAINTENANCE_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 10_000 },
+  removeOnComplete: { age: 24 * 3600, count: 100 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 100 },
+};

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../core/prisma/prisma.service';
+
+export interface PrunedBackup {
+  pk: bigint;
+  storageKey: string | null;
+}
+
+export interface RetentionScope {
+  now: Date;
+  deletedInstanceRetentionDays: number;
+  /** only these instances; all instances when absent */
+  instanceId?: string;
+}
+
+@Injectable()
+export class RetentionRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Marks every backup the retention rules condemn as `deleted`, in one statement, and returns
+   * them so that their archives can be removed. The rules:
+   * - a done backup older than the instance's retention_time (days) goes, unless it is among the
+   *   newest min_backup_count done backups, and the newest done backup is always kept;
+   * - a failed backup older than retention_time goes;
+   * - queued and running backups are never touched;
+   * - an instance deregistered longer than DELETED_INSTANCE_RETENTION_DAYS loses every backup.
+   * Two workers may run this at once: each row is claimed by exactly one UPDATE (a row another
+   * transaction changed is re-checked against `status IN ('done', 'failed')` and skipped).
+   */
+  async markPrunable(scope: RetentionScope): Promise<PrunedBackup[]> {
+    const rows = await this.prisma.$queryRaw<Array<{ pk: bigint; storage_key: string | null }>>`
+      WITH ranked AS (
+        SELECT b.pk, b.status, b.triggered_at, i.deleted_at, c.retention_time, c.min_backup_count,
+               row_number() OVER (PARTITION BY b.instance_id, b.status ORDER BY b.number DESC) AS rank_in_status
+        FROM backups b
+        JOIN instances i ON i.id = b.instance_id
+        JOIN backups_config c ON c.instance_id = b.instance_id
+        WHERE b.status IN ('done', 'failed')
+          AND (${scope.instanceId ?? null}::text IS NULL OR b.instance_id = ${scope.instanceId ?? null}::text)
+      ),
+      victims AS (
+        SELECT pk FROM ranked
+        WHERE (deleted_at IS NOT NULL
+               AND deleted_at < ${scope.now}::timestamptz - make_interval(days => ${scope.deletedInstanceRetentionDays}::int))
+           OR (triggered_at < ${scope.now}::timestamptz - make_interval(days => retention_time)
+               AND (status = 'failed' OR rank_in_status > GREATEST(min_backup_count, 1)))
+      )
+      UPDATE backups b
+      SET status = 'deleted', finished_at = ${scope.now}::timestamptz
+      FROM victims v
+      WHERE b.pk = v.pk AND b.status IN ('done', 'failed')
+      RETURNING b.pk, b.storage_key`;
+    return rows.map((r) => ({ pk: r.pk, storageKey: r.storage_key }));
+  }
+}
