@@ -1,14 +1,18 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { cpus } from 'node:os';
 import { benchDownload } from './download.bench';
 import { benchPipeline } from './pipeline.bench';
+import { benchRetention } from './retention.bench';
 
 /** `npm run bench`: throughput and memory figures, each section side by side with a baseline. */
 async function main(): Promise<void> {
+  Logger.overrideLogger(false); // the figures are the output
   console.log(`# backup-manager benchmark — ${cpus().length} cores, node ${process.version}`);
   const only = process.argv[2];
   if (!only || only === 'pipeline') await benchPipeline();
   if (!only || only === 'download') await benchDownload();
+  if (!only || only === 'retention') await benchRetention();
 }
 
 main().then(
