@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BackupRunner } from './backups/backup-runner.service';
 import { BackupsRepository } from './backups/backups.repository';
 import { AppConfig } from './core/config/app-config';
+import { Clock } from './core/clock/clock';
 import { CoreModule } from './core/core.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { EnginesModule } from './engines/engines.module';
@@ -12,6 +13,8 @@ import { BACKUPS_QUEUE, MAINTENANCE_QUEUE } from './jobs/queue.contract';
 import { MaintenanceProcessor } from './jobs/maintenance.processor';
 import { RetentionRepository } from './retention/retention.repository';
 import { RetentionService } from './retention/retention.service';
+import { ScheduleRepository } from './schedule/schedule.repository';
+import { ScheduleService } from './schedule/schedule.service';
 import { RecoveryService } from './jobs/recovery.service';
 import { redisOptions } from './jobs/redis-options';
 import { StorageModule } from './storage/storage.module';
@@ -19,11 +22,11 @@ import { StorageModule } from './storage/storage.module';
 /** The worker process: BullMQ processors and the recovery sweep, no HTTP server. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
-        CoreModule.forRoot(config),
+        CoreModule.forRoot(config, clock),
         BullModule.forRoot({
           connection: {
             url: config.redisUrl,
@@ -46,6 +49,8 @@ export class WorkerModule {
         RetentionRepository,
         RetentionService,
         MaintenanceProcessor,
+        ScheduleRepository,
+        ScheduleService,
       ],
     };
   }

@@ -11,14 +11,15 @@ import { Clock, SystemClock } from './clock/clock';
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `clock` replaces the system clock (tests move time instead of waiting). */
+  static forRoot(config: AppConfig, clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: CoreModule,
       providers: [
         { provide: AppConfig, useValue: config },
         PrismaService,
         { provide: SecretBox, useFactory: () => new SecretBox(config.masterKey) },
-        { provide: Clock, useClass: SystemClock },
+        { provide: Clock, useValue: clock },
       ],
       exports: [AppConfig, PrismaService, SecretBox, Clock],
     };

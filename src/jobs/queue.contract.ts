@@ -51,6 +51,17 @@ export function runBackupJob(backup: { pk: bigint; backupId: string; instanceId:
 /** Platform-wide duties of the workers, each run once per period by whichever worker gets it. */
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const JOB_PRUNE_ALL = 'prune-all';
+/** plans the scheduled backups of a BACKUP_SCHEDULE period */
+export const JOB_PLAN_SCHEDULE = 'plan-scheduled-backups';
+/** one instance's scheduled backup, delayed to its slot in the jitter window */
+export const JOB_SCHEDULED_BACKUP = 'scheduled-backup';
+
+export interface ScheduledBackupPayload {
+  instanceId: string;
+  /** ISO start of the period this backup belongs to */
+  periodStart: string;
+}
+
 /** hourly retention pass over every instance */
 export const PRUNE_ALL_SCHEDULE = '0 * * * *';
 export const MAINTENANCE_JOB_OPTIONS: JobsOptions = {

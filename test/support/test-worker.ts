@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { Clock } from '../../src/core/clock/clock';
 import { createWorker } from '../../src/worker.factory';
 import { TestApp, capturingLogger } from './test-app';
 
@@ -8,8 +9,8 @@ export interface TestWorker {
 }
 
 /** The real worker, in this process, on the same database, queue and storage as `t`. */
-export async function startTestWorker(t: TestApp): Promise<TestWorker> {
-  const worker = await createWorker(t.config, capturingLogger(t.logs));
+export async function startTestWorker(t: TestApp, clock?: Clock): Promise<TestWorker> {
+  const worker = await createWorker(t.config, capturingLogger(t.logs), clock);
   return { worker, close: () => worker.close() };
 }
 

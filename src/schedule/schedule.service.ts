@@ -1,0 +1,102 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { BackupsRepository } from '../backups/backups.repository';
+import { AppConfig } from '../core/config/app-config';
+import { Clock } from '../core/clock/clock';
+import { isUniqueViolation } from '../core/prisma/prisma-errors';
+import {
+  BACKUPS_QUEUE,
+  JOB_SCHEDULED_BACKUP,
+  MAINTENANCE_JOB_OPTIONS,
+  MAINTENANCE_QUEUE,
+  ScheduledBackupPayload,
+  runBackupJob,
+} from '../jobs/queue.contract';
+import { jitterOffsetMs, periodStart } from './schedule-time';
+import { ScheduleRepository } from './schedule.repository';
+
+const PAGE = 1000;
+
+/**
+ * The daily scheduled backups. Once per BACKUP_SCHEDULE period one worker plans the period: a
+ * delayed job per instance, at the instance's own offset within BACKUP_SCHEDULE_JITTER. When
+ * that job comes due, the backup is queued unless the instance was excluded or deregistered
+ * meanwhile, already has its scheduled backup for this period, or has one queued or running.
+ */
+@Injectable()
+export class ScheduleService {
+  private readonly logger = new Logger(ScheduleService.name);
+
+  constructor(
+    private readonly schedule: ScheduleRepository,
+    private readonly backups: BackupsRepository,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue<ScheduledBackupPayload>,
+    @InjectQueue(BACKUPS_QUEUE) private readonly backupsQueue: Queue,
+  ) {}
+
+  /** Plans the current period; safe to run more than once (jobs are named per instance and period). */
+  async planPeriod(): Promise<number> {
+    const now = this.clock.now();
+    const start = periodStart(this.config.backupSchedule, now);
+    let planned = 0;
+    for (let after: string | null = null; ;) {
+      const ids = await this.schedule.schedulableIds(after, PAGE);
+      if (ids.length === 0) break;
+      await this.maintenance.addBulk(
+        ids.map((instanceId) => ({
+          name: JOB_SCHEDULED_BACKUP,
+          data: { instanceId, periodStart: start.toISOString() },
+          opts: {
+            ...MAINTENANCE_JOB_OPTIONS,
+            jobId: `scheduled-${instanceId}-${start.getTime()}`,
+            delay: Math.max(
+              0,
+              start.getTime() +
+                jitterOffsetMs(instanceId, this.config.backupScheduleJitterMinutes) -
+                now.getTime(),
+            ),
+          },
+        })),
+      );
+      planned += ids.length;
+      after = ids[ids.length - 1];
+    }
+    this.logger.log({
+      msg: 'scheduled backups planned',
+      period: start.toISOString(),
+      instances: planned,
+    });
+    return planned;
+  }
+
+  /** Queues one instance's scheduled backup for a period, or says why not. */
+  async trigger(
+    instanceId: string,
+    period: Date,
+  ): Promise<'queued' | 'excluded' | 'already-taken' | 'in-progress'> {
+    if (!(await this.schedule.isSchedulable(instanceId))) return 'excluded';
+    if (await this.schedule.hasScheduledBackupSince(instanceId, period)) return 'already-taken';
+    let backup;
+    try {
+      backup = await this.backups.insertQueued(instanceId, 'scheduled', this.clock.now());
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      this.logger.log({
+        msg: 'scheduled backup skipped: a backup is already queued or running',
+        instanceId,
+      });
+      return 'in-progress';
+    }
+    try {
+      const job = runBackupJob(backup);
+      await this.backupsQueue.add(job.name, job.data, job.opts);
+    } catch (err) {
+      await this.backups.deleteQueued(backup.pk);
+      throw err;
+    }
+    return 'queued';
+  }
+}
