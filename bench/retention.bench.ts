@@ -7,6 +7,11 @@ import { Clock } from '../src/core/clock/clock';
 import { PrismaService } from '../src/core/prisma/prisma.service';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { RetentionService } from '../src/retention/retention.service';
+import { Queue } from 'bullmq';
+import { BackupsRepository } from '../src/backups/backups.repository';
+import { BACKUPS_QUEUE, MAINTENANCE_QUEUE } from '../src/jobs/queue.contract';
+import { ScheduleRepository } from '../src/schedule/schedule.repository';
+import { ScheduleService } from '../src/schedule/schedule.service';
 import { FsStorageDriver } from '../src/storage/fs-storage.driver';
 import { fmt, freshStateDatabase, sql } from './support';
 
@@ -84,6 +89,36 @@ export async function benchRetention(): Promise<void> {
     console.log(
       `growth: ${large.rows / small.rows}× rows → ${fmt(large.seconds / small.seconds, 1)}× time`,
     );
+
+    console.log('\n## Schedule: planning one period (a delayed job per instance, in Redis)');
+    const prefix = `bm-bench-${randomBytes(3).toString('hex')}`;
+    const maintenance = new Queue(MAINTENANCE_QUEUE, {
+      connection: { url: config.redisUrl },
+      prefix,
+    });
+    const backupsQueue = new Queue(BACKUPS_QUEUE, { connection: { url: config.redisUrl }, prefix });
+    const schedule = new ScheduleService(
+      new ScheduleRepository(prisma),
+      new BackupsRepository(prisma),
+      config,
+      clock,
+      maintenance,
+      backupsQueue,
+    );
+    const planned: Array<{ instances: number; seconds: number }> = [];
+    for (const instances of [10_000, 100_000]) {
+      await seed(instances, 0);
+      const started = process.hrtime.bigint();
+      const count = await schedule.planPeriod();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      planned.push({ instances: count, seconds });
+      console.log(`${String(count).padStart(9)} instances: ${fmt(seconds)} s`);
+      await maintenance.obliterate({ force: true });
+    }
+    console.log(
+      `growth: ${planned[1].instances / planned[0].instances}× instances → ${fmt(planned[1].seconds / planned[0].seconds, 1)}× time`,
+    );
+    await Promise.all([maintenance.close(), backupsQueue.close()]);
   } finally {
     await prisma.$disconnect();
     rmSync(scratch, { recursive: true, force: true });
