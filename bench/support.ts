@@ -42,9 +42,10 @@ export function peakRssMiB(pid: number): number {
 
 /** Starts a compiled entry point (dist/<entry>.js) with exactly `env` (plus PATH). */
 export function startCompiled(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', `${entry}.js`)], {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'],
   });
 }
 

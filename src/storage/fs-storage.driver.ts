@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, open as openCallback } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ByteRange, StorageDriver, assertSafeKey } from './storage-driver';
 
 const PARTIAL_MARK = '.partial-';
+const openFd = promisify(openCallback);
 
 /**
  * Archives as files under one directory. A write goes to a hidden temporary file next to its
@@ -55,10 +57,11 @@ export class FsStorageDriver implements StorageDriver {
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
     const path = this.path(key);
-    // open first so that a missing file rejects here rather than as a stream error later
-    const handle = await open(path, 'r');
+    // open first so that a missing file rejects here rather than as a stream error later; a
+    // numeric fd (not a FileHandle) keeps the stream on the fast callback read path
+    const fd = await openFd(path, 'r');
     return createReadStream('', {
-      fd: handle,
+      fd,
       start: range?.start,
       end: range?.end,
       highWaterMark: 1024 * 1024,
