@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { Clock } from '../core/clock/clock';
 import { BackupInProgressError, BackupNotFoundError } from '../core/errors/domain-errors';
-import { isUniqueViolation } from '../core/prisma/prisma-errors';
 import type { BackupTrigger, Instance } from '../generated/prisma/client';
 import { BackupQueue } from '../jobs/backup-queue';
 import { parseBackupNumber } from './backup-number';
 import { BackupsRepository } from './backups.repository';
+import { queueBackup } from './queue-backup';
 import { BackupQueuedResponse } from './dto/backup-queued.response';
 import { BackupResponse, toBackupResponse } from './dto/backup.response';
 
@@ -28,19 +28,14 @@ export class BackupsService {
     instance: Instance,
     trigger: BackupTrigger = 'manual',
   ): Promise<BackupQueuedResponse> {
-    let backup;
-    try {
-      backup = await this.backups.insertQueued(instance.id, trigger, this.clock.now());
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new BackupInProgressError(instance.id);
-      throw err;
-    }
-    try {
-      await this.queue.enqueueBackup(backup);
-    } catch (err) {
-      await this.backups.deleteQueued(backup.pk);
-      throw err;
-    }
+    const backup = await queueBackup(
+      this.backups,
+      (b) => this.queue.enqueueBackup(b),
+      instance.id,
+      trigger,
+      this.clock.now(),
+    );
+    if (!backup) throw new BackupInProgressError(instance.id);
     return { id: backup.number, message: 'job to backup is queued' };
   }
 

@@ -2,9 +2,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { BackupsRepository } from '../backups/backups.repository';
+import { queueBackup } from '../backups/queue-backup';
 import { AppConfig } from '../core/config/app-config';
 import { Clock } from '../core/clock/clock';
-import { isUniqueViolation } from '../core/prisma/prisma-errors';
 import {
   BACKUPS_QUEUE,
   JOB_SCHEDULED_BACKUP,
@@ -79,23 +79,22 @@ export class ScheduleService {
   ): Promise<'queued' | 'excluded' | 'already-taken' | 'in-progress'> {
     if (!(await this.schedule.isSchedulable(instanceId))) return 'excluded';
     if (await this.schedule.hasScheduledBackupSince(instanceId, period)) return 'already-taken';
-    let backup;
-    try {
-      backup = await this.backups.insertQueued(instanceId, 'scheduled', this.clock.now());
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
+    const backup = await queueBackup(
+      this.backups,
+      (b) => {
+        const job = runBackupJob(b);
+        return this.backupsQueue.add(job.name, job.data, job.opts);
+      },
+      instanceId,
+      'scheduled',
+      this.clock.now(),
+    );
+    if (!backup) {
       this.logger.log({
         msg: 'scheduled backup skipped: a backup is already queued or running',
         instanceId,
       });
       return 'in-progress';
-    }
-    try {
-      const job = runBackupJob(backup);
-      await this.backupsQueue.add(job.name, job.data, job.opts);
-    } catch (err) {
-      await this.backups.deleteQueued(backup.pk);
-      throw err;
     }
     return 'queued';
   }
