@@ -11,12 +11,33 @@ const SIZE = 1024 ** 3;
 const rssMiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-/** Downloads with curl into /dev/null; bytes per second, as curl measured it. */
+/** CPU time (user + system, all threads) a process has used so far, in seconds. */
+function cpuSeconds(pid: number): number {
+  // fields after the command name: state is the 3rd field, utime the 14th, stime the 15th
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString());
+
+interface Run {
+  /** bytes per second, as curl measured it */
+  speed: number;
+  /** the serving processes' CPU seconds for the whole download */
+  cpu: number;
+  peakRss: number;
+}
+
+/**
+ * Downloads with curl into /dev/null while counting the CPU time of the processes that serve
+ * it (`servers`) and sampling the RSS of `samplePid`.
+ */
 async function curlSpeed(
   url: string,
   headers: string[] = [],
+  servers: number[] = [],
   samplePid?: number,
-): Promise<{ speed: number; peakRss: number }> {
+): Promise<Run> {
+  const cpuBefore = servers.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const child = spawn(
     'curl',
     [
@@ -43,7 +64,8 @@ async function curlSpeed(
   clearInterval(sampler);
   const [speed, size] = out.split(' ').map(Number);
   if (size !== SIZE) throw new Error(`downloaded ${size} bytes, expected ${SIZE}`);
-  return { speed, peakRss };
+  const cpu = servers.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore;
+  return { speed, cpu, peakRss };
 }
 
 async function waitForHttp(url: string): Promise<void> {
@@ -139,17 +161,23 @@ export async function benchDownload(): Promise<void> {
     const nginxRuns = [];
     const bareRuns = [];
     // interleaved, so that whatever else the machine does hits all three alike
+    const nginxWorkers = execFileSync('pgrep', ['-P', String(nginx.pid)])
+      .toString()
+      .trim()
+      .split('\n')
+      .map(Number);
     for (let i = 0; i < 5; i++) {
-      apiRuns.push(await curlSpeed(apiUrl, auth, api.pid));
-      nginxRuns.push(await curlSpeed(nginxUrl));
-      bareRuns.push(await curlSpeed(bareUrl));
+      apiRuns.push(await curlSpeed(apiUrl, auth, [api.pid!], api.pid));
+      nginxRuns.push(await curlSpeed(nginxUrl, [], nginxWorkers));
+      bareRuns.push(await curlSpeed(bareUrl, [], [bare.pid!]));
     }
     const peak = Math.max(...apiRuns.map((r) => r.peakRss));
     const mib = (b: number) => `${fmt(b / 2 ** 20, 0)} MiB/s`;
-    const speeds = (runs: Array<{ speed: number }>) => runs.map((r) => r.speed);
-    const line = (label: string, runs: Array<{ speed: number }>) =>
+    const speeds = (runs: Run[]) => runs.map((r) => r.speed);
+    const line = (label: string, runs: Run[]) =>
       console.log(
-        `${label.padEnd(34)}median ${mib(median(speeds(runs)))}   (runs: ${speeds(runs).map(mib).join(', ')})`,
+        `${label.padEnd(34)}median ${mib(median(speeds(runs)))}, ${fmt(median(runs.map((r) => r.cpu)))} CPU s/GiB` +
+          `   (runs: ${speeds(runs).map(mib).join(', ')})`,
       );
     line('nginx (sendfile)', nginxRuns);
     line('bare Node pipeline, 1 MiB chunks', bareRuns);

@@ -1,7 +1,16 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupsRepository } from '../src/backups/backups.repository';
@@ -267,6 +276,82 @@ describe('GET …/backups/:id/download', () => {
     const forbidden = await fetch(url(), { headers: { Authorization: `Bearer ${other.token}` } });
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toStrictEqual({ message: expect.any(String), status: 403 });
+  });
+
+  it('clients that hang up mid-download leave no archive open in the API', async () => {
+    const i = await registerInstance(t);
+    await t.http
+      .patch(`/v1/instances/${i.id}/backups-config`)
+      .set('Authorization', `Bearer ${i.token}`)
+      .send({ encryption_key: KEY });
+    const size = 64 * 1024 * 1024;
+    const key = `${i.id}/abandoned.tgz`;
+    const path = join(t.config.storagePath, key);
+    mkdirSync(join(t.config.storagePath, i.id), { recursive: true });
+    writeFileSync(path, '');
+    truncateSync(path, size);
+    const r = t.app.get(BackupsRepository);
+    const b = await r.insertQueued(i.id, 'manual', new Date());
+    await r.markRunning(b.pk, new Date());
+    await r.markDone(
+      b.pk,
+      { storageKey: key, size: BigInt(size), sha256: 'd'.repeat(64) },
+      new Date(),
+    );
+    const openOnArchive = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false; // closed meanwhile
+        }
+      }).length;
+
+    for (let n = 0; n < 5; n++) {
+      const controller = new AbortController();
+      const res = await fetch(url(1, i.id), {
+        headers: { Authorization: `Bearer ${i.token}` },
+        signal: controller.signal,
+      });
+      await res.body!.getReader().read();
+      controller.abort();
+    }
+    let open = openOnArchive();
+    for (let waited = 0; open > 0 && waited < 5000; waited += 50) {
+      await new Promise((done) => setTimeout(done, 50));
+      open = openOnArchive();
+    }
+    expect(open).toBe(0);
+    // and the API still serves
+    const again = await fetch(url(1, i.id), {
+      headers: { Authorization: `Bearer ${i.token}`, Range: 'bytes=0-9' },
+    });
+    expect(again.status).toBe(206);
+    expect((await again.arrayBuffer()).byteLength).toBe(10);
+  });
+
+  it('502 in the download body, without the archive headers, when storage fails before the first byte', async () => {
+    const i = await registerInstance(t);
+    await t.http
+      .patch(`/v1/instances/${i.id}/backups-config`)
+      .set('Authorization', `Bearer ${i.token}`)
+      .send({ encryption_key: KEY });
+    // a directory where the archive should be: opening it works, reading it fails (EISDIR)
+    const key = `${i.id}/unreadable.tgz`;
+    mkdirSync(join(t.config.storagePath, key), { recursive: true });
+    const r = t.app.get(BackupsRepository);
+    const b = await r.insertQueued(i.id, 'manual', new Date());
+    await r.markRunning(b.pk, new Date());
+    await r.markDone(b.pk, { storageKey: key, size: 100n, sha256: 'c'.repeat(64) }, new Date());
+
+    const res = await fetch(url(1, i.id), { headers: { Authorization: `Bearer ${i.token}` } });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toStrictEqual({
+      message: 'The archive could not be read from storage.',
+      status: 502,
+    });
+    expect(res.headers.get('content-disposition')).toBeNull();
+    expect(res.headers.get('etag')).toBeNull();
   });
 
   it('cuts the connection when storage fails mid-way instead of passing off a short body', async () => {

@@ -1,13 +1,12 @@
 import { Controller, Get, Param, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
 import { CurrentInstance, InstanceAccessGuard } from '../core/auth/instance-access.guard';
-import { RangeNotSatisfiableError } from '../core/errors/domain-errors';
+import { RangeNotSatisfiableError, UpstreamError } from '../core/errors/domain-errors';
 import type { Instance } from '../generated/prisma/client';
+import { SinkClosedError } from '../storage/file-range-copy';
 import { parseRange } from './byte-range';
 import { DownloadErrorFilter } from './download-error.filter';
 import { DownloadableArchive, DownloadsService } from './downloads.service';
-import { exactLength } from './exact-length';
 
 /**
  * Streams a backup's archive: constant memory whatever its size, single byte ranges (206) so an
@@ -35,8 +34,7 @@ export class DownloadsController {
     const part = range === 'full' ? undefined : range;
     const body = await this.downloads.open(archive, part);
     const length = part ? part.end - part.start + 1 : archive.size;
-    res.status(part ? 206 : 200);
-    res.set({
+    const headers: Record<string, string> = {
       'Content-Type': 'application/octet-stream',
       'Content-Length': String(length),
       'Content-Disposition': `attachment; filename="${archive.filename}"`,
@@ -44,20 +42,26 @@ export class DownloadsController {
       ETag: etag,
       'Last-Modified': archive.finishedAt.toUTCString(),
       'Cache-Control': 'private, no-transform',
-    });
-    if (part) res.set('Content-Range', `bytes ${part.start}-${part.end}/${archive.size}`);
+    };
+    if (part) headers['Content-Range'] = `bytes ${part.start}-${part.end}/${archive.size}`;
+    res.status(part ? 206 : 200).set(headers);
     if (req.method === 'HEAD') {
-      body.destroy();
+      body.close();
       res.end();
       return;
     }
     try {
-      await pipeline(body, exactLength(length), res);
+      // exactly `length` bytes or an error, which cuts the connection (see DownloadErrorFilter)
+      await body.copyTo(res);
     } catch (err) {
       // the client hung up: nothing to answer, nothing to log
-      if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-      throw err;
+      if (err instanceof SinkClosedError) return;
+      if (res.headersSent) throw err;
+      // storage failed before the first byte went out: still time for a proper 502
+      for (const name of Object.keys(headers)) res.removeHeader(name);
+      throw new UpstreamError('The archive could not be read from storage.');
     }
+    res.end();
   }
 }
 

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Readable } from 'node:stream';
 import { parseBackupNumber } from '../backups/backup-number';
 import { BackupsRepository } from '../backups/backups.repository';
 import { AppConfig } from '../core/config/app-config';
@@ -9,7 +8,7 @@ import {
   UpstreamError,
 } from '../core/errors/domain-errors';
 import type { Instance } from '../generated/prisma/client';
-import { ByteRange, STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
+import { ByteRange, RangeReader, STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 
 export interface DownloadableArchive {
   storageKey: string;
@@ -55,9 +54,13 @@ export class DownloadsService {
     };
   }
 
-  async open(archive: DownloadableArchive, range?: ByteRange): Promise<Readable> {
+  /** Opens the bytes of `range` (the whole archive when absent) in storage, or fails with 502. */
+  async open(archive: DownloadableArchive, range?: ByteRange): Promise<RangeReader> {
     try {
-      return await this.storage.read(archive.storageKey, range);
+      return await this.storage.openRange(
+        archive.storageKey,
+        range ?? { start: 0, end: archive.size - 1 },
+      );
     } catch {
       throw new UpstreamError('The archive could not be read from storage.');
     }

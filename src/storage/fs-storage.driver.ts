@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, open as openCallback } from 'node:fs';
+import { close as closeFd, createWriteStream, open as openCallback } from 'node:fs';
 import { promisify } from 'node:util';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
-import { ByteRange, StorageDriver, assertSafeKey } from './storage-driver';
+import type { Writable } from 'node:stream';
+import { copyFileRange } from './file-range-copy';
+import { ByteRange, RangeReader, StorageDriver, assertSafeKey } from './storage-driver';
 
 const PARTIAL_MARK = '.partial-';
 const openFd = promisify(openCallback);
@@ -55,17 +56,23 @@ export class FsStorageDriver implements StorageDriver {
     }
   }
 
-  async read(key: string, range?: ByteRange): Promise<Readable> {
-    const path = this.path(key);
-    // open first so that a missing file rejects here rather than as a stream error later; a
-    // numeric fd (not a FileHandle) keeps the stream on the fast callback read path
-    const fd = await openFd(path, 'r');
-    return createReadStream('', {
-      fd,
-      start: range?.start,
-      end: range?.end,
-      highWaterMark: 1024 * 1024,
-    });
+  async openRange(key: string, range: ByteRange): Promise<RangeReader> {
+    const fd = await openFd(this.path(key), 'r');
+    let open = true;
+    const close = () => {
+      if (open) closeFd(fd, () => undefined);
+      open = false;
+    };
+    return {
+      copyTo: async (sink) => {
+        try {
+          await copyFileRange(fd, range, sink);
+        } finally {
+          close();
+        }
+      },
+      close,
+    };
   }
 
   async stat(key: string): Promise<{ size: number } | null> {

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 /** An inclusive byte range, as in HTTP's `Range: bytes=start-end`. */
 export interface ByteRange {
@@ -17,14 +17,31 @@ export interface StorageDriver {
    * When `produce` rejects, nothing is left behind and the error is rethrown.
    */
   write(key: string, produce: (sink: Writable) => Promise<void>): Promise<void>;
-  /** The object's bytes, or only those of `range`. Rejects when there is no such object. */
-  read(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Opens `range` of the object for reading. Rejects when there is no such object, so that a
+   * caller can still answer with an error before it has sent a byte.
+   */
+  openRange(key: string, range: ByteRange): Promise<RangeReader>;
   /** The object's size, or null when there is none. */
   stat(key: string): Promise<{ size: number } | null>;
   /** Removes the object; removing one that is already gone is not an error. */
   delete(key: string): Promise<void>;
   /** Removes what a process that died while writing `key` left behind. */
   removePartials(key: string): Promise<void>;
+}
+
+/** One opened byte range of a stored object; read it once with copyTo, or close it. */
+export interface RangeReader {
+  /**
+   * Writes exactly the range's bytes into `sink`, which it does not end, and closes the reader.
+   * Resolves once the sink has taken the last byte. Drivers may re-use a chunk's memory once
+   * the sink's write callback fired, so the sink must be done with a chunk by then: a socket or
+   * a file stream is; a PassThrough is not (it hands the very same buffer on). Rejects when the object turns out shorter,
+   * storage fails, or the sink closes first; the sink may then have part of the range.
+   */
+  copyTo(sink: Writable): Promise<void>;
+  /** Releases the object without reading it; closing twice is harmless. */
+  close(): void;
 }
 
 export const STORAGE_DRIVER = Symbol('StorageDriver');
