@@ -4,7 +4,12 @@ import { Client } from 'pg';
 /** The server the tests use; each test file gets a database of its own on it. */
 export const TEST_PG_ROOT =
   process.env.TEST_DATABASE_ROOT_URL ?? 'postgresql://postgres@127.0.0.1:5432';
-export const TEMPLATE_DATABASE = 'bm_test_template';
+/**
+ * The migrated database every test file clones. Each run has its own (global setup names it),
+ * so that two test runs on one server do not drop each other's template.
+ */
+export const templateDatabase = () =>
+  process.env.BM_TEST_TEMPLATE_DATABASE ?? `bm_test_template_${process.pid}`;
 
 export const databaseUrl = (name: string) => `${TEST_PG_ROOT}/${name}`;
 
@@ -21,7 +26,7 @@ export async function withAdminClient<T>(work: (c: Client) => Promise<T>): Promi
 /** A fresh, migrated database cloned from the template that global setup prepared. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `bm_test_${randomBytes(6).toString('hex')}`;
-  await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`));
   return {
     url: databaseUrl(name),
     drop: () =>
