@@ -1,5 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   mkdirSync,
@@ -15,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupsRepository } from '../src/backups/backups.repository';
 import { decryptWithOpenssl } from './support/archives';
+import { curl } from './support/curl';
 import { databaseUrl } from './support/databases';
 import {
   createSourceDatabase,
@@ -27,30 +27,6 @@ import { TestWorker, startTestWorker, waitForBackup } from './support/test-worke
 
 const KEY = 'download-key-42';
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-/**
- * Runs the real curl, asynchronously (the server answering it lives in this process);
- * returns the status code and the headers it received.
- */
-async function curl(args: string[]): Promise<{ status: number; headers: Record<string, string> }> {
-  const child = spawn('curl', ['-s', '-S', '-m', '60', '-D', '-', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const [code] = (await once(child, 'close')) as [number];
-  if (code !== 0) throw new Error(`curl exited with ${code}: ${err}`);
-  const blocks = out.split(/\r\n\r\n/).filter((b) => b.startsWith('HTTP/'));
-  const last = blocks[blocks.length - 1].split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of last.slice(1)) {
-    const i = line.indexOf(':');
-    headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
-  }
-  return { status: Number(last[0].split(' ')[1]), headers };
-}
 
 describe('GET …/backups/:id/download', () => {
   let t: TestApp;

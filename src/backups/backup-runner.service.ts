@@ -90,7 +90,14 @@ export class BackupRunner {
   async fail(pk: bigint, reason: string): Promise<void> {
     const backup = await this.backups.findByPk(pk);
     if (!backup) return;
-    await this.storage.removePartials(archiveKey(backup));
+    // best effort: storage being down may be why the backup failed, and must not keep it running
+    await this.storage.removePartials(archiveKey(backup)).catch((err: Error) =>
+      this.logger.warn({
+        msg: 'partial archive not removed',
+        backupId: backup.backupId,
+        error: err.message,
+      }),
+    );
     if (await this.backups.markFailed(pk, reason, this.clock.now())) {
       this.logger.warn({ msg: 'backup failed', backupId: backup.backupId, reason });
     }

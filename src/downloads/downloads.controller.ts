@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { CurrentInstance, InstanceAccessGuard } from '../core/auth/instance-access.guard';
 import { RangeNotSatisfiableError, UpstreamError } from '../core/errors/domain-errors';
 import type { Instance } from '../generated/prisma/client';
-import { SinkClosedError } from '../storage/file-range-copy';
+import { SinkClosedError } from '../storage/storage-driver';
 import { parseRange } from './byte-range';
 import { DownloadErrorFilter } from './download-error.filter';
 import { DownloadableArchive, DownloadsService } from './downloads.service';

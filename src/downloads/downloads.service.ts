@@ -6,9 +6,16 @@ import {
   BackupNotFoundError,
   NotDownloadableError,
   UpstreamError,
+  UpstreamTimeoutError,
 } from '../core/errors/domain-errors';
 import type { Instance } from '../generated/prisma/client';
-import { ByteRange, RangeReader, STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
+import {
+  ByteRange,
+  RangeReader,
+  STORAGE_DRIVER,
+  StorageDriver,
+  StorageTimeoutError,
+} from '../storage/storage-driver';
 
 export interface DownloadableArchive {
   storageKey: string;
@@ -61,7 +68,10 @@ export class DownloadsService {
         archive.storageKey,
         range ?? { start: 0, end: archive.size - 1 },
       );
-    } catch {
+    } catch (err) {
+      if (err instanceof StorageTimeoutError) {
+        throw new UpstreamTimeoutError('Storage did not answer in time; try the download again.');
+      }
       throw new UpstreamError('The archive could not be read from storage.');
     }
   }

@@ -1,7 +1,7 @@
 import { read } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import type { ByteRange } from './storage-driver';
+import { ByteRange, SinkClosedError } from './storage-driver';
 
 const readAt = promisify(read);
 const CHUNK = 1024 * 1024;
@@ -66,12 +66,5 @@ export async function copyFileRange(fd: number, range: ByteRange, sink: Writable
   } finally {
     sink.off('close', onClose);
     sink.off('error', fail);
-  }
-}
-
-/** The sink closed (for a download: the client hung up) before the whole range was written. */
-export class SinkClosedError extends Error {
-  constructor() {
-    super('the receiving stream closed before the whole range was written');
   }
 }

@@ -8,7 +8,7 @@ export interface ByteRange {
 
 /**
  * Where archives live. Keys are relative paths such as `<instance id>/<backup id>.tgz`.
- * Drivers: `fs` (a directory) and, later, `s3`.
+ * Drivers: `fs` (a directory) and `s3` (any S3-compatible object store).
  */
 export interface StorageDriver {
   /**
@@ -43,6 +43,16 @@ export interface RangeReader {
   /** Releases the object without reading it; closing twice is harmless. */
   close(): void;
 }
+
+/** The sink closed (for a download: the client hung up) before the whole range was written. */
+export class SinkClosedError extends Error {
+  constructor() {
+    super('the receiving stream closed before the whole range was written');
+  }
+}
+
+/** The storage backend did not answer in time. */
+export class StorageTimeoutError extends Error {}
 
 export const STORAGE_DRIVER = Symbol('StorageDriver');
 

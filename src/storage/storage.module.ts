@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { FsStorageDriver } from './fs-storage.driver';
+import { S3StorageDriver } from './s3-storage.driver';
 import { STORAGE_DRIVER, StorageDriver } from './storage-driver';
 
 @Module({
@@ -13,7 +14,7 @@ import { STORAGE_DRIVER, StorageDriver } from './storage-driver';
           case 'fs':
             return new FsStorageDriver(config.storagePath);
           case 's3':
-            throw new Error('STORAGE_DRIVER=s3 is not available yet; use fs');
+            return new S3StorageDriver(config.s3, config.upstreamTimeoutMs);
         }
       },
     },

@@ -1,0 +1,205 @@
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { S3Settings } from '../core/config/app-config';
+import {
+  ByteRange,
+  RangeReader,
+  SinkClosedError,
+  StorageDriver,
+  StorageTimeoutError,
+  assertSafeKey,
+} from './storage-driver';
+
+/**
+ * Size of the parts of a multipart upload. S3 allows 10,000 parts, so archives of up to 160 GiB;
+ * the worker holds at most PARTS_IN_FLIGHT + 1 parts in memory per running backup.
+ */
+const PART_SIZE = 16 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
+/** A connection that stays silent this long, mid-request, is given up on. */
+const IDLE_TIMEOUT_MS = 120_000;
+
+/**
+ * Archives as objects in a bucket of any S3-compatible store, under an optional prefix.
+ * A write streams into a multipart upload, so the object appears only when the upload is
+ * completed: a reader never sees half an archive. A write that fails aborts its upload; one cut
+ * short by a crash is aborted by removePartials() when the backup runs again (a lifecycle rule
+ * that aborts incomplete multipart uploads after a day covers stores that cannot list them).
+ */
+export class S3StorageDriver implements StorageDriver {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+
+  /**
+   * `responseTimeoutMs` bounds connecting to the store, and how long a download waits for the
+   * store's answer before the API gives up (504).
+   */
+  constructor(
+    settings: S3Settings,
+    private readonly responseTimeoutMs: number,
+  ) {
+    this.bucket = settings.bucket;
+    this.prefix =
+      settings.prefix === '' || settings.prefix.endsWith('/')
+        ? settings.prefix
+        : `${settings.prefix}/`;
+    this.client = new S3Client({
+      region: settings.region,
+      endpoint: settings.endpoint,
+      forcePathStyle: settings.forcePathStyle,
+      // without keys, the SDK's own chain (environment, profile, instance or task role) applies
+      credentials:
+        settings.accessKeyId && settings.secretAccessKey
+          ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+          : undefined,
+      requestHandler: { connectionTimeout: responseTimeoutMs, socketTimeout: IDLE_TIMEOUT_MS },
+    });
+  }
+
+  private objectKey(key: string): string {
+    assertSafeKey(key);
+    return `${this.prefix}${key}`;
+  }
+
+  async write(key: string, produce: (sink: Writable) => Promise<void>): Promise<void> {
+    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const upload = new Upload({
+      client: this.client,
+      params: {
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        Body: body,
+        ContentType: 'application/octet-stream',
+      },
+      partSize: PART_SIZE,
+      queueSize: PARTS_IN_FLIGHT,
+    });
+    const uploaded = upload.done();
+    // when the store fails first, fail the producer too rather than leave it waiting on a full pipe
+    uploaded.catch((err: Error) => body.destroy(err));
+    try {
+      await produce(body);
+      await uploaded;
+    } catch (err) {
+      // a Body that errors makes the upload abort itself (AbortMultipartUpload); wait for that
+      body.destroy(err instanceof Error ? err : new Error(String(err)));
+      await uploaded.catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async openRange(key: string, range: ByteRange): Promise<RangeReader> {
+    const expected = range.end - range.start + 1;
+    if (expected <= 0) return { copyTo: () => Promise.resolve(), close: () => undefined };
+    // a bound on the answer only: once the body flows, only IDLE_TIMEOUT_MS applies
+    const answer = new AbortController();
+    const timer = setTimeout(() => answer.abort(), this.responseTimeoutMs);
+    let response;
+    try {
+      response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          Range: `bytes=${range.start}-${range.end}`,
+        }),
+        { abortSignal: answer.signal },
+      );
+    } catch (err) {
+      if (answer.signal.aborted) {
+        throw new StorageTimeoutError(
+          `the object store did not answer within ${this.responseTimeoutMs} ms`,
+        );
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    const body = response.Body as Readable;
+    if (response.ContentLength !== expected) {
+      body.destroy();
+      throw new Error(
+        `storage returned ${response.ContentLength} bytes for a range of ${expected}: the object is shorter than recorded`,
+      );
+    }
+    // HTTP framing ends the body with an error if the store delivers fewer bytes than announced
+    return {
+      copyTo: async (sink) => {
+        try {
+          await pipeline(body, sink, { end: false });
+        } catch (err) {
+          if (sink.destroyed) throw new SinkClosedError();
+          throw err;
+        } finally {
+          body.destroy();
+        }
+      },
+      close: () => body.destroy(),
+    };
+  }
+
+  async stat(key: string): Promise<{ size: number } | null> {
+    try {
+      const head = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
+      );
+      return { size: head.ContentLength ?? 0 };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    // S3 answers a delete of a missing key with success too
+    await this.client.send(
+      new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
+    );
+  }
+
+  async removePartials(key: string): Promise<void> {
+    const objectKey = this.objectKey(key);
+    let listed;
+    try {
+      listed = await this.client.send(
+        new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: objectKey }),
+      );
+    } catch (err) {
+      // some S3-compatible stores cannot list uploads; their lifecycle rules must clean up
+      if ((err as Error).name === 'NotImplemented') return;
+      throw err;
+    }
+    await Promise.all(
+      (listed.Uploads ?? [])
+        .filter((u) => u.Key === objectKey && u.UploadId)
+        .map((u) =>
+          this.client.send(
+            new AbortMultipartUploadCommand({
+              Bucket: this.bucket,
+              Key: objectKey,
+              UploadId: u.UploadId,
+            }),
+          ),
+        ),
+    );
+  }
+
+  /** Closes the client's connections when the process shuts down. */
+  onModuleDestroy(): void {
+    this.client.destroy();
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+}

@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FsStorageDriver } from '../src/storage/fs-storage.driver';
+import { S3StorageDriver } from '../src/storage/s3-storage.driver';
+import { RangeReader, SinkClosedError, StorageDriver } from '../src/storage/storage-driver';
+import { S3TestServer, startS3Server } from './support/s3';
+
+const writeBytes = (bytes: Buffer) => (sink: Writable) => pipeline(Readable.from([bytes]), sink);
+
+/**
+ * Copies a whole opened range into memory, through a sink that is done with each chunk when it
+ * calls back (as a socket is): it keeps a copy.
+ */
+async function collect(reader: RangeReader): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(Buffer.from(chunk));
+      setImmediate(done);
+    },
+  });
+  await reader.copyTo(sink);
+  return Buffer.concat(chunks);
+}
+
+interface Subject {
+  driver: StorageDriver;
+  /** every stored object or file under the driver's root, as its own tools list them */
+  stored(): Promise<string[]>;
+}
+
+/** The storage contract, the same for every driver: what the worker and the API rely on. */
+describe.each([
+  [
+    'fs',
+    (): Promise<Subject & { close?: () => Promise<void> }> => {
+      const root = mkdtempSync(join(tmpdir(), 'bm-fs-'));
+      return Promise.resolve({
+        driver: new FsStorageDriver(root),
+        stored: () =>
+          Promise.resolve(
+            readdirSync(root, { recursive: true, withFileTypes: true })
+              .filter((e) => e.isFile())
+              .map((e) => join(e.parentPath, e.name).slice(root.length + 1)),
+          ),
+      });
+    },
+  ],
+  [
+    's3',
+    async (): Promise<Subject & { close?: () => Promise<void> }> => {
+      const server: S3TestServer = await startS3Server('archives');
+      const driver = new S3StorageDriver(server.settings, 5000);
+      return {
+        driver,
+        stored: () => server.keys(),
+        close: async () => {
+          driver.onModuleDestroy();
+          // let the server log the requests whose connections just closed before its logger goes
+          await new Promise((r) => setTimeout(r, 200));
+          await server.close();
+        },
+      };
+    },
+  ],
+])('storage driver %s', (name, start) => {
+  let subject: Subject & { close?: () => Promise<void> };
+  let driver: StorageDriver;
+  const under = (key: string) => (name === 's3' ? `archives/${key}` : key);
+
+  beforeAll(async () => {
+    subject = await start();
+    driver = subject.driver;
+  });
+  afterAll(() => subject?.close?.());
+
+  it('stores an archive larger than a multipart part and reads back every range exactly', async () => {
+    const bytes = randomBytes(17 * 1024 * 1024 + 3);
+    await driver.write('inst-a/b-1.tgz', writeBytes(bytes));
+    expect(await driver.stat('inst-a/b-1.tgz')).toEqual({ size: bytes.length });
+    expect(await subject.stored()).toContain(under('inst-a/b-1.tgz'));
+    const ranges = [
+      [0, bytes.length - 1],
+      [7, 7],
+      [1024 * 1024 - 5, 3 * 1024 * 1024 + 7],
+      [bytes.length - 10, bytes.length - 1],
+    ];
+    for (const [start, end] of ranges) {
+      const got = await collect(await driver.openRange('inst-a/b-1.tgz', { start, end }));
+      expect({ start, end, equal: got.equals(bytes.subarray(start, end + 1)) }).toEqual({
+        start,
+        end,
+        equal: true,
+      });
+    }
+  });
+
+  it('refuses a range past the end instead of copying fewer bytes than asked for', async () => {
+    await driver.write('inst-a/short.tgz', writeBytes(Buffer.from('0123456789')));
+    const copied = (async () =>
+      collect(await driver.openRange('inst-a/short.tgz', { start: 5, end: 20 })))();
+    await expect(copied).rejects.toThrow();
+  });
+
+  it('shows nothing under the key while writing, and leaves nothing when the producer fails', async () => {
+    const source = new PassThrough();
+    let visibleWhileWriting: unknown = 'unchecked';
+    const failing = driver.write('inst-b/b-2.tgz', async (sink) => {
+      const done = pipeline(source, sink);
+      source.write(randomBytes(64 * 1024));
+      await new Promise((r) => setTimeout(r, 50));
+      visibleWhileWriting = await driver.stat('inst-b/b-2.tgz');
+      source.destroy(new Error('dump died'));
+      await done;
+    });
+    await expect(failing).rejects.toThrow('dump died');
+    expect(visibleWhileWriting).toBeNull();
+    expect(await driver.stat('inst-b/b-2.tgz')).toBeNull();
+    expect((await subject.stored()).filter((k) => k.includes('inst-b'))).toEqual([]);
+  });
+
+  it('a missing archive: openRange rejects before any byte, stat is null, delete is a no-op', async () => {
+    await expect(driver.openRange('inst-c/none.tgz', { start: 0, end: 9 })).rejects.toThrow();
+    expect(await driver.stat('inst-c/none.tgz')).toBeNull();
+    await driver.delete('inst-c/none.tgz');
+    await driver.removePartials('inst-c/none.tgz');
+  });
+
+  it('deletes an archive, and deleting it again is harmless', async () => {
+    await driver.write('inst-d/b-1.tgz', writeBytes(Buffer.from('archive')));
+    await driver.delete('inst-d/b-1.tgz');
+    await driver.delete('inst-d/b-1.tgz');
+    expect(await driver.stat('inst-d/b-1.tgz')).toBeNull();
+    expect((await subject.stored()).filter((k) => k.includes('inst-d'))).toEqual([]);
+  });
+
+  it('stops copying with SinkClosedError when the receiver goes away', async () => {
+    const bytes = randomBytes(8 * 1024 * 1024);
+    await driver.write('inst-e/b-1.tgz', writeBytes(bytes));
+    let taken = 0;
+    // takes one chunk and then never calls back, like a client that stopped reading
+    const stuck = new Writable({
+      highWaterMark: 0,
+      write(chunk: Buffer, _enc, done) {
+        taken += chunk.length;
+        if (taken === chunk.length) done();
+      },
+    });
+    const reader = await driver.openRange('inst-e/b-1.tgz', { start: 0, end: bytes.length - 1 });
+    const copying = reader.copyTo(stuck);
+    await new Promise((r) => setTimeout(r, 100));
+    stuck.destroy();
+    await expect(copying).rejects.toBeInstanceOf(SinkClosedError);
+    expect(taken).toBeLessThan(bytes.length);
+  });
+
+  it.each(['../escape', '/abs', 'a/../b', 'a//b', '.hidden'])(
+    'refuses the unsafe key %s',
+    async (key) => {
+      await expect(driver.stat(key)).rejects.toThrow(/unsafe storage key/);
+    },
+  );
+});
