@@ -100,7 +100,11 @@ export class S3StorageDriver implements StorageDriver {
 
   async openRange(key: string, range: ByteRange): Promise<RangeReader> {
     const expected = range.end - range.start + 1;
-    if (expected <= 0) return { copyTo: () => Promise.resolve(), close: () => undefined };
+    if (expected <= 0) {
+      // S3 has no empty range to GET; only check that the object exists
+      if (!(await this.stat(key))) throw new Error(`no object under ${key}`);
+      return { copyTo: () => Promise.resolve(), close: () => undefined };
+    }
     // a bound on the answer only: once the body flows, only IDLE_TIMEOUT_MS applies
     const answer = new AbortController();
     const timer = setTimeout(() => answer.abort(), this.responseTimeoutMs);
@@ -128,7 +132,7 @@ export class S3StorageDriver implements StorageDriver {
     if (response.ContentLength !== expected) {
       body.destroy();
       throw new Error(
-        `storage returned ${response.ContentLength} bytes for a range of ${expected}: the object is shorter than recorded`,
+        `storage returned ${response.ContentLength} bytes for a range of ${expected}: the object does not have the size recorded`,
       );
     }
     // HTTP framing ends the body with an error if the store delivers fewer bytes than announced

@@ -34,10 +34,11 @@ export interface StorageDriver {
 export interface RangeReader {
   /**
    * Writes exactly the range's bytes into `sink`, which it does not end, and closes the reader.
-   * Resolves once the sink has taken the last byte. Drivers may re-use a chunk's memory once
-   * the sink's write callback fired, so the sink must be done with a chunk by then: a socket or
-   * a file stream is; a PassThrough is not (it hands the very same buffer on). Rejects when the object turns out shorter,
-   * storage fails, or the sink closes first; the sink may then have part of the range.
+   * Resolves once the sink has taken the last byte. Rejects when the object turns out shorter,
+   * storage fails, or the sink closes first (SinkClosedError); the sink may then have part of
+   * the range. Drivers may re-use a chunk's memory once the sink's write callback fired, so the
+   * sink must be done with a chunk by then: a socket or a file stream is; a PassThrough is not
+   * (it hands the very same buffer on).
    */
   copyTo(sink: Writable): Promise<void>;
   /** Releases the object without reading it; closing twice is harmless. */
