@@ -4,6 +4,13 @@ import { DumpFailedError } from './dump-engine';
 
 const STDERR_TAIL_BYTES = 2000;
 
+/**
+ * A dump that writes nothing for this long is stuck (a host that accepted the connection and
+ * went silent; mariadb-dump and redis-cli have no timeout of their own) and is killed. Long
+ * enough for a lock wait or for Redis to write its snapshot before the first byte.
+ */
+export const DUMP_IDLE_TIMEOUT_MS = 15 * 60_000;
+
 export interface DumpCommand {
   command: string;
   args: string[];
@@ -13,6 +20,8 @@ export interface DumpCommand {
   secrets: string[];
   /** runs once the process is gone, e.g. to remove an option file */
   cleanup?: () => void;
+  /** how long the tool may write nothing before it is killed; DUMP_IDLE_TIMEOUT_MS if absent */
+  idleTimeoutMs?: number;
 }
 
 /** The variables a dump tool needs from our own environment; nothing else is inherited. */
@@ -38,10 +47,24 @@ export function spawnDump(cmd: DumpCommand): Readable {
     stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);
   });
   child.stdout.pipe(out, { end: false });
+  const idleTimeoutMs = cmd.idleTimeoutMs ?? DUMP_IDLE_TIMEOUT_MS;
+  const idle = setTimeout(stuck, idleTimeoutMs);
+  child.stdout.on('data', () => idle.refresh());
+  function stuck() {
+    // not the tool's fault when we are the ones not reading (storage is slow): wait on
+    if (out.writableNeedDrain) return idle.refresh();
+    finish(
+      new DumpFailedError(
+        `${cmd.command} wrote nothing for ${formatDuration(idleTimeoutMs)} and was stopped; is the instance reachable?`,
+      ),
+    );
+    child.kill('SIGKILL');
+  }
   let finished = false;
   const finish = (err?: Error) => {
     if (finished) return;
     finished = true;
+    clearTimeout(idle);
     cmd.cleanup?.();
     if (err) out.destroy(err);
     else out.end();
@@ -65,10 +88,15 @@ export function spawnDump(cmd: DumpCommand): Readable {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     if (!finished) {
       finished = true;
+      clearTimeout(idle);
       cmd.cleanup?.();
     }
   });
   return out;
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }
 
 function redact(text: string, secrets: string[]): string {
