@@ -15,6 +15,7 @@ import {
   restoreIntoNewDatabase,
 } from './support/postgres-fixtures';
 import { S3TestServer, startS3Server } from './support/s3';
+import { waitFor } from './support/processes';
 import { freePort } from './support/servers';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
@@ -42,6 +43,26 @@ describe('backups stored in an S3-compatible bucket', () => {
     await t?.close();
     await s3?.close();
     await dropDatabases(databases);
+  });
+
+  it('tells the operator at start whether the bucket can be used', async () => {
+    await waitFor(
+      () => Promise.resolve(t.logs.some((l) => l.includes('storage is usable'))),
+      10000,
+      'the probe',
+    );
+    const wrong = await startTestApp({ ...s3.env, S3_BUCKET: 'bm-no-such-bucket' });
+    try {
+      const line = await waitFor(
+        () => Promise.resolve(wrong.logs.find((l) => l.includes('storage is not usable'))),
+        10000,
+        'the probe to fail',
+      );
+      expect(line).toContain('bucket \\"bm-no-such-bucket\\" cannot be used: it does not exist');
+      expect(line).not.toContain(s3.env.S3_SECRET_ACCESS_KEY);
+    } finally {
+      await wrong.close();
+    }
   });
 
   it('backs up into the bucket, downloads what openssl and gunzip open, and prunes objects', async () => {

@@ -158,6 +158,10 @@ describe.each([
     expect(taken).toBeLessThan(bytes.length);
   });
 
+  it('probe says the store is usable', async () => {
+    await expect(driver.probe()).resolves.toBeUndefined();
+  });
+
   it.each(['../escape', '/abs', 'a/../b', 'a//b', '.hidden'])(
     'refuses the unsafe key %s',
     async (key) => {

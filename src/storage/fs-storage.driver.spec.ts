@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -28,6 +28,15 @@ describe('FsStorageDriver', () => {
     await driver.removePartials('inst/b-3.tgz');
     expect(readdirSync(join(root, 'inst'))).toEqual(['keep.tgz']);
     expect(readFileSync(join(root, 'inst', 'keep.tgz'), 'utf8')).toBe('kept');
+  });
+
+  it('probe creates the directory, and names the problem when it cannot', async () => {
+    await new FsStorageDriver(join(root, 'new', 'dir')).probe();
+    expect(readdirSync(join(root, 'new'))).toEqual(['dir']);
+    writeFileSync(join(root, 'a-file'), '');
+    await expect(new FsStorageDriver(join(root, 'a-file', 'dir')).probe()).rejects.toThrow(
+      /ENOTDIR/,
+    );
   });
 
   it('hands a sink that stops calling back no more than its two buffers', async () => {

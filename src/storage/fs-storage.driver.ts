@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { close as closeFd, createWriteStream, open as openCallback } from 'node:fs';
+import { close as closeFd, constants, createWriteStream, open as openCallback } from 'node:fs';
 import { promisify } from 'node:util';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { copyFileRange } from './file-range-copy';
@@ -88,6 +88,11 @@ export class FsStorageDriver implements StorageDriver {
     await unlink(this.path(key)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
+  }
+
+  async probe(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root, constants.W_OK);
   }
 
   async removePartials(key: string): Promise<void> {

@@ -2,6 +2,7 @@ import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   S3Client,
@@ -195,6 +196,21 @@ export class S3StorageDriver implements StorageDriver {
           ),
         ),
     );
+  }
+
+  async probe(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const why =
+        status === 404
+          ? 'it does not exist'
+          : status === 403 || status === 401
+            ? 'these credentials may not use it'
+            : (err as Error).message;
+      throw new Error(`bucket "${this.bucket}" cannot be used: ${why}`);
+    }
   }
 
   /** Closes the client's connections when the process shuts down. */

@@ -28,6 +28,11 @@ export interface StorageDriver {
   delete(key: string): Promise<void>;
   /** Removes what a process that died while writing `key` left behind. */
   removePartials(key: string): Promise<void>;
+  /**
+   * Checks that archives can be stored: the directory exists and is writable, or the bucket
+   * answers to these credentials. Rejects with a reason that names no secret.
+   */
+  probe(): Promise<void>;
 }
 
 /** One opened byte range of a stored object; read it once with copyTo, or close it. */

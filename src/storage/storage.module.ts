@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { FsStorageDriver } from './fs-storage.driver';
 import { STORAGE_DRIVER, StorageDriver } from './storage-driver';
+import { StorageProbe } from './storage-probe';
 
 @Module({
   providers: [
+    StorageProbe,
     {
       provide: STORAGE_DRIVER,
       inject: [AppConfig],
