@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   mkdirSync,
@@ -6,6 +5,7 @@ import {
   readFileSync,
   readdirSync,
   readlinkSync,
+  rmSync,
   statSync,
   truncateSync,
   writeFileSync,
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { BackupsRepository } from '../src/backups/backups.repository';
 import { decryptWithOpenssl } from './support/archives';
 import { curl } from './support/curl';
+import { seedDownloadableArchive } from './support/seed-archive';
 import { databaseUrl } from './support/databases';
 import {
   createSourceDatabase,
@@ -256,24 +257,7 @@ describe('GET …/backups/:id/download', () => {
 
   it('clients that hang up mid-download leave no archive open in the API', async () => {
     const i = await registerInstance(t);
-    await t.http
-      .patch(`/v1/instances/${i.id}/backups-config`)
-      .set('Authorization', `Bearer ${i.token}`)
-      .send({ encryption_key: KEY });
-    const size = 64 * 1024 * 1024;
-    const key = `${i.id}/abandoned.tgz`;
-    const path = join(t.config.storagePath, key);
-    mkdirSync(join(t.config.storagePath, i.id), { recursive: true });
-    writeFileSync(path, '');
-    truncateSync(path, size);
-    const r = t.app.get(BackupsRepository);
-    const b = await r.insertQueued(i.id, 'manual', new Date());
-    await r.markRunning(b.pk, new Date());
-    await r.markDone(
-      b.pk,
-      { storageKey: key, size: BigInt(size), sha256: 'd'.repeat(64) },
-      new Date(),
-    );
+    const { path } = await seedDownloadableArchive(t, i, 64 * 1024 * 1024);
     const openOnArchive = () =>
       readdirSync('/proc/self/fd').filter((fd) => {
         try {
@@ -308,17 +292,10 @@ describe('GET …/backups/:id/download', () => {
 
   it('502 in the download body, without the archive headers, when storage fails before the first byte', async () => {
     const i = await registerInstance(t);
-    await t.http
-      .patch(`/v1/instances/${i.id}/backups-config`)
-      .set('Authorization', `Bearer ${i.token}`)
-      .send({ encryption_key: KEY });
+    const { path } = await seedDownloadableArchive(t, i, 100);
     // a directory where the archive should be: opening it works, reading it fails (EISDIR)
-    const key = `${i.id}/unreadable.tgz`;
-    mkdirSync(join(t.config.storagePath, key), { recursive: true });
-    const r = t.app.get(BackupsRepository);
-    const b = await r.insertQueued(i.id, 'manual', new Date());
-    await r.markRunning(b.pk, new Date());
-    await r.markDone(b.pk, { storageKey: key, size: 100n, sha256: 'c'.repeat(64) }, new Date());
+    rmSync(path);
+    mkdirSync(path);
 
     const res = await fetch(url(1, i.id), { headers: { Authorization: `Bearer ${i.token}` } });
     expect(res.status).toBe(502);
@@ -332,23 +309,8 @@ describe('GET …/backups/:id/download', () => {
 
   it('cuts the connection when storage fails mid-way instead of passing off a short body', async () => {
     const i = await registerInstance(t);
-    await t.http
-      .patch(`/v1/instances/${i.id}/backups-config`)
-      .set('Authorization', `Bearer ${i.token}`)
-      .send({ encryption_key: KEY });
-    const r = t.app.get(BackupsRepository);
     const size = 64 * 1024 * 1024;
-    const key = `${i.id}/big.tgz`;
-    const path = join(t.config.storagePath, key);
-    execFileSync('mkdir', ['-p', join(t.config.storagePath, i.id)]);
-    execFileSync('truncate', ['-s', String(size), path]);
-    const b = await r.insertQueued(i.id, 'manual', new Date());
-    await r.markRunning(b.pk, new Date());
-    await r.markDone(
-      b.pk,
-      { storageKey: key, size: BigInt(size), sha256: 'b'.repeat(64) },
-      new Date(),
-    );
+    const { path } = await seedDownloadableArchive(t, i, size);
 
     const res = await fetch(url(1, i.id), { headers: { Authorization: `Bearer ${i.token}` } });
     expect(res.status).toBe(200);
