@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Clock } from '../src/core/clock/clock';
@@ -262,5 +262,30 @@ describe('retention', () => {
       false,
       true,
     ]);
+  });
+
+  it('an archive that storage failed to remove is removed by a later full pass', async () => {
+    const c = CASES[1];
+    const seeded = await seed(c);
+    const victim = seeded.files[c.pruned[0] - 1];
+    // a non-empty directory where the archive is: unlink fails, as with storage that is down
+    rmSync(victim);
+    mkdirSync(join(victim, 'stuck'), { recursive: true });
+    await service().prune(seeded.id);
+    const stuck = await t.prisma.backup.findFirstOrThrow({
+      where: { instanceId: seeded.id, number: c.pruned[0] },
+    });
+    expect(stuck.status).toBe('deleted');
+    const orphan = { storageKey: stuck.storageKey! };
+    expect(await t.prisma.orphanArchive.count({ where: orphan })).toBe(1);
+
+    // storage is back; a pass for this instance only does not retry, the full one does
+    rmSync(victim, { recursive: true });
+    writeFileSync(victim, 'archive');
+    await service().prune(seeded.id);
+    expect(existsSync(victim)).toBe(true);
+    await service().prune();
+    expect(existsSync(victim)).toBe(false);
+    expect(await t.prisma.orphanArchive.count({ where: orphan })).toBe(0);
   });
 });

@@ -53,4 +53,28 @@ export class RetentionRepository {
       RETURNING b.pk, b.storage_key`;
     return rows.map((r) => ({ pk: r.pk, storageKey: r.storage_key }));
   }
+
+  /** Remembers archives that storage failed to remove, so that a later pass tries again. */
+  async recordOrphans(storageKeys: string[]): Promise<void> {
+    for (let i = 0; i < storageKeys.length; i += 1000) {
+      await this.prisma.orphanArchive.createMany({
+        data: storageKeys.slice(i, i + 1000).map((storageKey) => ({ storageKey })),
+        skipDuplicates: true,
+      });
+    }
+  }
+
+  /** The oldest orphaned archives, to try again. */
+  async orphans(limit: number): Promise<string[]> {
+    const rows = await this.prisma.orphanArchive.findMany({
+      orderBy: { failedAt: 'asc' },
+      take: limit,
+    });
+    return rows.map((r) => r.storageKey);
+  }
+
+  async forgetOrphans(storageKeys: string[]): Promise<void> {
+    if (storageKeys.length === 0) return;
+    await this.prisma.orphanArchive.deleteMany({ where: { storageKey: { in: storageKeys } } });
+  }
 }

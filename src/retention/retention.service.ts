@@ -6,6 +6,8 @@ import { RetentionRepository } from './retention.repository';
 
 /** Archive deletions in flight at once during a pass. */
 const DELETE_PARALLELISM = 16;
+/** How many archives that earlier passes failed to remove one full pass tries again. */
+const ORPHANS_PER_PASS = 1000;
 
 /**
  * Prunes backups by the retention rules: the database decides and marks the victims in one
@@ -31,30 +33,47 @@ export class RetentionService {
       instanceId,
     });
     const keys = pruned.map((p) => p.storageKey).filter((k): k is string => k !== null);
-    for (let i = 0; i < keys.length; i += DELETE_PARALLELISM) {
-      await Promise.all(keys.slice(i, i + DELETE_PARALLELISM).map((k) => this.deleteArchive(k)));
-    }
+    const failed = await this.deleteArchives(keys);
+    await this.retention.recordOrphans(failed);
     if (pruned.length > 0) {
       this.logger.log({
         msg: 'pruned backups',
         count: pruned.length,
-        archives: keys.length,
+        archives: keys.length - failed.length,
         instanceId: instanceId ?? 'all',
       });
     }
+    if (!instanceId) await this.retryOrphans();
     return pruned.length;
   }
 
-  /** The record already says deleted; a storage failure leaves an orphan file, logged for the operator. */
-  private async deleteArchive(key: string): Promise<void> {
-    try {
-      await this.storage.delete(key);
-    } catch (err) {
-      this.logger.error({
-        msg: 'pruned archive could not be removed from storage',
-        key,
-        error: (err as Error).message,
-      });
+  /** The full (hourly) pass tries again to remove archives that storage failed to remove. */
+  private async retryOrphans(): Promise<void> {
+    const orphans = await this.retention.orphans(ORPHANS_PER_PASS);
+    if (orphans.length === 0) return;
+    const failed = new Set(await this.deleteArchives(orphans));
+    const removed = orphans.filter((k) => !failed.has(k));
+    await this.retention.forgetOrphans(removed);
+    this.logger.log({ msg: 'removed orphaned archives', count: removed.length, left: failed.size });
+  }
+
+  /** Removes archives, a few at a time; returns the keys that storage failed to remove. */
+  private async deleteArchives(keys: string[]): Promise<string[]> {
+    const failed: string[] = [];
+    for (let i = 0; i < keys.length; i += DELETE_PARALLELISM) {
+      await Promise.all(
+        keys.slice(i, i + DELETE_PARALLELISM).map((key) =>
+          this.storage.delete(key).catch((err: Error) => {
+            failed.push(key);
+            this.logger.error({
+              msg: 'archive could not be removed from storage; the next hourly pass tries again',
+              key,
+              error: err.message,
+            });
+          }),
+        ),
+      );
     }
+    return failed;
   }
 }
