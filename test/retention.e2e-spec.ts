@@ -278,6 +278,7 @@ describe('retention', () => {
     expect(stuck.status).toBe('deleted');
     const orphan = { storageKey: stuck.storageKey! };
     expect(await t.prisma.orphanArchive.count({ where: orphan })).toBe(1);
+    expect(t.logs.filter((l) => l.includes('could not be removed from storage'))).toHaveLength(1);
 
     // storage is back; a pass for this instance only does not retry, the full one does
     rmSync(victim, { recursive: true });

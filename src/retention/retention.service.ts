@@ -57,22 +57,30 @@ export class RetentionService {
     this.logger.log({ msg: 'removed orphaned archives', count: removed.length, left: failed.size });
   }
 
-  /** Removes archives, a few at a time; returns the keys that storage failed to remove. */
+  /**
+   * Removes archives, a few at a time; returns the keys that storage failed to remove, and logs
+   * them once (one line, not one per archive, when storage is down for a large pass).
+   */
   private async deleteArchives(keys: string[]): Promise<string[]> {
     const failed: string[] = [];
+    let firstError: string | undefined;
     for (let i = 0; i < keys.length; i += DELETE_PARALLELISM) {
       await Promise.all(
         keys.slice(i, i + DELETE_PARALLELISM).map((key) =>
           this.storage.delete(key).catch((err: Error) => {
             failed.push(key);
-            this.logger.error({
-              msg: 'archive could not be removed from storage; the next hourly pass tries again',
-              key,
-              error: err.message,
-            });
+            firstError ??= err.message;
           }),
         ),
       );
+    }
+    if (failed.length > 0) {
+      this.logger.error({
+        msg: 'archives could not be removed from storage; the next hourly pass tries again',
+        count: failed.length,
+        firstKey: failed[0],
+        error: firstError,
+      });
     }
     return failed;
   }
