@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,7 +125,9 @@ describe('backups stored in an S3-compatible bucket', () => {
 });
 
 describe('downloads when the object store misbehaves', () => {
-  const silent = createServer(() => undefined); // accepts connections, never answers
+  // accepts connections and never answers; it holds them open until the end of the file
+  const held = new Set<Socket>();
+  const silent = createServer((socket) => held.add(socket));
   let silentPort: number;
   beforeAll(async () => {
     silent.listen(0, '127.0.0.1');
@@ -133,6 +135,7 @@ describe('downloads when the object store misbehaves', () => {
     silentPort = (silent.address() as AddressInfo).port;
   });
   afterAll(() => {
+    for (const socket of held) socket.destroy();
     silent.close();
   });
 
