@@ -4,7 +4,6 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackupsRepository } from '../src/backups/backups.repository';
 import { decryptWithOpenssl } from './support/archives';
 import { curl } from './support/curl';
 import { databaseUrl } from './support/databases';
@@ -15,6 +14,7 @@ import {
   restoreIntoNewDatabase,
 } from './support/postgres-fixtures';
 import { S3TestServer, startS3Server } from './support/s3';
+import { seedDownloadableArchive } from './support/seed-archive';
 import { waitFor } from './support/processes';
 import { freePort } from './support/servers';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
@@ -151,19 +151,8 @@ describe('downloads when the object store misbehaves', () => {
       UPSTREAM_TIMEOUT_MS: '1000',
     });
     const inst = await registerInstance(t);
-    await t.http
-      .patch(`/v1/instances/${inst.id}/backups-config`)
-      .set('Authorization', `Bearer ${inst.token}`)
-      .send({ encryption_key: KEY })
-      .expect(200);
-    const r = t.app.get(BackupsRepository);
-    const b = await r.insertQueued(inst.id, 'manual', new Date());
-    await r.markRunning(b.pk, new Date());
-    await r.markDone(
-      b.pk,
-      { storageKey: `${inst.id}/b.tgz`, size: 100n, sha256: 'e'.repeat(64) },
-      new Date(),
-    );
+    // a done, downloadable row; its sparse file lands in the fs directory, which s3 never reads
+    await seedDownloadableArchive(t, inst, 100);
     const download = () =>
       t.http
         .get(`/v1/instances/${inst.id}/backups/1/download`)
