@@ -6,6 +6,7 @@ import { AppConfig } from '../src/core/config/app-config';
 import { Clock } from '../src/core/clock/clock';
 import { PrismaService } from '../src/core/prisma/prisma.service';
 import { RetentionRepository } from '../src/retention/retention.repository';
+import { OrphanArchivesRepository } from '../src/storage/orphan-archives.repository';
 import { RetentionService } from '../src/retention/retention.service';
 import { Queue } from 'bullmq';
 import { BackupsRepository } from '../src/backups/backups.repository';
@@ -66,6 +67,7 @@ export async function benchRetention(): Promise<void> {
   const clock: Clock = { now: () => new Date() };
   const service = new RetentionService(
     new RetentionRepository(prisma),
+    new OrphanArchivesRepository(prisma),
     config,
     clock,
     new FsStorageDriver(scratch),

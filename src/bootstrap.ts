@@ -19,5 +19,13 @@ export function bootstrapProcess(): { config: AppConfig; logger: JsonLogger } {
   const logger = new JsonLogger(createRootLogger(config.logLevel));
   Logger.overrideLogger(logger);
   for (const line of config.generatedSecretFiles) logger.log(line, 'Config');
+  // what nothing caught still reaches the log as one JSON line, not a plain stack trace
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ msg: 'unhandled promise rejection', err: reason }, 'Process'),
+  );
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ msg: 'uncaught exception, exiting', err }, 'Process');
+    process.exit(70); // EX_SOFTWARE
+  });
   return { config, logger };
 }

@@ -1,12 +1,34 @@
 import 'reflect-metadata';
 import { bootstrapProcess } from './bootstrap';
+import { BackupProcessor } from './jobs/backup.processor';
 import { createWorker } from './worker.factory';
+
+/** How long closing the queue connections may take once no backup runs any more. */
+const CLOSE_GRACE_MS = 15_000;
 
 /** The worker process: runs queued backups; no HTTP server. */
 async function main(): Promise<void> {
   const { config, logger } = bootstrapProcess();
-  await createWorker(config, logger);
+  const worker = await createWorker(config, logger);
   logger.log(`worker running ${config.workerConcurrency} job(s) at a time`, 'Main');
+
+  // SIGINT and SIGTERM drain: running backups finish, then the process exits. Closing BullMQ's
+  // connections can hang for good after Redis was away (a known BullMQ issue), so once no
+  // backup runs any more the close gets a bounded grace period.
+  const processor = worker.get(BackupProcessor);
+  const bound = () => {
+    const poll = setInterval(() => {
+      if (processor.runningJobs > 0) return;
+      clearInterval(poll);
+      setTimeout(() => {
+        logger.warn({ msg: 'queue connections did not close in time; exiting' }, 'Main');
+        process.exit(0);
+      }, CLOSE_GRACE_MS).unref();
+    }, 500);
+    poll.unref();
+  };
+  process.once('SIGINT', bound);
+  process.once('SIGTERM', bound);
 }
 
 void main();

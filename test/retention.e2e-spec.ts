@@ -4,6 +4,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Clock } from '../src/core/clock/clock';
 import type { BackupStatus } from '../src/generated/prisma/client';
 import { RetentionRepository } from '../src/retention/retention.repository';
+import { OrphanArchivesRepository } from '../src/storage/orphan-archives.repository';
 import { RetentionService } from '../src/retention/retention.service';
 import { STORAGE_DRIVER, StorageDriver } from '../src/storage/storage-driver';
 import { databaseUrl } from './support/databases';
@@ -132,7 +133,13 @@ describe('retention', () => {
   });
 
   const service = () =>
-    new RetentionService(worker.get(RetentionRepository), t.config, clock, storage);
+    new RetentionService(
+      worker.get(RetentionRepository),
+      worker.get(OrphanArchivesRepository),
+      t.config,
+      clock,
+      storage,
+    );
 
   /** Creates the case's instance and backups directly in the database, with real archive files. */
   async function seed(c: Case): Promise<{ id: string; files: string[] }> {

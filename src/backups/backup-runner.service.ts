@@ -1,18 +1,25 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { writeArchive } from '../archive/archive-format';
 import { Clock } from '../core/clock/clock';
+import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../crypto/secret-box';
 import { DumpEngines } from '../engines/engines';
-import type { Backup } from '../generated/prisma/client';
+import type { Backup, Instance } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';
 import { InstancesRepository } from '../instances/instances.repository';
+import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { BackupsRepository } from './backups.repository';
 
 /** Where a backup's archive is stored. */
 export const archiveKey = (b: Pick<Backup, 'instanceId' | 'backupId'>) =>
   `${b.instanceId}/${b.backupId}.tgz`;
+
+/** How often the worker running a backup says so in the database. */
+export const HEARTBEAT_EVERY_MS = 10_000;
+/** A running backup whose heartbeat is younger than this has a live worker. */
+export const HEARTBEAT_FRESH_SECONDS = 60;
 
 /** A backup that cannot run at all (its instance is gone); retrying would not help. */
 export class BackupNotRunnableError extends Error {}
@@ -34,6 +41,7 @@ export class BackupRunner {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly orphans: OrphanArchivesRepository,
   ) {}
 
   async run(pk: bigint, backupId: string): Promise<void> {
@@ -56,7 +64,28 @@ export class BackupRunner {
     await this.storage.removePartials(key);
     if (!(await this.backups.markRunning(pk, this.clock.now()))) return;
     this.logger.log({ msg: 'backup started', backupId: backup.backupId, type: instance.type });
+    const heartbeat = setInterval(() => {
+      this.backups.heartbeat(pk).catch((err: Error) =>
+        this.logger.warn({
+          msg: 'heartbeat not recorded',
+          backupId: backup.backupId,
+          error: err.message.split('\n').pop(),
+        }),
+      );
+    }, HEARTBEAT_EVERY_MS);
+    try {
+      await this.dumpAndRecord(pk, backup, instance, key);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
 
+  private async dumpAndRecord(
+    pk: bigint,
+    backup: Backup,
+    instance: Instance,
+    key: string,
+  ): Promise<void> {
     const connectionUrl = this.box.open(instance.credentials, credentialsContext(instance.id));
     const passphrase = await this.keys.passphrase(backup.encryptionKeyId);
     const started = Date.now();
@@ -68,10 +97,10 @@ export class BackupRunner {
         sink,
       );
     });
-    const done = await this.backups.markDone(
-      pk,
-      { storageKey: key, ...archive! },
-      this.clock.now(),
+    // the archive is complete: a database that is away for a while must not cost it
+    const done = await retryWhileDatabaseUnavailable(
+      () => this.backups.markDone(pk, { storageKey: key, ...archive! }, this.clock.now()),
+      { what: `result of backup ${backup.backupId}`, logger: this.logger },
     );
     if (!done) {
       // given up on meanwhile (e.g. by the recovery sweep): do not keep an archive nobody lists
@@ -90,14 +119,17 @@ export class BackupRunner {
   async fail(pk: bigint, reason: string): Promise<void> {
     const backup = await this.backups.findByPk(pk);
     if (!backup) return;
-    // best effort: storage being down may be why the backup failed, and must not keep it running
-    await this.storage.removePartials(archiveKey(backup)).catch((err: Error) =>
+    // best effort: storage being down may be why the backup failed, and must not keep it
+    // running; what could not be removed is remembered and removed by a later hourly pass
+    const key = archiveKey(backup);
+    await this.storage.removePartials(key).catch(async (err: Error) => {
       this.logger.warn({
-        msg: 'partial archive not removed',
+        msg: 'partial archive not removed; a later pass tries again',
         backupId: backup.backupId,
         error: err.message,
-      }),
-    );
+      });
+      await this.orphans.record([{ storageKey: key, partial: true }]);
+    });
     if (await this.backups.markFailed(pk, reason, this.clock.now())) {
       this.logger.warn({ msg: 'backup failed', backupId: backup.backupId, reason });
     }

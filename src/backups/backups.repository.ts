@@ -1,9 +1,21 @@
 import { Injectable } from '@nestjs/common';
+import { InstanceNotFoundError } from '../core/errors/domain-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { Backup, BackupTrigger } from '../generated/prisma/client';
 import type { BackupWithKeyOrigin } from './dto/backup.response';
 
 const WITH_KEY_ORIGIN = { encryptionKey: { select: { origin: true } } } as const;
+
+/** A backup the recovery sweep looks at. */
+export interface UnfinishedBackup {
+  pk: bigint;
+  backupId: string;
+  instanceId: string;
+  status: 'queued' | 'running';
+  triggeredAt: Date;
+  /** the worker running it said it is alive recently */
+  heartbeatFresh: boolean;
+}
 
 export interface StoredArchive {
   storageKey: string;
@@ -17,37 +29,31 @@ export class BackupsRepository {
 
   /**
    * Records a new queued backup with the next per-instance number and the instance's active
-   * encryption key, in one transaction. The row lock on the instance serialises numbering; the
-   * partial unique index refuses a second queued/running backup (Prisma error P2002), and the
-   * rollback then gives the number back, so numbers stay gapless and are never reused.
+   * encryption key, in one statement (no interactive transaction, so no connection is held
+   * across round trips under contention). The row lock of the UPDATE serialises numbering; the
+   * partial unique index refuses a second queued/running backup (a unique violation), and the
+   * statement then rolls back whole, giving the number back: numbers stay gapless and are never
+   * reused.
    */
   async insertQueued(
     instanceId: string,
     trigger: BackupTrigger,
     triggeredAt: Date,
   ): Promise<Backup> {
-    return this.prisma.$transaction(async (tx) => {
-      const { lastBackupNumber } = await tx.instance.update({
-        where: { id: instanceId },
-        data: { lastBackupNumber: { increment: 1 } },
-        select: { lastBackupNumber: true },
-      });
-      const { activeKeyId } = await tx.backupsConfig.findUniqueOrThrow({
-        where: { instanceId },
-        select: { activeKeyId: true },
-      });
-      return tx.backup.create({
-        data: {
-          instanceId,
-          number: lastBackupNumber,
-          backupId: `${instanceId}-${triggeredAt.getTime()}`,
-          status: 'queued',
-          trigger,
-          triggeredAt,
-          encryptionKeyId: activeKeyId,
-        },
-      });
-    });
+    const rows = await this.prisma.$queryRaw<Array<{ pk: bigint }>>`
+      WITH next AS (
+        UPDATE instances SET last_backup_number = last_backup_number + 1
+        WHERE id = ${instanceId} AND deleted_at IS NULL
+        RETURNING last_backup_number
+      )
+      INSERT INTO backups
+        (instance_id, number, backup_id, status, trigger, triggered_at, encryption_key_id)
+      SELECT ${instanceId}, next.last_backup_number, ${`${instanceId}-${triggeredAt.getTime()}`},
+             'queued', ${trigger}::backup_trigger, ${triggeredAt}, c.active_key_id
+      FROM next JOIN backups_config c ON c.instance_id = ${instanceId}
+      RETURNING pk`;
+    if (rows.length === 0) throw new InstanceNotFoundError(instanceId);
+    return this.prisma.backup.findUniqueOrThrow({ where: { pk: rows[0].pk } });
   }
 
   findByPk(pk: bigint): Promise<Backup | null> {
@@ -60,24 +66,54 @@ export class BackupsRepository {
   }
 
   /**
-   * Moves a backup to running (again, when a worker retries it after a failure or a crash);
-   * false when it is no longer queued or running.
+   * Moves a backup to running (again, when a worker retries it after a failure or a crash) and
+   * starts its heartbeat; false when it is no longer queued or running.
    */
   async markRunning(pk: bigint, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.backup.updateMany({
-      where: { pk, status: { in: ['queued', 'running'] } },
-      data: { status: 'running', startedAt: at },
-    });
+    const count = await this.prisma.$executeRaw`
+      UPDATE backups SET status = 'running', started_at = ${at}, heartbeat_at = now()
+      WHERE pk = ${pk} AND status IN ('queued', 'running')`;
     return count > 0;
   }
 
-  /** Backups that a worker should be busy with, oldest first, for the recovery sweep. */
-  listUnfinished(limit: number): Promise<Backup[]> {
-    return this.prisma.backup.findMany({
-      where: { status: { in: ['queued', 'running'] } },
-      orderBy: { pk: 'asc' },
-      take: limit,
-    });
+  /**
+   * Says that the worker running this backup is alive. The database's own clock is used for
+   * the heartbeat and for judging it, so workers on machines with skewed clocks agree.
+   */
+  async heartbeat(pk: bigint): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE backups SET heartbeat_at = now() WHERE pk = ${pk} AND status = 'running'`;
+  }
+
+  /**
+   * Backups that a worker should be busy with, oldest first, for the recovery sweep, each with
+   * whether its heartbeat is younger than `freshSeconds`.
+   */
+  async listUnfinished(limit: number, freshSeconds: number): Promise<UnfinishedBackup[]> {
+    const rows = await this.prisma.$queryRaw<
+      Array<{
+        pk: bigint;
+        backup_id: string;
+        instance_id: string;
+        status: 'queued' | 'running';
+        triggered_at: Date;
+        alive: boolean;
+      }>
+    >`
+      SELECT pk, backup_id, instance_id, status::text AS status, triggered_at,
+             coalesce(heartbeat_at > now() - make_interval(secs => ${freshSeconds}::int), false) AS alive
+      FROM backups
+      WHERE status IN ('queued', 'running')
+      ORDER BY pk
+      LIMIT ${limit}`;
+    return rows.map((r) => ({
+      pk: r.pk,
+      backupId: r.backup_id,
+      instanceId: r.instance_id,
+      status: r.status,
+      triggeredAt: r.triggered_at,
+      heartbeatFresh: r.alive,
+    }));
   }
 
   async markDone(pk: bigint, archive: StoredArchive, at: Date): Promise<boolean> {

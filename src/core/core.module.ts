@@ -3,6 +3,7 @@ import { AppConfig } from './config/app-config';
 import { PrismaService } from './prisma/prisma.service';
 import { SecretBox } from '../crypto/secret-box';
 import { Clock, SystemClock } from './clock/clock';
+import { ShutdownLogger } from './logging/shutdown-logger';
 
 /**
  * Shared infrastructure of every process: the validated configuration, the database client
@@ -20,6 +21,7 @@ export class CoreModule {
         PrismaService,
         { provide: SecretBox, useFactory: () => new SecretBox(config.masterKey) },
         { provide: Clock, useValue: clock },
+        ShutdownLogger,
       ],
       exports: [AppConfig, PrismaService, SecretBox, Clock],
     };

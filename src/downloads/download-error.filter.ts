@@ -34,6 +34,7 @@ export class DownloadErrorFilter implements ExceptionFilter {
         : rendered.status;
     if (err instanceof RangeNotSatisfiableError)
       res.setHeader('Content-Range', `bytes */${err.size}`);
+    res.set(rendered.headers ?? {});
     res.status(status).json({ message: rendered.body.description, status });
   }
 }

@@ -41,7 +41,13 @@ export function baseEnvironment(): Record<string, string> {
  */
 export function spawnDump(cmd: DumpCommand): Readable {
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const child = spawn(cmd.command, cmd.args, { env: cmd.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd.command, cmd.args, {
+    env: cmd.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // a process group of its own: Ctrl-C in the terminal that runs the worker signals the whole
+    // foreground group, and must reach the worker (which drains) but not the dump it is running
+    detached: true,
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);

@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { RetentionService } from '../retention/retention.service';
 import { Job, UnrecoverableError } from 'bullmq';
@@ -6,6 +6,7 @@ import { BackupNotRunnableError, BackupRunner } from '../backups/backup-runner.s
 import { AppConfig } from '../core/config/app-config';
 import { DumpFailedError } from '../engines/dump-engine';
 import { BACKUPS_QUEUE, JOB_LOCK_MS, RunBackupPayload, STALLED_CHECK_MS } from './queue.contract';
+import { logQueueErrors } from './queue-error-log';
 
 /**
  * Runs backup jobs. A dump that fails (bad credentials, unreachable host, tool error) fails the
@@ -27,12 +28,42 @@ export class BackupProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   private readonly logger = new Logger(BackupProcessor.name);
+  private running = 0;
+
+  /** Backup jobs this process is running right now. */
+  get runningJobs(): number {
+    return this.running;
+  }
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
+    logQueueErrors(this.worker, this.logger, 'backup worker');
+  }
+
+  /** Every failed attempt is logged, with whether another one follows. */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<RunBackupPayload> | undefined, err: Error): void {
+    if (!job) return;
+    const retried =
+      !(err instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
+    this.logger.warn({
+      msg: retried ? 'backup attempt failed, will try again' : 'backup attempt failed',
+      backupId: job.data.backupId,
+      attempt: job.attemptsMade,
+      error: err.message,
+    });
   }
 
   async process(job: Job<RunBackupPayload>): Promise<void> {
+    this.running++;
+    try {
+      await this.runJob(job);
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async runJob(job: Job<RunBackupPayload>): Promise<void> {
     const pk = BigInt(job.data.backupPk);
     try {
       await this.runner.run(pk, job.data.backupId);

@@ -1,5 +1,5 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { RetentionService } from '../retention/retention.service';
 import { AppConfig } from '../core/config/app-config';
@@ -13,14 +13,25 @@ import {
   PRUNE_ALL_SCHEDULE,
   ScheduledBackupPayload,
 } from './queue.contract';
+import { logQueueErrors } from './queue-error-log';
+
+/** How often a worker checks that the maintenance schedulers are still in Redis. */
+const SCHEDULERS_CHECK_MS = 60_000;
 
 /**
  * Runs the platform-wide duties. Their schedules are BullMQ job schedulers, upserted by every
  * worker at start: one scheduler per id however many workers there are, so each period's job
- * runs once, on one worker.
+ * runs once, on one worker. Every minute each worker checks that they are still there and puts
+ * back any that are not (Redis restarted without its data).
  */
 @Processor(MAINTENANCE_QUEUE)
-export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class MaintenanceProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, OnModuleDestroy
+{
+  private readonly logger = new Logger(MaintenanceProcessor.name);
+  private timer?: NodeJS.Timeout;
+
   constructor(
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
     private readonly retention: RetentionService,
@@ -31,16 +42,37 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      JOB_PLAN_SCHEDULE,
-      { pattern: this.config.backupSchedule, tz: 'UTC' },
-      { name: JOB_PLAN_SCHEDULE, opts: MAINTENANCE_JOB_OPTIONS },
-    );
-    await this.queue.upsertJobScheduler(
-      JOB_PRUNE_ALL,
-      { pattern: PRUNE_ALL_SCHEDULE, tz: 'UTC' },
-      { name: JOB_PRUNE_ALL, opts: MAINTENANCE_JOB_OPTIONS },
-    );
+    logQueueErrors(this.worker, this.logger, 'maintenance worker');
+    logQueueErrors(this.queue, this.logger, 'maintenance queue');
+    await this.ensureSchedulers(false);
+    this.timer = setInterval(() => {
+      this.ensureSchedulers(true).catch((err: Error) =>
+        this.logger.warn({ msg: 'maintenance schedulers not checked', error: err.message }),
+      );
+    }, SCHEDULERS_CHECK_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Upserts the schedulers; with `onlyMissing`, only those that are not in Redis. */
+  async ensureSchedulers(onlyMissing: boolean): Promise<void> {
+    const schedules = [
+      [JOB_PLAN_SCHEDULE, this.config.backupSchedule],
+      [JOB_PRUNE_ALL, PRUNE_ALL_SCHEDULE],
+    ] as const;
+    for (const [name, pattern] of schedules) {
+      if (onlyMissing && (await this.queue.getJobScheduler(name))) continue;
+      await this.queue.upsertJobScheduler(
+        name,
+        { pattern, tz: 'UTC' },
+        { name, opts: MAINTENANCE_JOB_OPTIONS },
+      );
+      if (onlyMissing)
+        this.logger.warn({ msg: 'maintenance schedule was missing, restored', name });
+    }
   }
 
   async process(job: Job): Promise<unknown> {

@@ -1,9 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { BackupRunner } from '../backups/backup-runner.service';
+import { BackupRunner, HEARTBEAT_FRESH_SECONDS } from '../backups/backup-runner.service';
 import { BackupsRepository } from '../backups/backups.repository';
 import { Clock } from '../core/clock/clock';
+import { logQueueErrors } from './queue-error-log';
 import { BACKUPS_QUEUE, RunBackupPayload, backupJobId, runBackupJob } from './queue.contract';
 
 const SWEEP_EVERY_MS = 60_000;
@@ -20,9 +21,11 @@ const LIVE_JOB_STATES = new Set([
 /**
  * Makes sure no backup stays queued or running forever: when a worker starts, and every minute,
  * it compares the backups that should be in progress with the jobs in the queue. A running
- * backup whose job is gone or finished failed with its worker; a queued backup whose job never
- * reached the queue (the API died in between) is queued again. Jobs whose worker died while
- * active are BullMQ's: its stalled-job check hands them to another worker.
+ * backup whose job is gone or finished, and whose heartbeat stopped, failed with its worker; a
+ * queued backup whose job never reached the queue (the API died in between, or Redis came back
+ * empty) is queued again. Jobs whose worker died while active are BullMQ's: its stalled-job
+ * check hands them to another worker. A running backup with a fresh heartbeat is alive,
+ * whatever Redis says: Redis restarted without its data must not fail a backup in progress.
  */
 @Injectable()
 export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -37,6 +40,7 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
+    logQueueErrors(this.queue, this.logger, 'backups queue');
     const sweep = () => {
       this.sweep().catch((err: Error) =>
         this.logger.warn({ msg: 'recovery sweep failed', error: err.message }),
@@ -52,7 +56,8 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   async sweep(): Promise<void> {
-    for (const backup of await this.backups.listUnfinished(1000)) {
+    for (const backup of await this.backups.listUnfinished(1000, HEARTBEAT_FRESH_SECONDS)) {
+      if (backup.status === 'running' && backup.heartbeatFresh) continue;
       const job = await this.queue.getJob(backupJobId(backup.backupId));
       const state = job ? await job.getState() : 'missing';
       if (LIVE_JOB_STATES.has(state)) continue;

@@ -54,27 +54,16 @@ export class RetentionRepository {
     return rows.map((r) => ({ pk: r.pk, storageKey: r.storage_key }));
   }
 
-  /** Remembers archives that storage failed to remove, so that a later pass tries again. */
-  async recordOrphans(storageKeys: string[]): Promise<void> {
-    for (let i = 0; i < storageKeys.length; i += 1000) {
-      await this.prisma.orphanArchive.createMany({
-        data: storageKeys.slice(i, i + 1000).map((storageKey) => ({ storageKey })),
-        skipDuplicates: true,
-      });
-    }
-  }
-
-  /** The oldest orphaned archives, to try again. */
-  async orphans(limit: number): Promise<string[]> {
-    const rows = await this.prisma.orphanArchive.findMany({
-      orderBy: { failedAt: 'asc' },
-      take: limit,
+  /**
+   * Of these backup_ids, the ones whose backup may own an archive in storage: done, or still
+   * queued or running (its archive may be about to be recorded).
+   */
+  async archiveOwners(backupIds: string[]): Promise<Set<string>> {
+    if (backupIds.length === 0) return new Set();
+    const rows = await this.prisma.backup.findMany({
+      where: { backupId: { in: backupIds }, status: { in: ['queued', 'running', 'done'] } },
+      select: { backupId: true },
     });
-    return rows.map((r) => r.storageKey);
-  }
-
-  async forgetOrphans(storageKeys: string[]): Promise<void> {
-    if (storageKeys.length === 0) return;
-    await this.prisma.orphanArchive.deleteMany({ where: { storageKey: { in: storageKeys } } });
+    return new Set(rows.map((r) => r.backupId));
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { Clock } from '../core/clock/clock';
+import { Orphan, OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { RetentionRepository } from './retention.repository';
 
@@ -8,6 +9,13 @@ import { RetentionRepository } from './retention.repository';
 const DELETE_PARALLELISM = 16;
 /** How many archives that earlier passes failed to remove one full pass tries again. */
 const ORPHANS_PER_PASS = 1000;
+/**
+ * An archive in storage that no backup owns is removed once it is this old: younger ones may
+ * belong to a backup whose result is being recorded right now.
+ */
+export const UNOWNED_ARCHIVE_GRACE_MS = 60 * 60_000;
+/** Archives are stored as `<instance id>/<backup_id>.tgz`, and a backup_id starts with its instance id. */
+const ARCHIVE_KEY = /^([^/]+)\/(\1-[^/]+)\.tgz$/;
 
 /**
  * Prunes backups by the retention rules: the database decides and marks the victims in one
@@ -20,6 +28,7 @@ export class RetentionService {
 
   constructor(
     private readonly retention: RetentionRepository,
+    private readonly orphans: OrphanArchivesRepository,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
@@ -34,7 +43,7 @@ export class RetentionService {
     });
     const keys = pruned.map((p) => p.storageKey).filter((k): k is string => k !== null);
     const failed = await this.deleteArchives(keys);
-    await this.retention.recordOrphans(failed);
+    await this.orphans.record(failed.map((storageKey) => ({ storageKey, partial: false })));
     if (pruned.length > 0) {
       this.logger.log({
         msg: 'pruned backups',
@@ -43,18 +52,63 @@ export class RetentionService {
         instanceId: instanceId ?? 'all',
       });
     }
-    if (!instanceId) await this.retryOrphans();
+    if (!instanceId) {
+      await this.retryOrphans();
+      await this.removeUnownedArchives();
+    }
     return pruned.length;
   }
 
-  /** The full (hourly) pass tries again to remove archives that storage failed to remove. */
+  /**
+   * The full (hourly) pass tries again to remove what storage failed to remove: archives of
+   * pruned backups, and the leftovers of aborted writes (unfinished multipart uploads).
+   */
   private async retryOrphans(): Promise<void> {
-    const orphans = await this.retention.orphans(ORPHANS_PER_PASS);
+    const orphans = await this.orphans.oldest(ORPHANS_PER_PASS);
     if (orphans.length === 0) return;
-    const failed = new Set(await this.deleteArchives(orphans));
-    const removed = orphans.filter((k) => !failed.has(k));
-    await this.retention.forgetOrphans(removed);
-    this.logger.log({ msg: 'removed orphaned archives', count: removed.length, left: failed.size });
+    const removed: Orphan[] = [];
+    let firstError: string | undefined;
+    for (const orphan of orphans) {
+      try {
+        if (orphan.partial) await this.storage.removePartials(orphan.storageKey);
+        else await this.storage.delete(orphan.storageKey);
+        removed.push(orphan);
+      } catch (err) {
+        firstError ??= (err as Error).message;
+      }
+    }
+    await this.orphans.forget(removed);
+    this.logger.log({
+      msg: 'removed orphaned archives',
+      count: removed.length,
+      left: orphans.length - removed.length,
+      ...(firstError ? { error: firstError } : {}),
+    });
+  }
+
+  /**
+   * Reconciles storage with the records: an archive that no queued, running or done backup
+   * owns (its backup failed after the archive was written, or was pruned while storage was
+   * unreachable and nothing was remembered) is removed once it is older than the grace period.
+   * Objects whose key is not of our archive layout are never touched.
+   */
+  async removeUnownedArchives(): Promise<number> {
+    const cutoff = Date.now() - UNOWNED_ARCHIVE_GRACE_MS;
+    let removed = 0;
+    for await (const page of this.storage.list()) {
+      const candidates = page.flatMap((o) => {
+        const m = ARCHIVE_KEY.exec(o.key);
+        return m && o.modifiedAt.getTime() < cutoff ? [{ key: o.key, backupId: m[2] }] : [];
+      });
+      const owners = await this.retention.archiveOwners(candidates.map((c) => c.backupId));
+      const unowned = candidates.filter((c) => !owners.has(c.backupId)).map((c) => c.key);
+      const failed = await this.deleteArchives(unowned);
+      removed += unowned.length - failed.length;
+    }
+    if (removed > 0) {
+      this.logger.warn({ msg: 'removed archives that no backup owned', count: removed });
+    }
+    return removed;
   }
 
   /**

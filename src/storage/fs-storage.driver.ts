@@ -1,11 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { close as closeFd, constants, createWriteStream, open as openCallback } from 'node:fs';
+import {
+  Dirent,
+  close as closeFd,
+  constants,
+  createWriteStream,
+  open as openCallback,
+} from 'node:fs';
 import { promisify } from 'node:util';
 import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { copyFileRange } from './file-range-copy';
-import { ByteRange, RangeReader, StorageDriver, assertSafeKey } from './storage-driver';
+import {
+  ByteRange,
+  LIST_PAGE_SIZE,
+  RangeReader,
+  StorageDriver,
+  StoredObject,
+  assertSafeKey,
+} from './storage-driver';
 
 const PARTIAL_MARK = '.partial-';
 const openFd = promisify(openCallback);
@@ -95,6 +108,26 @@ export class FsStorageDriver implements StorageDriver {
     await access(this.root, constants.W_OK);
   }
 
+  /** Archives are `<root>/<instance id>/<name>`; hidden (partial) files are not listed. */
+  async *list(): AsyncIterable<StoredObject[]> {
+    let page: StoredObject[] = [];
+    for (const dir of await readdirIfAny(this.root)) {
+      if (!dir.isDirectory() || dir.name.startsWith('.')) continue;
+      for (const file of await readdirIfAny(join(this.root, dir.name))) {
+        if (!file.isFile() || file.name.startsWith('.')) continue;
+        const key = `${dir.name}/${file.name}`;
+        const info = await stat(join(this.root, key)).catch(() => null);
+        if (!info) continue; // removed meanwhile
+        page.push({ key, modifiedAt: info.mtime });
+        if (page.length === LIST_PAGE_SIZE) {
+          yield page;
+          page = [];
+        }
+      }
+    }
+    if (page.length > 0) yield page;
+  }
+
   async removePartials(key: string): Promise<void> {
     const target = this.path(key);
     const prefix = `.${basename(target)}${PARTIAL_MARK}`;
@@ -110,6 +143,15 @@ export class FsStorageDriver implements StorageDriver {
         .filter((n) => n.startsWith(prefix))
         .map((n) => unlink(join(dirname(target), n)).catch(() => undefined)),
     );
+  }
+}
+
+async function readdirIfAny(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
 }
 

@@ -5,6 +5,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -13,10 +14,12 @@ import { pipeline } from 'node:stream/promises';
 import type { S3Settings } from '../core/config/app-config';
 import {
   ByteRange,
+  LIST_PAGE_SIZE,
   RangeReader,
   SinkClosedError,
   StorageDriver,
   StorageTimeoutError,
+  StoredObject,
   assertSafeKey,
 } from './storage-driver';
 
@@ -169,6 +172,28 @@ export class S3StorageDriver implements StorageDriver {
     await this.client.send(
       new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
     );
+  }
+
+  async *list(): AsyncIterable<StoredObject[]> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.prefix || undefined,
+          ContinuationToken: token,
+          MaxKeys: LIST_PAGE_SIZE,
+        }),
+      );
+      const objects = (page.Contents ?? [])
+        .filter((o) => o.Key?.startsWith(this.prefix))
+        .map((o) => ({
+          key: o.Key!.slice(this.prefix.length),
+          modifiedAt: o.LastModified ?? new Date(0),
+        }));
+      if (objects.length > 0) yield objects;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   async removePartials(key: string): Promise<void> {

@@ -26,6 +26,11 @@ export interface StorageDriver {
   stat(key: string): Promise<{ size: number } | null>;
   /** Removes the object; removing one that is already gone is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Every complete object under the driver's root or prefix, a page at a time, with the time
+   * it was written; for finding archives that no backup owns. Partial writes are not listed.
+   */
+  list(): AsyncIterable<StoredObject[]>;
   /** Removes what a process that died while writing `key` left behind. */
   removePartials(key: string): Promise<void>;
   /**
@@ -34,6 +39,14 @@ export interface StorageDriver {
    */
   probe(): Promise<void>;
 }
+
+export interface StoredObject {
+  key: string;
+  modifiedAt: Date;
+}
+
+/** How many objects one page of list() holds at most. */
+export const LIST_PAGE_SIZE = 1000;
 
 /** One opened byte range of a stored object; read it once with copyTo, or close it. */
 export interface RangeReader {

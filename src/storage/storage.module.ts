@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { FsStorageDriver } from './fs-storage.driver';
+import { OrphanArchivesRepository } from './orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from './storage-driver';
 import { StorageProbe } from './storage-probe';
 
 @Module({
   providers: [
     StorageProbe,
+    OrphanArchivesRepository,
     {
       provide: STORAGE_DRIVER,
       inject: [AppConfig],
@@ -23,6 +25,6 @@ import { StorageProbe } from './storage-probe';
       },
     },
   ],
-  exports: [STORAGE_DRIVER],
+  exports: [STORAGE_DRIVER, OrphanArchivesRepository],
 })
 export class StorageModule {}

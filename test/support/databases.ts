@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 /** The server the tests use; each test file gets a database of its own on it. */
@@ -34,4 +36,16 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
         () => undefined,
       ),
   };
+}
+
+/** Applies the migrations to an existing database with the real `prisma migrate deploy`. */
+export function migrateDatabase(url: string): void {
+  const result = spawnSync(
+    process.execPath,
+    [join(__dirname, '../../scripts/prisma.js'), 'migrate', 'deploy'],
+    { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    throw new Error(`prisma migrate deploy failed:\n${result.stdout}\n${result.stderr}`);
+  }
 }

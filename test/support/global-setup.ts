@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { databaseUrl, templateDatabase, withAdminClient } from './databases';
+import { databaseUrl, migrateDatabase, templateDatabase, withAdminClient } from './databases';
 
 /**
  * Migrates a template database once with the real `prisma migrate deploy`; every test file
@@ -14,15 +12,5 @@ export default async function globalSetup(): Promise<void> {
     await c.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${template}`);
   });
-  const result = spawnSync(
-    process.execPath,
-    [join(__dirname, '../../scripts/prisma.js'), 'migrate', 'deploy'],
-    {
-      env: { ...process.env, DATABASE_URL: databaseUrl(template) },
-      encoding: 'utf8',
-    },
-  );
-  if (result.status !== 0) {
-    throw new Error(`prisma migrate deploy failed:\n${result.stdout}\n${result.stderr}`);
-  }
+  migrateDatabase(databaseUrl(template));
 }

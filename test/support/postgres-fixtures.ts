@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { databaseUrl, withAdminClient } from './databases';
 
 export const psql = (db: string, sql: string) =>
@@ -50,4 +51,27 @@ export async function dropDatabases(names: string[]): Promise<void> {
   await withAdminClient(async (c) => {
     for (const db of names) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   });
+}
+
+/**
+ * Holds an exclusive lock on a table of a source database, so that a backup of it waits in the
+ * middle of its dump until `release` is called: the test decides when the backup may finish.
+ */
+export async function holdTableLock(
+  db: string,
+  table: string,
+): Promise<{ release: () => Promise<void> }> {
+  const client = new Client({ connectionString: databaseUrl(db) });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end().catch(() => undefined);
+    },
+  };
 }

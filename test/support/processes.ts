@@ -18,6 +18,7 @@ export function startEntry(
   entry: string,
   env: Record<string, string>,
   cwd: string,
+  { ownGroup = false }: { ownGroup?: boolean } = {},
 ): RunningProcess {
   const child = spawn(
     process.execPath,
@@ -26,6 +27,9 @@ export function startEntry(
       cwd,
       env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // in a process group of its own, as a terminal's foreground job is: a signal sent to the
+      // group reaches the process and everything it started, as Ctrl-C does
+      detached: ownGroup,
     },
   );
   let out = '';

@@ -25,9 +25,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real HTTP app (built as main.ts builds it) on a database of its own. */
+/**
+ * The real HTTP app (built as main.ts builds it) on a database of its own: a clone of the
+ * migrated template, or the one `env.DATABASE_URL` names (already migrated, left in place).
+ */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+  const db = env.DATABASE_URL
+    ? { url: env.DATABASE_URL, drop: () => Promise.resolve() }
+    : await createTestDatabase();
   const storagePath = mkdtempSync(join(tmpdir(), 'bm-storage-'));
   const adminToken = `admin-${randomBytes(16).toString('hex')}`;
   const config = AppConfig.fromEnvironment({

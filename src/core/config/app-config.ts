@@ -37,6 +37,8 @@ export class AppConfig {
   readonly deletedInstanceRetentionDays: number;
   readonly workerConcurrency: number;
   readonly upstreamTimeoutMs: number;
+  readonly databasePoolSize: number;
+  readonly databasePoolTimeoutMs: number;
   readonly logLevel: string;
   /** where generated local secrets were written, to tell the operator once at start */
   readonly generatedSecretFiles: string[];
@@ -73,6 +75,8 @@ export class AppConfig {
     this.deletedInstanceRetentionDays = env.DELETED_INSTANCE_RETENTION_DAYS;
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.upstreamTimeoutMs = env.UPSTREAM_TIMEOUT_MS;
+    this.databasePoolSize = env.DATABASE_POOL_SIZE;
+    this.databasePoolTimeoutMs = env.DATABASE_POOL_TIMEOUT_MS;
     this.logLevel = env.LOG_LEVEL;
     this.generatedSecretFiles = generated;
   }

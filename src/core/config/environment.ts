@@ -162,6 +162,20 @@ export class Environment {
   @Max(600000)
   UPSTREAM_TIMEOUT_MS: number = 5000;
 
+  /** connections one process keeps to its database at most */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_POOL_SIZE: number = 10;
+
+  /** how long a request waits for a free database connection before it is answered 503 */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  DATABASE_POOL_TIMEOUT_MS: number = 10000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 }

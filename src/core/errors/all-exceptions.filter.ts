@@ -25,6 +25,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
+    res.set(rendered.headers ?? {});
     res.status(rendered.status).json(rendered.body);
   }
 }

@@ -1,5 +1,9 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../prisma/prisma-errors';
 import { DomainError } from './domain-errors';
+
+/** Seconds a client is asked to wait before trying again after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** The seed's error body: one CamelCase word and a sentence for a person. */
 export interface ErrorBody {
@@ -12,6 +16,8 @@ export interface RenderedError {
   body: ErrorBody;
   /** true when the cause is ours (a bug or an outage), to be logged with its stack */
   unexpected: boolean;
+  /** headers the answer must carry, such as Retry-After */
+  headers?: Record<string, string>;
 }
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -47,6 +53,19 @@ export function renderError(err: unknown): RenderedError {
         unexpected: false,
       };
     }
+  }
+  if (isDatabaseUnavailable(err)) {
+    // an outage or overload of our own database: the client can try again, nothing is broken
+    return {
+      status: 503,
+      body: {
+        error: 'ServiceUnavailable',
+        description:
+          'The service cannot reach its database right now or has no connection to spare; try again in a few seconds.',
+      },
+      unexpected: false,
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    };
   }
   const clientError = httpClientError(err);
   if (clientError) {

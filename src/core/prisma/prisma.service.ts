@@ -7,7 +7,16 @@ import { AppConfig } from '../config/app-config';
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
   constructor(config: AppConfig) {
-    super({ adapter: new PrismaPg({ connectionString: config.databaseUrl, max: 10 }) });
+    super({
+      adapter: new PrismaPg({
+        connectionString: config.databaseUrl,
+        max: config.databasePoolSize,
+        // a request that waits longer for a connection is answered 503 with Retry-After
+        connectionTimeoutMillis: config.databasePoolTimeoutMs,
+      }),
+      // interactive transactions wait as long for their connection, then fail the same way
+      transactionOptions: { maxWait: config.databasePoolTimeoutMs },
+    });
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,0 +1,75 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './servers';
+
+export interface PostgresServer {
+  port: number;
+  /** a URL to the database `name` on this server */
+  url(name?: string): string;
+  start(): void;
+  /** stops the server at once (fast shutdown: open connections are cut) */
+  stop(): void;
+  destroy(): void;
+}
+
+/** The PostgreSQL server binaries of the installed major version. */
+function binDir(): string {
+  const out = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+  return out;
+}
+
+/**
+ * A private PostgreSQL cluster (initdb into a temporary directory) on a free port, for tests
+ * that stop the service's own database; the shared server on the standard port is never
+ * touched. Runs as the `postgres` user when the tests run as root (PostgreSQL refuses root).
+ */
+export async function startPostgresServer(): Promise<PostgresServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'bm-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+    chownSync(dir, uid, gid);
+  }
+  const bin = binDir();
+  const run = (tool: string, args: string[]) => {
+    const [cmd, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]]
+      : [join(bin, tool), args];
+    const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${tool} failed: ${r.stdout}\n${r.stderr}`);
+  };
+  const data = join(dir, 'data');
+  run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+  const server: PostgresServer = {
+    port,
+    url: (name = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${name}`,
+    start: () =>
+      run('pg_ctl', [
+        '-D',
+        data,
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        join(dir, 'log'),
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        'start',
+      ]),
+    stop: () => run('pg_ctl', ['-D', data, '-w', '-t', '60', '-m', 'fast', 'stop']),
+    destroy: () => {
+      try {
+        server.stop();
+      } catch {
+        // already stopped
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  server.start();
+  return server;
+}
