@@ -5,7 +5,11 @@ import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { requestLogger } from './core/logging/request-logger.middleware';
+import { allowedMethods } from './core/errors/allowed-methods';
+import { answerClientError } from './core/errors/client-error';
+import { DOWNLOAD_PATH, downloadErrorBody } from './downloads/download-error.filter';
 import { JsonBodyPipe } from './core/validation/json-body.pipe';
+import { requestPathCheck } from './core/validation/request-path.middleware';
 import { jsonBodyParser } from './core/validation/json-body-parser';
 
 /**
@@ -23,8 +27,19 @@ export async function createApp(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLogger);
+  app.use(requestPathCheck);
   app.use(jsonBodyParser());
-  app.useGlobalFilters(new AllExceptionsFilter());
+  const express = app.getHttpAdapter().getInstance() as unknown as {
+    router?: Parameters<typeof allowedMethods>[0];
+  };
+  app.useGlobalFilters(
+    new AllExceptionsFilter(
+      (path) => allowedMethods(express.router, path),
+      (path) => (DOWNLOAD_PATH.test(path) ? downloadErrorBody : undefined),
+    ),
+  );
+  // what Node's HTTP parser refuses (bad header bytes, oversized headers) still gets our body
+  app.getHttpServer().on('clientError', answerClientError);
   app.useGlobalPipes(new JsonBodyPipe());
   app.enableShutdownHooks();
   return app;

@@ -7,6 +7,15 @@ import {
 } from '../core/errors/domain-errors';
 import { renderError } from '../core/errors/error-body';
 
+/** Paths of the download route, whose errors have a body of their own even before routing. */
+export const DOWNLOAD_PATH = /^\/v1\/instances\/[^/]+\/backups\/[^/]+\/download\/?$/;
+
+/** The download route's error body, as the seed documents it. */
+export const downloadErrorBody = (description: string, status: number) => ({
+  message: description,
+  status,
+});
+
 /**
  * The download route's own error body, as the seed documents it: `{"message": "...", "status": n}`,
  * and 412 (not 404) when the instance or the backup does not exist or does not match.
@@ -35,6 +44,6 @@ export class DownloadErrorFilter implements ExceptionFilter {
     if (err instanceof RangeNotSatisfiableError)
       res.setHeader('Content-Range', `bytes */${err.size}`);
     res.set(rendered.headers ?? {});
-    res.status(status).json({ message: rendered.body.description, status });
+    res.status(status).json(downloadErrorBody(rendered.body.description, status));
   }
 }

@@ -1,4 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
+import { MethodNotAllowedError } from './domain-errors';
 import type { Request, Response } from 'express';
 import { renderError } from './error-body';
 
@@ -7,10 +8,29 @@ import { renderError } from './error-body';
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
 
+  /**
+   * `allowedMethods` tells which methods have a route for a path, to answer 405 instead of 404;
+   * `bodyFor` gives the error body of routes that document their own (refused before routing).
+   */
+  constructor(
+    private readonly allowedMethods: (path: string) => string[] = () => [],
+    private readonly bodyFor: (
+      path: string,
+    ) => ((description: string, status: number) => object) | undefined = () => undefined,
+  ) {}
+
   catch(err: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
+    if (err instanceof NotFoundException) {
+      // no route for this method and path: another method may have one
+      const allowed = this.allowedMethods(req.path);
+      if (allowed.length > 0) {
+        res.setHeader('Allow', allowed.join(', '));
+        err = new MethodNotAllowedError(req.method, allowed);
+      }
+    }
     const rendered = renderError(err);
     if (rendered.unexpected) {
       this.logger.error({
@@ -26,6 +46,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     res.set(rendered.headers ?? {});
-    res.status(rendered.status).json(rendered.body);
+    const own = this.bodyFor(req.path);
+    res
+      .status(rendered.status)
+      .json(own ? own(rendered.body.description, rendered.status) : rendered.body);
   }
 }

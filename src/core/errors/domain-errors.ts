@@ -51,6 +51,23 @@ export class BackupInProgressError extends DomainError {
   }
 }
 
+/** A path that no route could take (malformed encoding, control characters). */
+export class InvalidRequestPathError extends DomainError {
+  readonly status = 400;
+  readonly code = 'BadRequest';
+}
+
+export class MethodNotAllowedError extends DomainError {
+  readonly status = 405;
+  readonly code = 'MethodNotAllowed';
+  constructor(
+    method: string,
+    readonly allowed: string[],
+  ) {
+    super(`${method} is not allowed here; this route allows ${allowed.join(', ')}.`);
+  }
+}
+
 export class InvalidParametersError extends DomainError {
   readonly status = 422;
   readonly code = 'InvalidParameters';

@@ -1,6 +1,6 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { InvalidParametersError } from '../errors/domain-errors';
-import { MALFORMED_JSON } from './json-body-parser';
+import { RejectedBody } from './json-body-parser';
 
 /** Turns class-validator's findings into one sentence that names every offending field. */
 export function describeValidationErrors(errors: ValidationError[], parent = ''): string[] {
@@ -35,8 +35,8 @@ export class JsonBodyPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && value === MALFORMED_JSON) {
-      throw new InvalidParametersError('The request body is not valid JSON.');
+    if (metadata.type === 'body' && value instanceof RejectedBody) {
+      throw new InvalidParametersError(value.reason);
     }
     if (
       metadata.type === 'body' &&
