@@ -8,6 +8,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // end-to-end files each bring up their own database, app and worker
-  testTimeout: 60000,
+  testTimeout: 300000,
   maxWorkers: 2,
 };

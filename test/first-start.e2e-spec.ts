@@ -20,7 +20,7 @@ describe('first start without configuration', () => {
     dir = mkdtempSync(join(tmpdir(), 'bm-first-start-'));
     db = await createTestDatabase();
     api = startEntry('main.ts', { DATABASE_URL: db.url, PORT: String(port) }, dir);
-    await waitFor(async () => (await fetch(`${base}/health`)).ok, 30000, `API on port ${port}`);
+    await waitFor(async () => (await fetch(`${base}/health`)).ok, 180000, `API on port ${port}`);
   });
 
   afterAll(async () => {

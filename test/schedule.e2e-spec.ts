@@ -71,7 +71,7 @@ describe('scheduled backups', () => {
         (j) => j?.name === 'scheduled-backup',
       );
     for (const job of await pending()) if (await job.isDelayed()) await job.promote();
-    const deadline = Date.now() + 30000;
+    const deadline = Date.now() + 120000;
     while ((await pending()).length > 0) {
       if (Date.now() > deadline) throw new Error('scheduled jobs did not run');
       await new Promise((r) => setTimeout(r, 100));

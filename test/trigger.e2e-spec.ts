@@ -161,7 +161,7 @@ describe('POST /v1/instances/:instance_id/backups', () => {
 
       // a Redis that accepts connections but never answers: 504 after UPSTREAM_TIMEOUT_MS
       redis = await startRedisServer(redis.port);
-      await waitUntil(async () => (await post()).status === 202, 15000);
+      await waitUntil(async () => (await post()).status === 202, 60000);
       await t.prisma.backup.updateMany({
         where: { instanceId: inst.id },
         data: { status: 'failed' },
@@ -181,7 +181,7 @@ describe('POST /v1/instances/:instance_id/backups', () => {
       } finally {
         redis.process.kill('SIGCONT');
       }
-      await waitUntil(async () => (await post()).status === 202, 15000);
+      await waitUntil(async () => (await post()).status === 202, 60000);
     });
   });
 });

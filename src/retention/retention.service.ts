@@ -54,7 +54,13 @@ export class RetentionService {
     }
     if (!instanceId) {
       await this.retryOrphans();
-      await this.removeUnownedArchives();
+      // best effort: a store that cannot be listed now is reconciled by a later pass
+      await this.removeUnownedArchives().catch((err: Error) =>
+        this.logger.warn({
+          msg: 'storage could not be reconciled with the records; the next pass tries again',
+          error: err.message,
+        }),
+      );
     }
     return pruned.length;
   }

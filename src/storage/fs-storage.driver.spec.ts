@@ -21,10 +21,11 @@ describe('FsStorageDriver', () => {
     await driver.write('inst/keep.tgz', (sink) => pipeline(Readable.from(['kept']), sink));
     const writing = driver.write('inst/b-3.tgz', () => new Promise(() => undefined)); // never finishes
     void writing;
-    await new Promise((r) => setTimeout(r, 20));
-    expect(readdirSync(join(root, 'inst')).some((n) => n.startsWith('.b-3.tgz.partial-'))).toBe(
-      true,
-    );
+    const hasPartial = () =>
+      readdirSync(join(root, 'inst')).some((n) => n.startsWith('.b-3.tgz.partial-'));
+    for (const deadline = Date.now() + 10000; !hasPartial() && Date.now() < deadline; )
+      await new Promise((r) => setTimeout(r, 20));
+    expect(hasPartial()).toBe(true);
     await driver.removePartials('inst/b-3.tgz');
     expect(readdirSync(join(root, 'inst'))).toEqual(['keep.tgz']);
     expect(readFileSync(join(root, 'inst', 'keep.tgz'), 'utf8')).toBe('kept');
@@ -51,7 +52,10 @@ describe('FsStorageDriver', () => {
     });
     const reader = await driver.openRange('inst/c.tgz', { start: 0, end: bytes.length - 1 });
     const copying = reader.copyTo(stuck);
-    await new Promise((r) => setTimeout(r, 50));
+    // the second buffer is handed over once read; a third would follow it soon after
+    for (const deadline = Date.now() + 10000; chunks < 2 && Date.now() < deadline; )
+      await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
     stuck.destroy();
     await expect(copying).rejects.toBeInstanceOf(SinkClosedError);
     expect(chunks).toBe(2);

@@ -19,13 +19,18 @@ export interface S3TestServer {
  * request signatures, so the credentials must be right. It implements neither
  * ListMultipartUploads nor AbortMultipartUpload.
  */
-export async function startS3Server(prefix = 'archives'): Promise<S3TestServer> {
+export async function startS3Server(
+  prefix = 'archives',
+  { port: wanted = 0, anyCredentials = false } = {},
+): Promise<S3TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'bm-s3-'));
   const bucket = 'bm-test-backups';
   const server = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port: wanted,
     silent: true,
+    // for a test whose service signs with credentials of its own
+    allowMismatchedSignatures: anyCredentials,
     directory,
     configureBuckets: [{ name: bucket }],
   });

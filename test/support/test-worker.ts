@@ -21,7 +21,7 @@ export async function waitForBackup(
   token: string,
   id: number,
   statuses: string[] = ['done', 'failed'],
-  timeoutMs = 60000,
+  timeoutMs = 120000,
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
