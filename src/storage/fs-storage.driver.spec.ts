@@ -23,7 +23,7 @@ describe('FsStorageDriver', () => {
     void writing;
     const hasPartial = () =>
       readdirSync(join(root, 'inst')).some((n) => n.startsWith('.b-3.tgz.partial-'));
-    for (const deadline = Date.now() + 10000; !hasPartial() && Date.now() < deadline; )
+    for (const deadline = Date.now() + 10000; !hasPartial() && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 20));
     expect(hasPartial()).toBe(true);
     await driver.removePartials('inst/b-3.tgz');
@@ -53,7 +53,7 @@ describe('FsStorageDriver', () => {
     const reader = await driver.openRange('inst/c.tgz', { start: 0, end: bytes.length - 1 });
     const copying = reader.copyTo(stuck);
     // the second buffer is handed over once read; a third would follow it soon after
-    for (const deadline = Date.now() + 10000; chunks < 2 && Date.now() < deadline; )
+    for (const deadline = Date.now() + 10000; chunks < 2 && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 300));
     stuck.destroy();

@@ -4,6 +4,7 @@ declare module 's3rver' {
     address?: string;
     port?: number;
     silent?: boolean;
+    allowMismatchedSignatures?: boolean;
     directory: string;
     configureBuckets?: Array<{ name: string; configs?: string[] }>;
   }
