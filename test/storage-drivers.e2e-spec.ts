@@ -158,6 +158,22 @@ describe.each([
     expect(taken).toBeLessThan(bytes.length);
   });
 
+  it('lists every complete archive with when it was written, and nothing being written', async () => {
+    const before = Date.now() - 60_000;
+    await driver.write('inst-l/b-1.tgz', writeBytes(Buffer.from('one')));
+    await driver.write('inst-m/b-2.tgz', writeBytes(Buffer.from('two')));
+    const source = new PassThrough();
+    const writing = driver.write('inst-l/b-3.tgz', (sink) => pipeline(source, sink));
+    source.write(randomBytes(1024));
+    const listed: Array<{ key: string; modifiedAt: Date }> = [];
+    for await (const page of driver.list()) listed.push(...page);
+    source.end();
+    await writing;
+    const ours = listed.filter((o) => /^inst-[lm]\//.test(o.key));
+    expect(ours.map((o) => o.key).sort()).toEqual(['inst-l/b-1.tgz', 'inst-m/b-2.tgz']);
+    for (const o of ours) expect(o.modifiedAt.getTime()).toBeGreaterThan(before);
+  });
+
   it('probe says the store is usable', async () => {
     await expect(driver.probe()).resolves.toBeUndefined();
   });
