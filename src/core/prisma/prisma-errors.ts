@@ -25,9 +25,13 @@ const UNAVAILABLE_KINDS = new Set([
   'SocketTimeout',
   'TooManyConnections',
 ]);
-/** Errors of the pg driver that Prisma passes on as they are. */
+/**
+ * Errors of the pg driver and its pool that Prisma passes on as they are (a pool with no free
+ * connection in time says "timeout exceeded when trying to connect"). Only the driver's own
+ * wording: a storage or Redis error that mentions ECONNREFUSED is not the database's.
+ */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error|ECONNREFUSED|ECONNRESET/;
+  /^(Connection terminated|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error)/;
 
 /**
  * True when a database call failed because the database is away, restarting or overloaded,
