@@ -6,6 +6,7 @@ import { CoreModule } from './core/core.module';
 import { DownloadsModule } from './downloads/downloads.module';
 import { HealthModule } from './health/health.module';
 import { InstancesModule } from './instances/instances.module';
+import { RestoresModule } from './restores/restores.module';
 import { TokensModule } from './tokens/tokens.module';
 
 /** The HTTP service: the public API (/v1) and the admin API (/admin/v1). */
@@ -21,6 +22,7 @@ export class AppModule {
         BackupsModule,
         BackupsConfigModule,
         DownloadsModule,
+        RestoresModule,
         HealthModule,
       ],
     };

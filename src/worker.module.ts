@@ -17,6 +17,7 @@ import { ScheduleRepository } from './schedule/schedule.repository';
 import { ScheduleService } from './schedule/schedule.service';
 import { RecoveryService } from './jobs/recovery.service';
 import { redisOptions } from './jobs/redis-options';
+import { RestoresWorkerModule } from './restores/restores-worker.module';
 import { StorageModule } from './storage/storage.module';
 
 /** The worker process: BullMQ processors and the recovery sweep, no HTTP server. */
@@ -39,6 +40,7 @@ export class WorkerModule {
         CryptoModule,
         EnginesModule,
         StorageModule,
+        RestoresWorkerModule,
       ],
       providers: [
         BackupsRepository,

@@ -1,4 +1,4 @@
-import { isUniqueViolation } from '../core/prisma/prisma-errors';
+import { isInstanceBusy } from '../core/prisma/prisma-errors';
 import type { Backup, BackupTrigger } from '../generated/prisma/client';
 import { BackupsRepository } from './backups.repository';
 
@@ -19,7 +19,7 @@ export async function queueBackup(
   try {
     backup = await backups.insertQueued(instanceId, trigger, at);
   } catch (err) {
-    if (isUniqueViolation(err)) return null;
+    if (isInstanceBusy(err)) return null;
     throw err;
   }
   try {

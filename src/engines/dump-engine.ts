@@ -9,6 +9,11 @@ import type { InstanceType } from '../generated/prisma/client';
 export interface DumpEngine {
   readonly type: InstanceType;
   dump(connectionUrl: string): Readable;
+  /**
+   * Makes the instance's data equal to the dump read from `input` (what dump() produced).
+   * Rejects when the tool or the input fails; see each engine for what the target holds then.
+   */
+  restore(connectionUrl: string, input: Readable): Promise<void>;
 }
 
 /** A dump that cannot succeed by retrying as it is; the message names no secret. */

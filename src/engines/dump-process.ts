@@ -105,10 +105,12 @@ function formatDuration(ms: number): string {
   return ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }
 
-function redact(text: string, secrets: string[]): string {
+/** The text with every secret blanked out. */
+export function redact(text: string, secrets: string[]): string {
   return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join('[redacted]'), text);
 }
 
-function lastLines(text: string, count = 3): string {
+/** The last lines of a tool's error output, on one line. */
+export function lastLines(text: string, count = 3): string {
   return text.split('\n').slice(-count).join(' ').replace(/\s+/g, ' ').trim();
 }

@@ -1,35 +1,40 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DumpEngine } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
+import { runRestoreTool } from './restore-process';
 
 /** A value in a MySQL option file: double-quoted with backslash escapes. */
 const optionValue = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /**
- * `mariadb-dump --single-transaction` of the instance's database, restorable with the `mariadb`
+ * Run first when restoring: drops every view and table of the database, so that tables created
+ * after the backup are gone (the dump recreates the rest, each after its own DROP … IF EXISTS).
+ */
+const CLEAR_DATABASE = `
+SET FOREIGN_KEY_CHECKS = 0;
+SET SESSION group_concat_max_len = 4294967295;
+SELECT IFNULL(CONCAT('DROP VIEW IF EXISTS ', GROUP_CONCAT(CONCAT('\`', REPLACE(table_name, '\`', '\`\`'), '\`'))), 'DO 0')
+  INTO @bm_drop FROM information_schema.views WHERE table_schema = DATABASE();
+PREPARE bm_drop FROM @bm_drop; EXECUTE bm_drop; DEALLOCATE PREPARE bm_drop;
+SELECT IFNULL(CONCAT('DROP TABLE IF EXISTS ', GROUP_CONCAT(CONCAT('\`', REPLACE(table_name, '\`', '\`\`'), '\`'))), 'DO 0')
+  INTO @bm_drop FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE';
+PREPARE bm_drop FROM @bm_drop; EXECUTE bm_drop; DEALLOCATE PREPARE bm_drop;
+SET FOREIGN_KEY_CHECKS = 1;
+`;
+
+/**
+ * `mariadb-dump --single-transaction` of the instance's database, restored with the `mariadb`
  * client. The credentials go into a private option file (mode 0600) that is removed when the
- * dump ends, so they never show in a process listing.
+ * tool ends, so they never show in a process listing.
  */
 export class MariadbEngine implements DumpEngine {
   readonly type = 'mariadb' as const;
 
   dump(connectionUrl: string): Readable {
-    const url = new URL(connectionUrl);
-    const password = decodeURIComponent(url.password);
-    const dir = mkdtempSync(join(tmpdir(), 'bm-mariadb-'));
-    const optionFile = join(dir, 'client.cnf');
-    const lines = [
-      '[client]',
-      `host=${optionValue(url.hostname.replace(/^\[|\]$/g, ''))}`,
-      `port=${url.port || '3306'}`,
-      `user=${optionValue(decodeURIComponent(url.username))}`,
-      `password=${optionValue(password)}`,
-      'protocol=TCP',
-    ];
-    writeFileSync(optionFile, lines.join('\n') + '\n', { mode: 0o600 });
+    const { optionFile, database, password, cleanup } = clientOptions(connectionUrl);
     return spawnDump({
       command: 'mariadb-dump',
       // the option file must come first on the command line
@@ -41,11 +46,60 @@ export class MariadbEngine implements DumpEngine {
         '--triggers',
         '--events',
         '--hex-blob',
-        decodeURIComponent(url.pathname.slice(1)),
+        database,
       ],
       env: baseEnvironment(),
       secrets: [password],
-      cleanup: () => rmSync(dir, { recursive: true, force: true }),
+      cleanup,
     });
   }
+
+  /**
+   * Clears the database's tables and views, then applies the dump. MariaDB commits DDL
+   * implicitly, so this cannot be one transaction: a restore that fails half-way leaves the
+   * tables it had restored and none of the others (the restore ends failed and says why; run it
+   * again). A corrupted archive never gets this far: its checksum is verified first.
+   */
+  restore(connectionUrl: string, input: Readable): Promise<void> {
+    const { optionFile, database, password, cleanup } = clientOptions(connectionUrl);
+    const script = Readable.from(
+      (async function* () {
+        yield Buffer.from(CLEAR_DATABASE);
+        for await (const chunk of input) yield chunk as Buffer;
+      })(),
+    );
+    return runRestoreTool(
+      {
+        command: 'mariadb',
+        args: [`--defaults-extra-file=${optionFile}`, '--binary-mode', database],
+        env: baseEnvironment(),
+        secrets: [password],
+        cleanup,
+      },
+      script,
+    );
+  }
+}
+
+/** Writes the connection settings into a private option file for the mariadb tools. */
+function clientOptions(connectionUrl: string) {
+  const url = new URL(connectionUrl);
+  const password = decodeURIComponent(url.password);
+  const dir = mkdtempSync(join(tmpdir(), 'bm-mariadb-'));
+  const optionFile = join(dir, 'client.cnf');
+  const lines = [
+    '[client]',
+    `host=${optionValue(url.hostname.replace(/^\[|\]$/g, ''))}`,
+    `port=${url.port || '3306'}`,
+    `user=${optionValue(decodeURIComponent(url.username))}`,
+    `password=${optionValue(password)}`,
+    'protocol=TCP',
+  ];
+  writeFileSync(optionFile, lines.join('\n') + '\n', { mode: 0o600 });
+  return {
+    optionFile,
+    database: decodeURIComponent(url.pathname.slice(1)),
+    password,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

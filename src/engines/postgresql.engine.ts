@@ -1,29 +1,37 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DumpEngine } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
+import { runRestoreTool } from './restore-process';
 
 /**
- * `pg_dump` in plain SQL format, restorable with `psql`. Connection settings travel in libpq's
+ * Run first, in the restore's transaction: drops every schema of the database (the dump creates
+ * them again, so tables created after the backup are gone) and recreates `public`, which a
+ * plain dump assumes to exist.
+ */
+const CLEAR_DATABASE = `
+DO $clear$
+DECLARE s text;
+BEGIN
+  FOR s IN SELECT nspname FROM pg_namespace
+           WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+             AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
+  LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', s);
+  END LOOP;
+END
+$clear$;
+CREATE SCHEMA public;
+`;
+
+/**
+ * `pg_dump` in plain SQL format, restored with `psql`. Connection settings travel in libpq's
  * environment variables, so the password never shows in a process listing.
  */
 export class PostgresqlEngine implements DumpEngine {
   readonly type = 'postgresql' as const;
 
   dump(connectionUrl: string): Readable {
-    const url = new URL(connectionUrl);
-    const password = decodeURIComponent(url.password);
-    const env: Record<string, string> = {
-      ...baseEnvironment(),
-      PGHOST: url.hostname.replace(/^\[|\]$/g, ''),
-      PGPORT: url.port || '5432',
-      PGDATABASE: decodeURIComponent(url.pathname.slice(1)),
-      PGCONNECT_TIMEOUT: '15',
-      PGAPPNAME: 'backup-manager',
-    };
-    if (url.username) env.PGUSER = decodeURIComponent(url.username);
-    if (password) env.PGPASSWORD = password;
-    const sslmode = url.searchParams.get('sslmode');
-    if (sslmode) env.PGSSLMODE = sslmode;
+    const { env, password } = libpqEnvironment(connectionUrl);
     return spawnDump({
       command: 'pg_dump',
       args: ['--format=plain', '--no-password'],
@@ -31,4 +39,51 @@ export class PostgresqlEngine implements DumpEngine {
       secrets: [password],
     });
   }
+
+  /**
+   * One transaction: BEGIN, the database cleared, the dump applied (`ON_ERROR_STOP`), and COMMIT
+   * only once the whole input was read without error. Anything else ends psql without a COMMIT
+   * (an input error kills it; a worker that dies leaves it at end of input), and the server rolls
+   * the transaction back: the database is either the backup or untouched.
+   */
+  restore(connectionUrl: string, input: Readable): Promise<void> {
+    const { env, password } = libpqEnvironment(connectionUrl);
+    const script = Readable.from(
+      (async function* () {
+        yield Buffer.from(`BEGIN;\n${CLEAR_DATABASE}`);
+        for await (const chunk of input) yield chunk as Buffer;
+        yield Buffer.from('\nCOMMIT;\n');
+      })(),
+    );
+    return runRestoreTool(
+      {
+        command: 'psql',
+        args: ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1'],
+        env,
+        secrets: [password],
+      },
+      script,
+    );
+  }
+}
+
+function libpqEnvironment(connectionUrl: string): {
+  env: Record<string, string>;
+  password: string;
+} {
+  const url = new URL(connectionUrl);
+  const password = decodeURIComponent(url.password);
+  const env: Record<string, string> = {
+    ...baseEnvironment(),
+    PGHOST: url.hostname.replace(/^\[|\]$/g, ''),
+    PGPORT: url.port || '5432',
+    PGDATABASE: decodeURIComponent(url.pathname.slice(1)),
+    PGCONNECT_TIMEOUT: '15',
+    PGAPPNAME: 'backup-manager',
+  };
+  if (url.username) env.PGUSER = decodeURIComponent(url.username);
+  if (password) env.PGPASSWORD = password;
+  const sslmode = url.searchParams.get('sslmode');
+  if (sslmode) env.PGSSLMODE = sslmode;
+  return { env, password };
 }

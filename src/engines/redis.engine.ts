@@ -1,6 +1,17 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import IORedis from 'ioredis';
 import { DumpEngine } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
+import { RestoreFailedError } from './restore-process';
+
+/** Keys copied per round trip when restoring. */
+const BATCH = 500;
 
 /**
  * An RDB snapshot as `redis-cli --rdb` writes it. The password travels in REDISCLI_AUTH, which
@@ -20,4 +31,158 @@ export class RedisEngine implements DumpEngine {
     args.push('--no-auth-warning', '--rdb', '-');
     return spawnDump({ command: 'redis-cli', args, env, secrets: [password] });
   }
+
+  /**
+   * A running Redis cannot load an RDB from outside, so the snapshot is loaded by a private
+   * redis-server on a unix socket, and copied from there: first the target's keys that the
+   * snapshot does not hold are removed, then every key of every logical database is copied with
+   * DUMP and RESTORE … REPLACE, keeping its TTL. The RDB has to be a file for that (a server
+   * loads snapshots only from its data directory): it is written to a private temporary
+   * directory (mode 0700) and removed when the restore ends. Not atomic: a restore that fails
+   * half-way leaves the keys copied so far.
+   */
+  async restore(connectionUrl: string, input: Readable): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-redis-restore-'));
+    let server: ChildProcess | undefined;
+    const clients: IORedis[] = [];
+    try {
+      await pipeline(input, createWriteStream(join(dir, 'dump.rdb'), { mode: 0o600 }));
+      const socket = join(dir, 'redis.sock');
+      server = await startSnapshotServer(dir, socket);
+      const connect = (db: number, target: boolean) => {
+        const c = target
+          ? new IORedis(connectionUrl, { db, lazyConnect: true, maxRetriesPerRequest: 1 })
+          : new IORedis({ path: socket, db, lazyConnect: true, maxRetriesPerRequest: 1 });
+        c.on('error', () => undefined); // failures surface as rejected commands
+        clients.push(c);
+        return c;
+      };
+      const source0 = connect(0, false);
+      const target0 = connect(0, true);
+      const dbs = new Set([
+        ...keyspaceDbs(await source0.info('keyspace')),
+        ...keyspaceDbs(await target0.info('keyspace')),
+      ]);
+      for (const db of [...dbs].sort((a, b) => a - b)) {
+        const source = db === 0 ? source0 : connect(db, false);
+        const target = db === 0 ? target0 : connect(db, true);
+        await removeKeysNotIn(target, source);
+        await copyKeys(source, target);
+      }
+    } catch (err) {
+      if (err instanceof RestoreFailedError) throw err;
+      throw new RestoreFailedError(`redis restore failed: ${(err as Error).message}`);
+    } finally {
+      for (const c of clients) c.disconnect();
+      if (server && server.exitCode === null) {
+        server.kill('SIGKILL');
+        await once(server, 'exit').catch(() => undefined);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A redis-server that serves the snapshot `dump.rdb` in `dir` on a unix socket only. */
+async function startSnapshotServer(dir: string, socket: string): Promise<ChildProcess> {
+  const server = spawn(
+    'redis-server',
+    [
+      '--port',
+      '0',
+      '--unixsocket',
+      socket,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      dir,
+      '--dbfilename',
+      'dump.rdb',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { env: baseEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let output = '';
+  server.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
+  server.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
+  const exited = once(server, 'exit').then(() => {
+    throw new RestoreFailedError(
+      `the snapshot could not be loaded: ${
+        output
+          .split('\n')
+          .filter((l) => /#|error/i.test(l))
+          .slice(-2)
+          .join(' ')
+          .trim() || 'redis-server stopped'
+      }`,
+    );
+  });
+  const ready = (async () => {
+    const probe = new IORedis({
+      path: socket,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    probe.on('error', () => undefined);
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+      try {
+        await probe.connect();
+        // the snapshot is loaded before the server answers anything but LOADING errors
+        if ((await probe.ping()) === 'PONG') return;
+      } catch {
+        probe.disconnect();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new RestoreFailedError('the private redis-server holding the snapshot did not start');
+  })();
+  try {
+    await Promise.race([ready, exited]);
+  } catch (err) {
+    if (server.exitCode === null) server.kill('SIGKILL');
+    throw err;
+  }
+  exited.catch(() => undefined);
+  return server;
+}
+
+/** The logical databases that INFO keyspace lists (those holding keys). */
+function keyspaceDbs(info: string): number[] {
+  return [...info.matchAll(/^db(\d+):/gm)].map((m) => Number(m[1]));
+}
+
+async function removeKeysNotIn(target: IORedis, source: IORedis): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await target.scanBuffer(cursor, 'COUNT', BATCH);
+    cursor = String(next);
+    if (keys.length === 0) continue;
+    const present = await source.pipeline(keys.map((k) => ['exists', k])).exec();
+    const gone = keys.filter((_, i) => present?.[i]?.[1] === 0);
+    if (gone.length > 0) await target.del(...gone);
+  } while (cursor !== '0');
+}
+
+async function copyKeys(source: IORedis, target: IORedis): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await source.scanBuffer(cursor, 'COUNT', BATCH);
+    cursor = String(next);
+    if (keys.length === 0) continue;
+    const read = source.pipeline();
+    for (const k of keys) read.dumpBuffer(k).pttl(k);
+    const values = (await read.exec()) ?? [];
+    const write = target.pipeline();
+    keys.forEach((k, i) => {
+      const dumped = values[2 * i]?.[1] as Buffer | null;
+      const ttl = values[2 * i + 1]?.[1] as number;
+      if (dumped === null || ttl === -2) return; // expired meanwhile
+      write.restore(k, ttl > 0 ? ttl : 0, dumped, 'REPLACE');
+    });
+    for (const [err] of (await write.exec()) ?? []) if (err) throw err;
+  } while (cursor !== '0');
 }

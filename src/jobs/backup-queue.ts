@@ -1,9 +1,16 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { JobsOptions, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '../core/config/app-config';
 import { UpstreamError, UpstreamTimeoutError } from '../core/errors/domain-errors';
-import { BACKUPS_QUEUE, RunBackupPayload, runBackupJob } from './queue.contract';
+import {
+  BACKUPS_QUEUE,
+  RESTORES_QUEUE,
+  RunBackupPayload,
+  RunRestorePayload,
+  runBackupJob,
+  runRestoreJob,
+} from './queue.contract';
 import { redisOptions } from './redis-options';
 
 /**
@@ -16,6 +23,7 @@ export class BackupQueue implements OnModuleDestroy {
   private readonly logger = new Logger(BackupQueue.name);
   private readonly connection: IORedis;
   private readonly queue: Queue<RunBackupPayload>;
+  private readonly restores: Queue<RunRestorePayload>;
   private lastError = '';
 
   constructor(private readonly config: AppConfig) {
@@ -35,31 +43,54 @@ export class BackupQueue implements OnModuleDestroy {
       prefix: config.queuePrefix,
     });
     this.queue.on('error', () => undefined); // reported through the connection above
+    this.restores = new Queue(RESTORES_QUEUE, {
+      connection: this.connection,
+      prefix: config.queuePrefix,
+    });
+    this.restores.on('error', () => undefined);
   }
 
   async enqueueBackup(backup: { pk: bigint; backupId: string; instanceId: string }): Promise<void> {
-    if (this.connection.status !== 'ready') {
-      throw new UpstreamError('The job queue (Redis) cannot be reached; no backup was queued.');
-    }
     const job = runBackupJob(backup);
+    await this.add(this.queue, job, 'backup');
+  }
+
+  async enqueueRestore(restore: {
+    pk: bigint;
+    instanceId: string;
+    triggeredAt: Date;
+  }): Promise<void> {
+    const job = runRestoreJob(restore);
+    await this.add(this.restores, job, 'restore');
+  }
+
+  /** Adds a job within UPSTREAM_TIMEOUT_MS: 502 when Redis refuses or errs, 504 when it is silent. */
+  private async add(
+    queue: Queue,
+    job: { name: string; data: object; opts: JobsOptions },
+    what: string,
+  ): Promise<void> {
+    if (this.connection.status !== 'ready') {
+      throw new UpstreamError(`The job queue (Redis) cannot be reached; no ${what} was queued.`);
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
           reject(
             new UpstreamTimeoutError(
-              'The job queue (Redis) did not answer in time; no backup was queued.',
+              `The job queue (Redis) did not answer in time; no ${what} was queued.`,
             ),
           ),
         this.config.upstreamTimeoutMs,
       );
     });
     try {
-      await Promise.race([this.queue.add(job.name, job.data, job.opts), timeout]);
+      await Promise.race([queue.add(job.name, job.data, job.opts), timeout]);
     } catch (err) {
       if (err instanceof UpstreamTimeoutError) throw err;
       throw new UpstreamError(
-        'The job queue (Redis) answered with an error; no backup was queued.',
+        `The job queue (Redis) answered with an error; no ${what} was queued.`,
       );
     } finally {
       clearTimeout(timer);
@@ -68,6 +99,7 @@ export class BackupQueue implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.queue.close().catch(() => undefined);
+    await this.restores.close().catch(() => undefined);
     this.connection.disconnect();
   }
 }

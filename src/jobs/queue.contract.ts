@@ -48,6 +48,41 @@ export function runBackupJob(backup: { pk: bigint; backupId: string; instanceId:
   };
 }
 
+/** Restores run on a queue of their own, so that a long restore never waits behind backups. */
+export const RESTORES_QUEUE = 'restores';
+export const JOB_RUN_RESTORE = 'run-restore';
+
+export interface RunRestorePayload {
+  /** the restore row's primary key, as a string */
+  restorePk: string;
+  instanceId: string;
+}
+
+/**
+ * A restore runs once: a retry after a failure half-way could apply part of a backup twice,
+ * so a failed or interrupted restore ends `failed` and the user decides to start another.
+ */
+export const RESTORE_JOB_OPTIONS: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+};
+
+/** The job that runs one restore; its id is unique across recreated databases too. */
+export function runRestoreJob(restore: { pk: bigint; instanceId: string; triggeredAt: Date }) {
+  return {
+    name: JOB_RUN_RESTORE,
+    data: {
+      restorePk: String(restore.pk),
+      instanceId: restore.instanceId,
+    } satisfies RunRestorePayload,
+    opts: {
+      ...RESTORE_JOB_OPTIONS,
+      jobId: `restore-${restore.instanceId}-${restore.pk}-${restore.triggeredAt.getTime()}`,
+    },
+  };
+}
+
 /** Platform-wide duties of the workers, each run once per period by whichever worker gets it. */
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const JOB_PRUNE_ALL = 'prune-all';

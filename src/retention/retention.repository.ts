@@ -41,10 +41,13 @@ export class RetentionRepository {
       ),
       victims AS (
         SELECT pk FROM ranked
-        WHERE (deleted_at IS NOT NULL
-               AND deleted_at < ${scope.now}::timestamptz - make_interval(days => ${scope.deletedInstanceRetentionDays}::int))
+        -- a backup being restored stays until its restore ended
+        WHERE NOT EXISTS (SELECT 1 FROM restores r
+                          WHERE r.backup_pk = ranked.pk AND r.status IN ('queued', 'running'))
+          AND ((deleted_at IS NOT NULL
+                AND deleted_at < ${scope.now}::timestamptz - make_interval(days => ${scope.deletedInstanceRetentionDays}::int))
            OR (triggered_at < ${scope.now}::timestamptz - make_interval(days => retention_time)
-               AND (status = 'failed' OR rank_in_status > GREATEST(min_backup_count, 1)))
+               AND (status = 'failed' OR rank_in_status > GREATEST(min_backup_count, 1))))
       )
       UPDATE backups b
       SET status = 'deleted', finished_at = ${scope.now}::timestamptz

@@ -51,6 +51,20 @@ export class BackupInProgressError extends DomainError {
   }
 }
 
+export class RestoreNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'RestoreNotFound';
+  constructor(instanceId: string, restoreId: string) {
+    super(`Instance "${instanceId}" has no restore with id "${restoreId}".`);
+  }
+}
+
+/** The backup exists but cannot be restored (not done, or pruned); the message says why. */
+export class BackupNotRestorableError extends DomainError {
+  readonly status = 422;
+  readonly code = 'BackupNonRestorableState';
+}
+
 /** A path that no route could take (malformed encoding, control characters). */
 export class InvalidRequestPathError extends DomainError {
   readonly status = 400;

@@ -8,6 +8,18 @@ export function isUniqueViolation(err: unknown): err is Prisma.PrismaClientKnown
   return err.code === 'P2010' && adapterCause(err)?.kind === 'UniqueConstraintViolation';
 }
 
+/**
+ * True when the database refused a second backup or restore of an instance while one is queued
+ * or running: the partial unique indexes (one active backup, one active restore) and the
+ * trigger that keeps backups and restores of one instance apart (exclusion_violation).
+ */
+export function isInstanceBusy(err: unknown): boolean {
+  if (isUniqueViolation(err)) return true;
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const cause = adapterCause(err);
+  return (cause?.originalCode ?? cause?.code) === '23P01';
+}
+
 /** Prisma codes that say the database could not be reached or had no connection to spare. */
 const UNAVAILABLE_CODES = new Set([
   'P1001', // can't reach the server

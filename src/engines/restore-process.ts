@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { lastLines, redact } from './dump-process';
+
+const STDERR_TAIL_BYTES = 2000;
+
+export interface RestoreCommand {
+  command: string;
+  args: string[];
+  /** the child's whole environment: secrets go here (or in files), never in args */
+  env: Record<string, string>;
+  /** strings to blank out of error messages, e.g. the password */
+  secrets: string[];
+  /** runs once the process is gone, e.g. to remove an option file */
+  cleanup?: () => void;
+}
+
+/** A restore the tool refused or could not finish; the message names no secret. */
+export class RestoreFailedError extends Error {}
+
+/**
+ * Feeds `input` to a restore tool's stdin and resolves once the tool exited with 0. When the
+ * input fails (a storage error, bad padding, bad gzip), the tool is killed *before* its stdin
+ * closes: a tool that saw a clean end of input would commit what it had read so far, a killed
+ * one leaves its transaction to be rolled back by the server.
+ */
+export function runRestoreTool(cmd: RestoreCommand, input: Readable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(cmd.command, cmd.args, {
+      env: cmd.env,
+      stdio: ['pipe', 'ignore', 'pipe'],
+      detached: true, // Ctrl-C in the worker's terminal must not reach it (see spawnDump)
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    let inputError: Error | undefined;
+    input.once('error', (err: Error) => {
+      inputError = err;
+      child.kill('SIGKILL');
+      input.unpipe(child.stdin);
+    });
+    // the tool exiting early (it refused the input) closes its stdin under us: not our error
+    child.stdin.on('error', () => undefined);
+    input.pipe(child.stdin);
+    let settled = false;
+    const settle = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      cmd.cleanup?.();
+      if (err) {
+        input.destroy();
+        reject(err);
+      } else resolve();
+    };
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      settle(
+        new RestoreFailedError(
+          err.code === 'ENOENT'
+            ? `${cmd.command} is not installed`
+            : `${cmd.command} could not start: ${err.message}`,
+        ),
+      ),
+    );
+    child.once('close', (code, signal) => {
+      if (inputError) return settle(inputError);
+      if (code === 0) return settle();
+      const detail = redact(stderr.trim(), cmd.secrets) || 'no error output';
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      settle(new RestoreFailedError(`${cmd.command} ${how}: ${lastLines(detail)}`));
+    });
+  });
+}

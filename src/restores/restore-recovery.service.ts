@@ -1,0 +1,76 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { HEARTBEAT_FRESH_SECONDS } from '../backups/backup-runner.service';
+import { Clock } from '../core/clock/clock';
+import { RESTORES_QUEUE, RunRestorePayload, runRestoreJob } from '../jobs/queue.contract';
+import { logQueueErrors } from '../jobs/queue-error-log';
+import { RestoresRepository } from './restores.repository';
+
+const SWEEP_EVERY_MS = 60_000;
+/** a queued restore younger than this may still be on its way into the queue */
+const ENQUEUE_GRACE_MS = 60_000;
+const LIVE_JOB_STATES = new Set([
+  'active',
+  'waiting',
+  'waiting-children',
+  'delayed',
+  'prioritized',
+]);
+
+/**
+ * Makes sure no restore stays queued or running forever, as the backups' sweep does: a running
+ * restore whose heartbeat stopped and whose job is gone or finished ends `failed` (it is never
+ * run again: it may have applied part of the backup); a queued one whose job never reached
+ * Redis is queued again.
+ */
+@Injectable()
+export class RestoreRecoveryService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(RestoreRecoveryService.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectQueue(RESTORES_QUEUE) private readonly queue: Queue<RunRestorePayload>,
+    private readonly restores: RestoresRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    logQueueErrors(this.queue, this.logger, 'restores queue');
+    const sweep = () => {
+      this.sweep().catch((err: Error) =>
+        this.logger.warn({ msg: 'restore recovery sweep failed', error: err.message }),
+      );
+    };
+    sweep();
+    this.timer = setInterval(sweep, SWEEP_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async sweep(): Promise<void> {
+    for (const r of await this.restores.listUnfinished(1000, HEARTBEAT_FRESH_SECONDS)) {
+      if (r.status === 'running' && r.heartbeatFresh) continue;
+      const job = runRestoreJob(r);
+      const found = await this.queue.getJob(job.opts.jobId);
+      const state = found ? await found.getState() : 'missing';
+      if (LIVE_JOB_STATES.has(state)) continue;
+      if (r.status === 'running' || state !== 'missing') {
+        const reason =
+          'the worker running this restore stopped before it finished; the restore was not run again, start a new one';
+        if (await this.restores.markFailed(r.pk, reason, this.clock.now())) {
+          this.logger.warn({ msg: 'restore failed', restorePk: String(r.pk), reason });
+        }
+      } else if (this.clock.now().getTime() - r.triggeredAt.getTime() > ENQUEUE_GRACE_MS) {
+        this.logger.warn({
+          msg: 'queued restore had no job, queued again',
+          restorePk: String(r.pk),
+        });
+        await this.queue.add(job.name, job.data, job.opts);
+      }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { BackupsRepository } from '../backups/backups.repository';
+import { CryptoModule } from '../crypto/crypto.module';
+import { EnginesModule } from '../engines/engines.module';
+import { InstancesRepository } from '../instances/instances.repository';
+import { RESTORES_QUEUE } from '../jobs/queue.contract';
+import { StorageModule } from '../storage/storage.module';
+import { RestoreRecoveryService } from './restore-recovery.service';
+import { RestoreRunner } from './restore-runner.service';
+import { RestoreProcessor } from './restore.processor';
+import { RestoresRepository } from './restores.repository';
+
+/** The worker's side of restores: the processor, the runner and the recovery sweep. */
+@Module({
+  imports: [
+    BullModule.registerQueue({ name: RESTORES_QUEUE }),
+    CryptoModule,
+    EnginesModule,
+    StorageModule,
+  ],
+  providers: [
+    RestoresRepository,
+    BackupsRepository,
+    InstancesRepository,
+    RestoreRunner,
+    RestoreProcessor,
+    RestoreRecoveryService,
+  ],
+})
+export class RestoresWorkerModule {}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { BackupsModule } from '../backups/backups.module';
+import { AuthModule } from '../core/auth/auth.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { RestoresController } from './restores.controller';
+import { RestoresRepository } from './restores.repository';
+import { RestoresService } from './restores.service';
+
+/** Public API: put a backup back into its instance, and follow how it goes. */
+@Module({
+  imports: [AuthModule, JobsModule, BackupsModule],
+  controllers: [RestoresController],
+  providers: [RestoresRepository, RestoresService],
+})
+export class RestoresModule {}

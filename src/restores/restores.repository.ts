@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { InstanceNotFoundError } from '../core/errors/domain-errors';
+import { PrismaService } from '../core/prisma/prisma.service';
+import type { Restore } from '../generated/prisma/client';
+import type { RestoreWithBackup } from './dto/restore.response';
+
+const WITH_BACKUP = { backup: { select: { number: true, triggeredAt: true } } } as const;
+
+/** A restore the recovery sweep looks at. */
+export interface UnfinishedRestore {
+  pk: bigint;
+  instanceId: string;
+  number: number;
+  status: 'queued' | 'running';
+  triggeredAt: Date;
+  heartbeatFresh: boolean;
+}
+
+@Injectable()
+export class RestoresRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Records a queued restore with the next per-instance number, in one statement. The database
+   * refuses it while another restore (partial unique index) or a backup (trigger, after the
+   * instance row lock) of the instance is queued or running; the statement then rolls back
+   * whole, giving the number back.
+   */
+  async insertQueued(instanceId: string, backupPk: bigint, triggeredAt: Date): Promise<Restore> {
+    const rows = await this.prisma.$queryRaw<Array<{ pk: bigint }>>`
+      WITH next AS (
+        UPDATE instances SET last_restore_number = last_restore_number + 1
+        WHERE id = ${instanceId} AND deleted_at IS NULL
+        RETURNING last_restore_number
+      )
+      INSERT INTO restores (instance_id, number, backup_pk, status, triggered_at)
+      SELECT ${instanceId}, next.last_restore_number, ${backupPk}, 'queued', ${triggeredAt}
+      FROM next
+      RETURNING pk`;
+    if (rows.length === 0) throw new InstanceNotFoundError(instanceId);
+    return this.prisma.restore.findUniqueOrThrow({ where: { pk: rows[0].pk } });
+  }
+
+  async deleteQueued(pk: bigint): Promise<void> {
+    await this.prisma.restore.deleteMany({ where: { pk, status: 'queued' } });
+  }
+
+  findByPk(pk: bigint): Promise<Restore | null> {
+    return this.prisma.restore.findUnique({ where: { pk } });
+  }
+
+  /** Moves a queued restore to running; false when it is not queued (a restore runs once). */
+  async markRunning(pk: bigint, at: Date): Promise<boolean> {
+    const count = await this.prisma.$executeRaw`
+      UPDATE restores SET status = 'running', started_at = ${at}, heartbeat_at = now()
+      WHERE pk = ${pk} AND status = 'queued'`;
+    return count > 0;
+  }
+
+  async heartbeat(pk: bigint): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE restores SET heartbeat_at = now() WHERE pk = ${pk} AND status = 'running'`;
+  }
+
+  async markDone(pk: bigint, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.restore.updateMany({
+      where: { pk, status: 'running' },
+      data: { status: 'done', finishedAt: at },
+    });
+    return count > 0;
+  }
+
+  async markFailed(pk: bigint, reason: string, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.restore.updateMany({
+      where: { pk, status: { in: ['queued', 'running'] } },
+      data: { status: 'failed', finishedAt: at, failureReason: reason },
+    });
+    return count > 0;
+  }
+
+  /** Restores a worker should be busy with, oldest first, with whether their heartbeat is fresh. */
+  async listUnfinished(limit: number, freshSeconds: number): Promise<UnfinishedRestore[]> {
+    const rows = await this.prisma.$queryRaw<
+      Array<{
+        pk: bigint;
+        instance_id: string;
+        number: number;
+        status: 'queued' | 'running';
+        triggered_at: Date;
+        alive: boolean;
+      }>
+    >`
+      SELECT pk, instance_id, number, status::text AS status, triggered_at,
+             coalesce(heartbeat_at > now() - make_interval(secs => ${freshSeconds}::int), false) AS alive
+      FROM restores
+      WHERE status IN ('queued', 'running')
+      ORDER BY pk
+      LIMIT ${limit}`;
+    return rows.map((r) => ({
+      pk: r.pk,
+      instanceId: r.instance_id,
+      number: r.number,
+      status: r.status,
+      triggeredAt: r.triggered_at,
+      heartbeatFresh: r.alive,
+    }));
+  }
+
+  /** All restores of an instance, newest first. */
+  list(instanceId: string): Promise<RestoreWithBackup[]> {
+    return this.prisma.restore.findMany({
+      where: { instanceId },
+      orderBy: { number: 'desc' },
+      include: WITH_BACKUP,
+    });
+  }
+
+  find(instanceId: string, number: number): Promise<RestoreWithBackup | null> {
+    return this.prisma.restore.findUnique({
+      where: { instanceId_number: { instanceId, number } },
+      include: WITH_BACKUP,
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { parseBackupNumber } from '../backups/backup-number';
+import { BackupsRepository } from '../backups/backups.repository';
+import { Clock } from '../core/clock/clock';
+import {
+  BackupInProgressError,
+  BackupNotFoundError,
+  BackupNotRestorableError,
+  RestoreNotFoundError,
+} from '../core/errors/domain-errors';
+import { isInstanceBusy } from '../core/prisma/prisma-errors';
+import type { Instance } from '../generated/prisma/client';
+import { BackupQueue } from '../jobs/backup-queue';
+import { CreateRestoreDto } from './dto/create-restore.dto';
+import { RestoreQueuedResponse, RestoreResponse, toRestoreResponse } from './dto/restore.response';
+import { RestoresRepository } from './restores.repository';
+
+@Injectable()
+export class RestoresService {
+  constructor(
+    private readonly restores: RestoresRepository,
+    private readonly backups: BackupsRepository,
+    private readonly queue: BackupQueue,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Queues a restore of one of the instance's backups. 404 for an unknown backup, 422 when it is
+   * not restorable, 409 while a backup or restore of the instance is queued or running (the
+   * database decides). When the queue cannot take the job, the record is taken back (502/504).
+   */
+  async trigger(instance: Instance, body: CreateRestoreDto): Promise<RestoreQueuedResponse> {
+    const backup = await this.backups.find(instance.id, body.backup_id);
+    if (!backup) throw new BackupNotFoundError(instance.id, String(body.backup_id));
+    if (backup.status !== 'done') {
+      throw new BackupNotRestorableError(
+        backup.status === 'deleted'
+          ? `Backup ${backup.number} was pruned; its archive is gone.`
+          : `Backup ${backup.number} is ${backup.status}; only a done backup can be restored.`,
+      );
+    }
+    let restore;
+    try {
+      restore = await this.restores.insertQueued(instance.id, backup.pk, this.clock.now());
+    } catch (err) {
+      if (isInstanceBusy(err)) throw new BackupInProgressError(instance.id);
+      throw err;
+    }
+    try {
+      await this.queue.enqueueRestore(restore);
+    } catch (err) {
+      await this.restores.deleteQueued(restore.pk);
+      throw err;
+    }
+    return { id: restore.number, message: 'job to restore is queued' };
+  }
+
+  async list(instanceId: string): Promise<RestoreResponse[]> {
+    return (await this.restores.list(instanceId)).map(toRestoreResponse);
+  }
+
+  async show(instanceId: string, rawId: string): Promise<RestoreResponse> {
+    const number = parseBackupNumber(rawId);
+    const restore = number === null ? null : await this.restores.find(instanceId, number);
+    if (!restore) throw new RestoreNotFoundError(instanceId, rawId);
+    return toRestoreResponse(restore);
+  }
+}
