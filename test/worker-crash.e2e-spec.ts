@@ -93,4 +93,68 @@ describe('a worker killed with SIGKILL in the middle of a backup', () => {
       '200000',
     );
   }, 420000);
+
+  it('a restore whose worker is killed ends failed, is not run again, and leaves the database as it was', async () => {
+    const inst = await registerInstance(t, {
+      type: 'postgresql',
+      connection_url: databaseUrl(source),
+    });
+    const auth = { Authorization: `Bearer ${inst.token}` };
+    // the one worker is the one that will be killed
+    for (const w of workers) await w.stop('SIGKILL');
+    const worker = startWorker();
+    await t.http.post(`/v1/instances/${inst.id}/backups`).set(auth).expect(202);
+    await waitForBackup(t, inst.id, inst.token, 1, ['done'], 120000);
+    const count = async () => {
+      const c = new Client({ connectionString: databaseUrl(source) });
+      await c.connect();
+      try {
+        return (await c.query<{ n: string }>('SELECT count(*) AS n FROM big')).rows[0].n;
+      } finally {
+        await c.end();
+      }
+    };
+    const c = new Client({ connectionString: databaseUrl(source) });
+    await c.connect();
+    await c.query('DELETE FROM big WHERE i > 100000');
+    const before = await count();
+
+    // the restore waits on this lock with part of the archive already fed to psql
+    const lock = new Client({ connectionString: databaseUrl(source) });
+    await lock.connect();
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE big IN ACCESS EXCLUSIVE MODE');
+    await t.http
+      .post(`/v1/instances/${inst.id}/restores`)
+      .set(auth)
+      .send({ backup_id: 1 })
+      .expect(202);
+    await waitFor(
+      async () =>
+        (await t.prisma.restore.findFirst({ where: { instanceId: inst.id } }))?.status ===
+        'running',
+      120000,
+      'the restore to run',
+    );
+    await worker.stop('SIGKILL');
+    await lock.query('ROLLBACK');
+    await lock.end();
+    await c.end();
+
+    startWorker();
+    const failed = await waitFor(
+      async () => {
+        const r = await t.http.get(`/v1/instances/${inst.id}/restores/1`).set(auth);
+        return r.body.status === 'running' ? null : (r.body as Record<string, unknown>);
+      },
+      300000,
+      'the restore to be given up on',
+    );
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failure_reason: expect.stringMatching(/stopped before it finished/),
+    });
+    // psql saw the end of its input without a COMMIT: nothing of the restore stayed
+    expect(await count()).toBe(before);
+  }, 420000);
 });
