@@ -19,14 +19,14 @@ import {
   time,
 } from './support';
 
-const SOURCE_DB = 'bm_bench_source';
+export const SOURCE_DB = 'bm_bench_source';
 const TARGET_DUMP_BYTES = Number(process.env.BENCH_DUMP_MB ?? 500) * 1024 * 1024;
 
 /**
  * A source database whose plain dump is about BENCH_DUMP_MB (default 500) MB of rows that do
  * not compress well (random hex), created once and reused by later runs.
  */
-async function ensureSourceDatabase(): Promise<number> {
+export async function ensureSourceDatabase(): Promise<number> {
   const exists = await sql('postgres', 'SELECT 1 FROM pg_database WHERE datname = $1', [SOURCE_DB]);
   if (exists.length === 0) {
     await sql('postgres', `CREATE DATABASE ${SOURCE_DB}`);

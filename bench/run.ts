@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { cpus } from 'node:os';
 import { benchDownload } from './download.bench';
 import { benchPipeline } from './pipeline.bench';
+import { benchRestore } from './restore.bench';
 import { benchRetention } from './retention.bench';
 
 /** `npm run bench`: throughput and memory figures, each section side by side with a baseline. */
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   if (!only || only === 'pipeline') await benchPipeline();
   if (!only || only === 'download') await benchDownload();
   if (!only || only === 'retention') await benchRetention();
+  if (!only || only === 'restore') await benchRestore();
 }
 
 main().then(

@@ -310,6 +310,45 @@ describe('restores', () => {
     });
   });
 
+  describe('MariaDB, failing half-way', () => {
+    const db = `bm_rsh_${randomBytes(4).toString('hex')}`;
+    const user = `bm_${randomBytes(3).toString('hex')}`;
+    beforeAll(() => {
+      mariadb(`CREATE DATABASE ${db}; CREATE USER '${user}'@'%' IDENTIFIED BY 'half-way-pw';
+        GRANT ALL ON ${db}.* TO '${user}'@'%';`);
+      mariadb(
+        `CREATE TABLE a_first (id INT PRIMARY KEY) ENGINE=InnoDB;
+         INSERT INTO a_first SELECT seq FROM seq_1_to_50;
+         CREATE TRIGGER a_first_guard BEFORE INSERT ON a_first FOR EACH ROW SET NEW.id = NEW.id;
+         CREATE TABLE b_second (id INT PRIMARY KEY) ENGINE=InnoDB;
+         INSERT INTO b_second SELECT seq FROM seq_1_to_50;`,
+        db,
+      );
+    });
+    afterAll(() => mariadb(`DROP DATABASE IF EXISTS ${db}; DROP USER IF EXISTS '${user}'@'%';`));
+
+    it('keeps the tables restored before the failing statement, and says what failed (the README guarantee)', async () => {
+      const inst = await registerInstance(t, {
+        type: 'mariadb',
+        connection_url: `mariadb://${user}:half-way-pw@127.0.0.1:3306/${db}`,
+      });
+      await backUp(inst, 1);
+      mariadb(`DELETE FROM a_first WHERE id > 10; CREATE TABLE c_since (x INT);`, db);
+      // the instance's user may no longer create triggers: the dump's CREATE TRIGGER for a_first
+      // fails after a_first was restored and before b_second was
+      mariadb(`REVOKE TRIGGER ON ${db}.* FROM '${user}'@'%'`);
+      const result = await restore(inst, 1);
+      expect(result.status).toBe('failed');
+      expect(result.failure_reason).toMatch(/mariadb exited with code 1: .*TRIGGER/);
+      expect(result.failure_reason).not.toContain('half-way-pw');
+      const tables = mariadb(
+        `SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '${db}'`,
+      );
+      expect(tables).toBe('a_first');
+      expect(mariadb('SELECT COUNT(*) FROM a_first', db)).toBe('50');
+    });
+  });
+
   describe('Redis', () => {
     it('puts every logical database back, with TTLs, and removes keys made since', async () => {
       const password = `redis-pw-${randomBytes(4).toString('hex')}`;
