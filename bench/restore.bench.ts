@@ -19,6 +19,18 @@ import {
 } from './support';
 
 const TARGET_DB = 'bm_bench_restore_target';
+
+/**
+ * fetch, tried once more when a kept-alive connection was closed by the server while the shell
+ * pipeline ran (undici reports that as "fetch failed"; the request never reached the server).
+ */
+async function fetchAgain(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    return fetch(url, init);
+  }
+}
 const KEY = 'bench-key-123';
 
 /**
@@ -75,7 +87,7 @@ export async function benchRestore(): Promise<void> {
     const headers = { Authorization: `Bearer ${inst.token}`, 'Content-Type': 'application/json' };
     const until = async (path: string) => {
       for (;;) {
-        const r = (await (await fetch(`${base}${path}`, { headers })).json()) as {
+        const r = (await (await fetchAgain(`${base}${path}`, { headers })).json()) as {
           status: string;
           started_at: string;
           finished_at: string;
@@ -106,7 +118,7 @@ export async function benchRestore(): Promise<void> {
     const ours: number[] = [];
     for (let run = 1; run <= 2; run++) {
       shell.push(shellRestore(archive));
-      const res = await fetch(`${base}/v1/instances/${inst.id}/restores`, {
+      const res = await fetchAgain(`${base}/v1/instances/${inst.id}/restores`, {
         method: 'POST',
         headers,
         body: JSON.stringify({ backup_id: 1 }),
