@@ -13,7 +13,17 @@ export interface DumpEngine {
    * Makes the instance's data equal to the dump read from `input` (what dump() produced).
    * Rejects when the tool or the input fails; see each engine for what the target holds then.
    */
-  restore(connectionUrl: string, input: Readable): Promise<void>;
+  restore(connectionUrl: string, input: Readable, options?: RestoreOptions): Promise<void>;
+  /**
+   * True when a restore is one transaction that commits only after `beforeCommit` resolved:
+   * the archive can then be verified while it is applied instead of before.
+   */
+  readonly transactionalRestore: boolean;
+}
+
+export interface RestoreOptions {
+  /** awaited after the whole input was read and before anything is committed; may reject */
+  beforeCommit?: () => Promise<void> | void;
 }
 
 /** A dump that cannot succeed by retrying as it is; the message names no secret. */

@@ -32,6 +32,7 @@ SET FOREIGN_KEY_CHECKS = 1;
  */
 export class MariadbEngine implements DumpEngine {
   readonly type = 'mariadb' as const;
+  readonly transactionalRestore = false;
 
   dump(connectionUrl: string): Readable {
     const { optionFile, database, password, cleanup } = clientOptions(connectionUrl);

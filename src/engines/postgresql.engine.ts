@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { DumpEngine } from './dump-engine';
+import { DumpEngine, RestoreOptions } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { runRestoreTool } from './restore-process';
 
@@ -29,6 +29,7 @@ CREATE SCHEMA public;
  */
 export class PostgresqlEngine implements DumpEngine {
   readonly type = 'postgresql' as const;
+  readonly transactionalRestore = true;
 
   dump(connectionUrl: string): Readable {
     const { env, password } = libpqEnvironment(connectionUrl);
@@ -42,16 +43,17 @@ export class PostgresqlEngine implements DumpEngine {
 
   /**
    * One transaction: BEGIN, the database cleared, the dump applied (`ON_ERROR_STOP`), and COMMIT
-   * only once the whole input was read without error. Anything else ends psql without a COMMIT
+   * only once the whole input was read without error and `beforeCommit` agreed. Anything else ends psql without a COMMIT
    * (an input error kills it; a worker that dies leaves it at end of input), and the server rolls
    * the transaction back: the database is either the backup or untouched.
    */
-  restore(connectionUrl: string, input: Readable): Promise<void> {
+  restore(connectionUrl: string, input: Readable, options: RestoreOptions = {}): Promise<void> {
     const { env, password } = libpqEnvironment(connectionUrl);
     const script = Readable.from(
       (async function* () {
         yield Buffer.from(`BEGIN;\n${CLEAR_DATABASE}`);
         for await (const chunk of input) yield chunk as Buffer;
+        await options.beforeCommit?.();
         yield Buffer.from('\nCOMMIT;\n');
       })(),
     );

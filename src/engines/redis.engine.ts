@@ -19,6 +19,7 @@ const BATCH = 500;
  */
 export class RedisEngine implements DumpEngine {
   readonly type = 'redis' as const;
+  readonly transactionalRestore = false;
 
   dump(connectionUrl: string): Readable {
     const url = new URL(connectionUrl);

@@ -19,10 +19,10 @@ import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { RestoresRepository } from './restores.repository';
 
 /**
- * The worker's side of a restore: verify the stored archive against the SHA-256 recorded at
- * backup time, then stream it from storage through decryption (with the key that encrypted that
- * backup) and gunzip into the instance's restore tool. Nothing is applied before the checksum
- * matched. A restore runs once: whatever stops it half-way ends it `failed`.
+ * The worker's side of a restore: stream the archive from storage through decryption (with the
+ * key that encrypted that backup) and gunzip into the instance's restore tool, and make sure
+ * nothing of it takes effect unless its SHA-256 matches the one recorded at backup time. A
+ * restore runs once: whatever stops it half-way ends it `failed`.
  */
 @Injectable()
 export class RestoreRunner {
@@ -63,8 +63,7 @@ export class RestoreRunner {
       this.restores.heartbeat(pk).catch(() => undefined);
     }, HEARTBEAT_EVERY_MS);
     try {
-      await this.verify(backup);
-      await this.apply(backup, instance);
+      await this.verifyAndApply(backup, instance);
     } catch (err) {
       clearInterval(heartbeat);
       return this.fail(restore, reasonFor(err));
@@ -82,39 +81,74 @@ export class RestoreRunner {
     });
   }
 
-  /** Reads the whole archive once and compares its SHA-256 with the one recorded at backup time. */
-  private async verify(backup: Backup): Promise<void> {
-    const hash = createHash('sha256');
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        done();
-      },
-    });
-    await this.copyArchive(backup, sink);
-    if (hash.digest('hex') !== backup.sha256) {
-      throw new RestoreFailedError(
-        "the archive's SHA-256 does not match the one recorded when the backup was made: it was changed or damaged in storage, and nothing was restored",
-      );
-    }
-  }
-
-  /** Streams storage → decrypt → gunzip → the engine's restore tool. */
-  private async apply(backup: Backup, instance: Instance): Promise<void> {
+  /**
+   * Nothing of a damaged archive may be applied. An engine whose restore is one transaction gets
+   * the archive in one pass and commits only if its SHA-256, computed on the way, matches the
+   * one recorded at backup time; any other engine gets it only after a first pass checked it.
+   */
+  private async verifyAndApply(backup: Backup, instance: Instance): Promise<void> {
+    const engine = this.engines.for(instance.type);
     const passphrase = await this.keys.passphrase(backup.encryptionKeyId);
     const connectionUrl = this.box.open(instance.credentials, credentialsContext(instance.id));
+    const damaged = () =>
+      new RestoreFailedError(
+        "the archive's SHA-256 does not match the one recorded when the backup was made: it was changed or damaged in storage, and nothing was restored",
+      );
+    if (!engine.transactionalRestore && (await this.digestOf(backup)) !== backup.sha256) {
+      throw damaged();
+    }
+    const hash = createHash('sha256');
     const decrypt = createOpensslDecryptStream(passphrase);
+    // hashes on the way; a chunk is handed back to storage only once decryption consumed it
+    const sink = new Writable({
+      highWaterMark: 0,
+      write(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        decrypt.write(chunk, (err) => done(err ?? undefined));
+      },
+    });
     const content = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const decoding = pipeline(decrypt, createGunzip(), content);
-    const applying = this.engines.for(instance.type).restore(connectionUrl, content);
-    const copying = this.copyArchive(backup, decrypt).then(
+    // large chunks: a restore tool's pipe takes them in fewer, cheaper writes
+    const decoding = pipeline(decrypt, createGunzip({ chunkSize: 256 * 1024 }), content);
+    const applying = engine.restore(connectionUrl, content, {
+      beforeCommit: () => {
+        if (hash.digest('hex') !== backup.sha256) throw damaged();
+      },
+    });
+    const copying = this.copyArchive(backup, sink).then(
       () => void decrypt.end(),
       (err: Error) => void decrypt.destroy(err),
     );
     const [, decoded, applied] = await Promise.allSettled([copying, decoding, applying]);
-    // the tool's verdict first: when the input broke, it carries that error
-    if (applied.status === 'rejected') throw applied.reason;
-    if (decoded.status === 'rejected') throw decoded.reason;
+    const failure =
+      // the tool's verdict first: when the input broke, it carries that error
+      applied.status === 'rejected'
+        ? (applied.reason as Error)
+        : decoded.status === 'rejected'
+          ? (decoded.reason as Error)
+          : undefined;
+    if (failure === undefined) return;
+    // a damaged archive may make the tool stop before the end: say that it was the archive
+    if (engine.transactionalRestore) {
+      const digest = await this.digestOf(backup).catch(() => undefined); // storage away: unknown
+      if (digest !== undefined && digest !== backup.sha256) throw damaged();
+    }
+    throw failure;
+  }
+
+  /** The SHA-256 of the stored archive, read once. */
+  private async digestOf(backup: Backup): Promise<string> {
+    const hash = createHash('sha256');
+    await this.copyArchive(
+      backup,
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          done();
+        },
+      }),
+    );
+    return hash.digest('hex');
   }
 
   private async copyArchive(backup: Backup, sink: Writable): Promise<void> {
