@@ -129,10 +129,10 @@ export async function benchRestore(): Promise<void> {
     const bestShell = Math.min(...shell);
     const bestOurs = Math.min(...ours);
     console.log(
-      `shell  openssl enc -d | gunzip | psql (best of 2)    ${fmt(bestShell)} s   (${shell.map((s) => fmt(s)).join(' s, ')} s)`,
+      `shell  openssl enc -d | gunzip | psql (best of 2)       ${fmt(bestShell)} s   (${shell.map((s) => fmt(s)).join(' s, ')} s)`,
     );
     console.log(
-      `worker running → done, checksum on the way (best of 2)${fmt(bestOurs)} s   (${ours.map((s) => fmt(s)).join(' s, ')} s)`,
+      `worker running → done, checksum on the way (best of 2) ${fmt(bestOurs)} s   (${ours.map((s) => fmt(s)).join(' s, ')} s)`,
     );
     console.log(`ratio worker / shell                                ${fmt(bestOurs / bestShell)}`);
     console.log(
