@@ -6,9 +6,10 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run db:generate && npm run build && npm prune --omit=dev
 
+# redis-server: restores of Redis load the snapshot into a private server (never started as a service)
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client mariadb-client redis-tools openssl gzip ca-certificates \
+ && apt-get install -y --no-install-recommends postgresql-client mariadb-client redis-tools redis-server openssl gzip ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production

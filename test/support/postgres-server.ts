@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './servers';
@@ -14,10 +14,16 @@ export interface PostgresServer {
   destroy(): void;
 }
 
-/** The PostgreSQL server binaries of the installed major version. */
+/** The server binaries of the newest PostgreSQL installed (Debian keeps them off the PATH). */
 function binDir(): string {
-  const out = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
-  return out;
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root)
+    ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    : [];
+  if (majors.length > 0) {
+    return join(root, majors.sort((a, b) => Number(b) - Number(a))[0], 'bin');
+  }
+  return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
 }
 
 /**
