@@ -12,6 +12,7 @@ import {
   createSourceDatabase,
   dropDatabases,
   fingerprint,
+  psql,
   restoreIntoNewDatabase,
 } from './support/postgres-fixtures';
 import { S3TestServer, startS3Server } from './support/s3';
@@ -122,6 +123,27 @@ describe('backups stored in an S3-compatible bucket', () => {
       where: { instanceId: inst.id, number: 2 },
     });
     expect(await s3.keys()).toEqual([`platform-a/backups/${inst.id}/${second.backupId}.tgz`]);
+
+    // and the backup in the bucket is restored into the instance
+    const atBackup = fingerprint(source);
+    psql(source, `DELETE FROM orders; UPDATE customers SET name = 'changed'`);
+    await t.http
+      .post(`/v1/instances/${inst.id}/restores`)
+      .set(auth)
+      .send({ backup_id: 2 })
+      .expect(202);
+    const restore = await waitFor(
+      async () => {
+        const r = await t.http.get(`/v1/instances/${inst.id}/restores/1`).set(auth);
+        return ['done', 'failed'].includes(r.body.status)
+          ? (r.body as Record<string, unknown>)
+          : null;
+      },
+      120000,
+      'the restore from the bucket',
+    );
+    expect(restore).toMatchObject({ status: 'done' });
+    expect(fingerprint(source)).toBe(atBackup);
   });
 });
 
