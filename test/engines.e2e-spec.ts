@@ -5,31 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { decryptWithOpenssl } from './support/archives';
+import { mariadb } from './support/mariadb';
 import { startRedisServer } from './support/servers';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
 
 const KEY = 'engine-test-key-1';
-const mariadb = (sql: string, db?: string) =>
-  execFileSync(
-    'mariadb',
-    [
-      '-h',
-      '127.0.0.1',
-      '-P',
-      '3306',
-      '-uroot',
-      '--batch',
-      '--skip-column-names',
-      ...(db ? [db] : []),
-      '-e',
-      sql,
-    ],
-    {
-      encoding: 'utf8',
-    },
-  ).trim();
-
 describe('dump engines, restored with their own tools', () => {
   let t: TestApp;
   let worker: TestWorker;

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,27 +11,10 @@ import {
   psql,
 } from './support/postgres-fixtures';
 import { waitFor } from './support/processes';
+import { mariadb } from './support/mariadb';
 import { startRedisServer } from './support/servers';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
-
-const mariadb = (sql: string, db?: string) =>
-  execFileSync(
-    'mariadb',
-    [
-      '-h',
-      '127.0.0.1',
-      '-P',
-      '3306',
-      '-uroot',
-      '--batch',
-      '--skip-column-names',
-      ...(db ? [db] : []),
-      '-e',
-      sql,
-    ],
-    { encoding: 'utf8' },
-  ).trim();
 
 describe('restores', () => {
   let t: TestApp;

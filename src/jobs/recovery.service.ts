@@ -5,18 +5,8 @@ import { BackupRunner, HEARTBEAT_FRESH_SECONDS } from '../backups/backup-runner.
 import { BackupsRepository } from '../backups/backups.repository';
 import { Clock } from '../core/clock/clock';
 import { logQueueErrors } from './queue-error-log';
+import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from './recovery-sweep';
 import { BACKUPS_QUEUE, RunBackupPayload, backupJobId, runBackupJob } from './queue.contract';
-
-const SWEEP_EVERY_MS = 60_000;
-/** a queued backup younger than this may still be on its way into the queue */
-const ENQUEUE_GRACE_MS = 60_000;
-const LIVE_JOB_STATES = new Set([
-  'active',
-  'waiting',
-  'waiting-children',
-  'delayed',
-  'prioritized',
-]);
 
 /**
  * Makes sure no backup stays queued or running forever: when a worker starts, and every minute,
@@ -30,7 +20,7 @@ const LIVE_JOB_STATES = new Set([
 @Injectable()
 export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RecoveryService.name);
-  private timer?: NodeJS.Timeout;
+  private stop?: () => void;
 
   constructor(
     @InjectQueue(BACKUPS_QUEUE) private readonly queue: Queue<RunBackupPayload>,
@@ -41,18 +31,11 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
 
   onApplicationBootstrap(): void {
     logQueueErrors(this.queue, this.logger, 'backups queue');
-    const sweep = () => {
-      this.sweep().catch((err: Error) =>
-        this.logger.warn({ msg: 'recovery sweep failed', error: err.message }),
-      );
-    };
-    sweep();
-    this.timer = setInterval(sweep, SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.stop = sweepEveryMinute(() => this.sweep(), this.logger, 'recovery sweep');
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.stop?.();
   }
 
   async sweep(): Promise<void> {
@@ -60,7 +43,7 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
       if (backup.status === 'running' && backup.heartbeatFresh) continue;
       const job = await this.queue.getJob(backupJobId(backup.backupId));
       const state = job ? await job.getState() : 'missing';
-      if (LIVE_JOB_STATES.has(state)) continue;
+      if (isLiveJobState(state)) continue;
       if (backup.status === 'running' || state !== 'missing') {
         await this.runner.fail(
           backup.pk,

@@ -5,18 +5,8 @@ import { HEARTBEAT_FRESH_SECONDS } from '../backups/backup-runner.service';
 import { Clock } from '../core/clock/clock';
 import { RESTORES_QUEUE, RunRestorePayload, runRestoreJob } from '../jobs/queue.contract';
 import { logQueueErrors } from '../jobs/queue-error-log';
+import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from '../jobs/recovery-sweep';
 import { RestoresRepository } from './restores.repository';
-
-const SWEEP_EVERY_MS = 60_000;
-/** a queued restore younger than this may still be on its way into the queue */
-const ENQUEUE_GRACE_MS = 60_000;
-const LIVE_JOB_STATES = new Set([
-  'active',
-  'waiting',
-  'waiting-children',
-  'delayed',
-  'prioritized',
-]);
 
 /**
  * Makes sure no restore stays queued or running forever, as the backups' sweep does: a running
@@ -27,7 +17,7 @@ const LIVE_JOB_STATES = new Set([
 @Injectable()
 export class RestoreRecoveryService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RestoreRecoveryService.name);
-  private timer?: NodeJS.Timeout;
+  private stop?: () => void;
 
   constructor(
     @InjectQueue(RESTORES_QUEUE) private readonly queue: Queue<RunRestorePayload>,
@@ -37,18 +27,11 @@ export class RestoreRecoveryService implements OnApplicationBootstrap, OnModuleD
 
   onApplicationBootstrap(): void {
     logQueueErrors(this.queue, this.logger, 'restores queue');
-    const sweep = () => {
-      this.sweep().catch((err: Error) =>
-        this.logger.warn({ msg: 'restore recovery sweep failed', error: err.message }),
-      );
-    };
-    sweep();
-    this.timer = setInterval(sweep, SWEEP_EVERY_MS);
-    this.timer.unref();
+    this.stop = sweepEveryMinute(() => this.sweep(), this.logger, 'restore recovery sweep');
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.stop?.();
   }
 
   async sweep(): Promise<void> {
@@ -57,7 +40,7 @@ export class RestoreRecoveryService implements OnApplicationBootstrap, OnModuleD
       const job = runRestoreJob(r);
       const found = await this.queue.getJob(job.opts.jobId);
       const state = found ? await found.getState() : 'missing';
-      if (LIVE_JOB_STATES.has(state)) continue;
+      if (isLiveJobState(state)) continue;
       if (r.status === 'running' || state !== 'missing') {
         const reason =
           'the worker running this restore stopped before it finished; the restore was not run again, start a new one';
