@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from './support/databases';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
+import { freePort } from './support/servers';
 
 /**
  * A newcomer's first start: no ADMIN_TOKEN, no MASTER_KEY, nothing configured but where the
@@ -13,13 +14,21 @@ describe('first start without configuration', () => {
   let dir: string;
   let db: { url: string; drop: () => Promise<void> };
   let api: RunningProcess;
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const base = `http://127.0.0.1:${port}`;
+  let port: number;
+  let base: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bm-first-start-'));
     db = await createTestDatabase();
+    port = await freePort();
+    base = `http://127.0.0.1:${port}`;
     api = startEntry('main.ts', { DATABASE_URL: db.url, PORT: String(port) }, dir);
+    // our own process says it listens (another one may answer on a port it could not take)
+    await waitFor(
+      () => Promise.resolve(api.output().includes(`API listening on port ${port}`)),
+      180000,
+      `API on port ${port}`,
+    );
     await waitFor(async () => (await fetch(`${base}/health`)).ok, 180000, `API on port ${port}`);
   });
 
