@@ -1,4 +1,3 @@
-import type { Clock } from '../core/clock/clock';
 import { InvalidParametersError } from '../core/errors/domain-errors';
 import type { AccessToken } from '../generated/prisma/client';
 import type { InstancesRepository } from '../instances/instances.repository';
