@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { bootstrapProcess } from './bootstrap';
-import { BackupProcessor } from './jobs/backup.processor';
+import { BackupProcessor } from './backups/backup.processor';
 import { createWorker } from './worker.factory';
 
 /** How long closing the queue connections may take once no backup runs any more. */

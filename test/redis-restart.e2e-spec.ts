@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { RecoveryService } from '../src/jobs/recovery.service';
+import { RecoveryService } from '../src/backups/recovery.service';
 import { MAINTENANCE_QUEUE } from '../src/jobs/queue.contract';
 import { decryptWithOpenssl } from './support/archives';
 import { databaseUrl } from './support/databases';

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Patch, UseGuards } from '@nestjs/common';
-import { CurrentInstance, InstanceAccessGuard } from '../core/auth/instance-access.guard';
+import { CurrentInstance, InstanceAccessGuard } from '../access/instance-access.guard';
 import type { Instance } from '../generated/prisma/client';
 import { BackupsConfigService } from './backups-config.service';
 import { BackupsConfigResponse, INSTANCE_UPDATED } from './dto/backups-config.response';

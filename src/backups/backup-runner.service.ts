@@ -3,7 +3,7 @@ import { writeArchive } from '../archive/archive-format';
 import { Clock } from '../core/clock/clock';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
-import { SecretBox } from '../crypto/secret-box';
+import { SecretBox } from '../core/secrets/secret-box';
 import { DumpEngines } from '../engines/engines';
 import type { Backup, Instance } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';

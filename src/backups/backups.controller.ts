@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { CurrentInstance, InstanceAccessGuard } from '../core/auth/instance-access.guard';
+import { CurrentInstance, InstanceAccessGuard } from '../access/instance-access.guard';
 import type { Instance } from '../generated/prisma/client';
 import { BackupsService } from './backups.service';
 import { BackupQueuedResponse } from './dto/backup-queued.response';

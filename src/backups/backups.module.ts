@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../core/auth/auth.module';
+import { InstanceAccessModule } from '../access/instance-access.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { BackupsController } from './backups.controller';
 import { BackupsRepository } from './backups.repository';
 import { BackupsService } from './backups.service';
 
 @Module({
-  imports: [AuthModule, JobsModule],
+  imports: [InstanceAccessModule, JobsModule],
   controllers: [BackupsController],
   providers: [BackupsRepository, BackupsService],
   exports: [BackupsRepository],

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from './config/app-config';
 import { PrismaService } from './prisma/prisma.service';
-import { SecretBox } from '../crypto/secret-box';
+import { SecretBox } from './secrets/secret-box';
 import { Clock, SystemClock } from './clock/clock';
 import { ShutdownLogger } from './logging/shutdown-logger';
 

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Tx } from '../core/prisma/prisma.service';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { EncryptionKey, EncryptionKeyOrigin } from '../generated/prisma/client';
-import { SecretBox } from './secret-box';
+import { SecretBox } from '../core/secrets/secret-box';
 
 /**
  * Every backup encryption key an instance ever had, sealed under MASTER_KEY. Keys are only ever

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CurrentInstance, InstanceAccessGuard } from '../core/auth/instance-access.guard';
+import { CurrentInstance, InstanceAccessGuard } from '../access/instance-access.guard';
 import { RangeNotSatisfiableError, UpstreamError } from '../core/errors/domain-errors';
 import type { Instance } from '../generated/prisma/client';
 import { SinkClosedError } from '../storage/storage-driver';

@@ -8,7 +8,7 @@ import {
   NotFoundError,
 } from '../core/errors/domain-errors';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
-import { SecretBox } from '../crypto/secret-box';
+import { SecretBox } from '../core/secrets/secret-box';
 import { connectionUrlProblem } from './connection-url';
 import { credentialsContext } from './credentials';
 import { InstanceResponse, toInstanceResponse } from './dto/instance.response';

@@ -9,7 +9,7 @@ import { Clock } from '../core/clock/clock';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { createOpensslDecryptStream } from '../crypto/openssl-enc';
-import { SecretBox } from '../crypto/secret-box';
+import { SecretBox } from '../core/secrets/secret-box';
 import { DumpEngines } from '../engines/engines';
 import { RestoreFailedError } from '../engines/restore-process';
 import type { Backup, Instance, Restore } from '../generated/prisma/client';

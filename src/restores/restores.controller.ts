@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { CurrentInstance, InstanceAccessGuard } from '../core/auth/instance-access.guard';
+import { CurrentInstance, InstanceAccessGuard } from '../access/instance-access.guard';
 import type { Instance } from '../generated/prisma/client';
 import { CreateRestoreDto } from './dto/create-restore.dto';
 import { RestoreQueuedResponse, RestoreResponse } from './dto/restore.response';

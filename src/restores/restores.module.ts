@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BackupsModule } from '../backups/backups.module';
-import { AuthModule } from '../core/auth/auth.module';
+import { InstanceAccessModule } from '../access/instance-access.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { RestoresController } from './restores.controller';
 import { RestoresRepository } from './restores.repository';
@@ -8,7 +8,7 @@ import { RestoresService } from './restores.service';
 
 /** Public API: put a backup back into its instance, and follow how it goes. */
 @Module({
-  imports: [AuthModule, JobsModule, BackupsModule],
+  imports: [InstanceAccessModule, JobsModule, BackupsModule],
   controllers: [RestoresController],
   providers: [RestoresRepository, RestoresService],
 })

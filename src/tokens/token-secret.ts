@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const PREFIX = 'bmt_';
 
@@ -13,12 +13,4 @@ export function generateToken(): string {
  */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-/** Compares two secrets in time that does not depend on where they differ. */
-export function secretsEqual(a: string, b: string): boolean {
-  return timingSafeEqual(
-    createHash('sha256').update(a, 'utf8').digest(),
-    createHash('sha256').update(b, 'utf8').digest(),
-  );
 }

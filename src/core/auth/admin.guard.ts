@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { secretsEqual } from '../../tokens/token-secret';
 import { AppConfig } from '../config/app-config';
 import { UnauthorizedError } from '../errors/domain-errors';
+import { secretsEqual } from '../secrets/secrets-equal';
 import { bearerToken } from './bearer';
 
 /** Admin routes answer only to `Authorization: Bearer $ADMIN_TOKEN`. */

@@ -2,11 +2,16 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { RetentionService } from '../retention/retention.service';
 import { Job, UnrecoverableError } from 'bullmq';
-import { BackupNotRunnableError, BackupRunner } from '../backups/backup-runner.service';
+import { BackupNotRunnableError, BackupRunner } from './backup-runner.service';
 import { AppConfig } from '../core/config/app-config';
 import { DumpFailedError } from '../engines/dump-engine';
-import { BACKUPS_QUEUE, JOB_LOCK_MS, RunBackupPayload, STALLED_CHECK_MS } from './queue.contract';
-import { logQueueErrors } from './queue-error-log';
+import {
+  BACKUPS_QUEUE,
+  JOB_LOCK_MS,
+  RunBackupPayload,
+  STALLED_CHECK_MS,
+} from '../jobs/queue.contract';
+import { logQueueErrors } from '../jobs/queue-error-log';
 
 /**
  * Runs backup jobs. A dump that fails (bad credentials, unreachable host, tool error) fails the

@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq';
-import type { BackupRunner } from '../backups/backup-runner.service';
-import type { BackupsRepository, UnfinishedBackup } from '../backups/backups.repository';
+import type { BackupRunner } from './backup-runner.service';
+import type { BackupsRepository, UnfinishedBackup } from './backups.repository';
 import type { Clock } from '../core/clock/clock';
 import { RecoveryService } from './recovery.service';
-import { backupJobId } from './queue.contract';
+import { backupJobId } from '../jobs/queue.contract';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 const backup = (

@@ -12,8 +12,8 @@ import {
   MAINTENANCE_QUEUE,
   PRUNE_ALL_SCHEDULE,
   ScheduledBackupPayload,
-} from './queue.contract';
-import { logQueueErrors } from './queue-error-log';
+} from '../jobs/queue.contract';
+import { logQueueErrors } from '../jobs/queue-error-log';
 
 /** How often a worker checks that the maintenance schedulers are still in Redis. */
 const SCHEDULERS_CHECK_MS = 60_000;

@@ -1,10 +1,14 @@
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Instance } from '../../generated/prisma/client';
-import { InstancesRepository } from '../../instances/instances.repository';
-import { TokensService, grants } from '../../tokens/tokens.service';
-import { ForbiddenError, InstanceNotFoundError, UnauthorizedError } from '../errors/domain-errors';
-import { bearerToken } from './bearer';
+import type { Instance } from '../generated/prisma/client';
+import { InstancesRepository } from '../instances/instances.repository';
+import { TokensService, grants } from '../tokens/tokens.service';
+import {
+  ForbiddenError,
+  InstanceNotFoundError,
+  UnauthorizedError,
+} from '../core/errors/domain-errors';
+import { bearerToken } from '../core/auth/bearer';
 
 type InstanceRequest = Request & { instance?: Instance };
 

@@ -1,12 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { BackupRunner, HEARTBEAT_FRESH_SECONDS } from '../backups/backup-runner.service';
-import { BackupsRepository } from '../backups/backups.repository';
+import { BackupRunner, HEARTBEAT_FRESH_SECONDS } from './backup-runner.service';
+import { BackupsRepository } from './backups.repository';
 import { Clock } from '../core/clock/clock';
-import { logQueueErrors } from './queue-error-log';
-import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from './recovery-sweep';
-import { BACKUPS_QUEUE, RunBackupPayload, backupJobId, runBackupJob } from './queue.contract';
+import { logQueueErrors } from '../jobs/queue-error-log';
+import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from '../jobs/recovery-sweep';
+import { BACKUPS_QUEUE, RunBackupPayload, backupJobId, runBackupJob } from '../jobs/queue.contract';
 
 /**
  * Makes sure no backup stays queued or running forever: when a worker starts, and every minute,

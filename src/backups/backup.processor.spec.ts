@@ -1,10 +1,10 @@
 import { Job, UnrecoverableError } from 'bullmq';
-import { BackupNotRunnableError, type BackupRunner } from '../backups/backup-runner.service';
+import { BackupNotRunnableError, type BackupRunner } from './backup-runner.service';
 import type { AppConfig } from '../core/config/app-config';
 import { DumpFailedError } from '../engines/dump-engine';
 import type { RetentionService } from '../retention/retention.service';
 import { BackupProcessor } from './backup.processor';
-import type { RunBackupPayload } from './queue.contract';
+import type { RunBackupPayload } from '../jobs/queue.contract';
 
 const job = (attemptsMade: number) =>
   ({

@@ -1,8 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { AccessToken, Instance } from '../../generated/prisma/client';
-import type { InstancesRepository } from '../../instances/instances.repository';
-import type { TokensService } from '../../tokens/tokens.service';
-import { ForbiddenError, InstanceNotFoundError, UnauthorizedError } from '../errors/domain-errors';
+import type { AccessToken, Instance } from '../generated/prisma/client';
+import type { InstancesRepository } from '../instances/instances.repository';
+import type { TokensService } from '../tokens/tokens.service';
+import {
+  ForbiddenError,
+  InstanceNotFoundError,
+  UnauthorizedError,
+} from '../core/errors/domain-errors';
 import { InstanceAccessGuard } from './instance-access.guard';
 
 const token = (instances: string[]): AccessToken =>

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { InstancesModule } from '../instances/instances.module';
+import { TokensModule } from '../tokens/tokens.module';
+import { InstanceAccessGuard } from './instance-access.guard';
+
+/**
+ * Who may act on an instance through the public API: the guard of every
+ * `/v1/instances/:instance_id/…` route, for the feature modules that import this one. It sits
+ * above tokens and instances, which it reads; they know nothing of it.
+ */
+@Module({
+  imports: [TokensModule, InstancesModule],
+  providers: [InstanceAccessGuard],
+  exports: [InstanceAccessGuard, TokensModule, InstancesModule],
+})
+export class InstanceAccessModule {}
