@@ -4,7 +4,6 @@ import { Queue } from 'bullmq';
 import { BackupRunner, HEARTBEAT_FRESH_SECONDS } from './backup-runner.service';
 import { BackupsRepository } from './backups.repository';
 import { Clock } from '../core/clock/clock';
-import { logQueueErrors } from '../jobs/queue-error-log';
 import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from '../jobs/recovery-sweep';
 import { BACKUPS_QUEUE, RunBackupPayload, backupJobId, runBackupJob } from '../jobs/queue.contract';
 
@@ -30,7 +29,6 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
-    logQueueErrors(this.queue, this.logger, 'backups queue');
     this.stop = sweepEveryMinute(() => this.sweep(), this.logger, 'recovery sweep');
   }
 

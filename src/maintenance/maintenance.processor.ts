@@ -43,7 +43,6 @@ export class MaintenanceProcessor
 
   async onApplicationBootstrap(): Promise<void> {
     logQueueErrors(this.worker, this.logger, 'maintenance worker');
-    logQueueErrors(this.queue, this.logger, 'maintenance queue');
     await this.ensureSchedulers(false);
     this.timer = setInterval(() => {
       this.ensureSchedulers(true).catch((err: Error) =>

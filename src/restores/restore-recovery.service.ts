@@ -4,7 +4,6 @@ import { Queue } from 'bullmq';
 import { HEARTBEAT_FRESH_SECONDS } from '../backups/backup-runner.service';
 import { Clock } from '../core/clock/clock';
 import { RESTORES_QUEUE, RunRestorePayload, runRestoreJob } from '../jobs/queue.contract';
-import { logQueueErrors } from '../jobs/queue-error-log';
 import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from '../jobs/recovery-sweep';
 import { RestoresRepository } from './restores.repository';
 
@@ -26,7 +25,6 @@ export class RestoreRecoveryService implements OnApplicationBootstrap, OnModuleD
   ) {}
 
   onApplicationBootstrap(): void {
-    logQueueErrors(this.queue, this.logger, 'restores queue');
     this.stop = sweepEveryMinute(() => this.sweep(), this.logger, 'restore recovery sweep');
   }
 

@@ -1,10 +1,9 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { BackupsRepository } from '../backups/backups.repository';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
 import { InstancesRepository } from '../instances/instances.repository';
-import { RESTORES_QUEUE } from '../jobs/queue.contract';
+import { WorkerQueuesModule } from '../jobs/worker-queues.module';
 import { StorageModule } from '../storage/storage.module';
 import { RestoreRecoveryService } from './restore-recovery.service';
 import { RestoreRunner } from './restore-runner.service';
@@ -13,12 +12,7 @@ import { RestoresRepository } from './restores.repository';
 
 /** The worker's side of restores: the processor, the runner and the recovery sweep. */
 @Module({
-  imports: [
-    BullModule.registerQueue({ name: RESTORES_QUEUE }),
-    CryptoModule,
-    EnginesModule,
-    StorageModule,
-  ],
+  imports: [WorkerQueuesModule, CryptoModule, EnginesModule, StorageModule],
   providers: [
     RestoresRepository,
     BackupsRepository,

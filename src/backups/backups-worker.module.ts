@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { CryptoModule } from '../crypto/crypto.module';
+import { EnginesModule } from '../engines/engines.module';
+import { InstancesRepository } from '../instances/instances.repository';
+import { WorkerQueuesModule } from '../jobs/worker-queues.module';
+import { RetentionModule } from '../retention/retention.module';
+import { StorageModule } from '../storage/storage.module';
+import { BackupRunner } from './backup-runner.service';
+import { BackupProcessor } from './backup.processor';
+import { BackupsRepository } from './backups.repository';
+import { RecoveryService } from './recovery.service';
+
+/** The worker's side of backups: the processor, the runner and the recovery sweep. */
+@Module({
+  imports: [WorkerQueuesModule, CryptoModule, EnginesModule, StorageModule, RetentionModule],
+  providers: [
+    BackupsRepository,
+    InstancesRepository,
+    BackupRunner,
+    BackupProcessor,
+    RecoveryService,
+  ],
+  exports: [BackupsRepository],
+})
+export class BackupsWorkerModule {}
