@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { parseBackupNumber } from '../backups/backup-number';
 import { BackupsRepository } from '../backups/backups.repository';
+import { whyNotDownloadable } from '../backups/dto/backup.response';
 import { AppConfig } from '../core/config/app-config';
 import {
   BackupNotFoundError,
@@ -38,20 +39,8 @@ export class DownloadsService {
     const number = parseBackupNumber(rawId);
     const backup = number === null ? null : await this.backups.find(instance.id, number);
     if (!backup) throw new BackupNotFoundError(instance.id, rawId);
-    if (!this.config.downloadsEnabled) {
-      throw new NotDownloadableError('Downloads of backups are disabled on this platform.');
-    }
-    if (backup.status !== 'done') {
-      throw new NotDownloadableError(
-        `Backup ${backup.number} is ${backup.status}; only a done backup can be downloaded.`,
-      );
-    }
-    if (backup.encryptionKey.origin !== 'user') {
-      throw new NotDownloadableError(
-        `Backup ${backup.number} was made before an encryption key was set, so only the platform can decrypt it; ` +
-          'set encryption_key with PATCH backups-config and trigger a new backup to download one.',
-      );
-    }
+    const whyNot = whyNotDownloadable(backup, this.config.downloadsEnabled);
+    if (whyNot !== null) throw new NotDownloadableError(whyNot);
     return {
       storageKey: backup.storageKey!,
       size: Number(backup.size),

@@ -15,11 +15,29 @@ export interface BackupResponse {
 export type BackupWithKeyOrigin = Backup & { encryptionKey: { origin: EncryptionKeyOrigin } };
 
 /**
- * A backup is downloadable exactly when it is done, was encrypted with a key the user set
- * before it was triggered (the key is fixed at trigger time), and downloads are enabled.
+ * The one rule of downloads: a backup is downloadable exactly when downloads are enabled, it is
+ * done, and it was encrypted with a key the user set before it was triggered (the key is fixed
+ * at trigger time). Returns why not, in words for the user, or null when it is downloadable.
  */
+export function whyNotDownloadable(
+  b: BackupWithKeyOrigin,
+  downloadsEnabled: boolean,
+): string | null {
+  if (!downloadsEnabled) return 'Downloads of backups are disabled on this platform.';
+  if (b.status !== 'done') {
+    return `Backup ${b.number} is ${b.status}; only a done backup can be downloaded.`;
+  }
+  if (b.encryptionKey.origin !== 'user') {
+    return (
+      `Backup ${b.number} was made before an encryption key was set, so only the platform can decrypt it; ` +
+      'set encryption_key with PATCH backups-config and trigger a new backup to download one.'
+    );
+  }
+  return null;
+}
+
 export function isDownloadable(b: BackupWithKeyOrigin, downloadsEnabled: boolean): boolean {
-  return downloadsEnabled && b.status === 'done' && b.encryptionKey.origin === 'user';
+  return whyNotDownloadable(b, downloadsEnabled) === null;
 }
 
 export function toBackupResponse(
