@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InstanceNotFoundError } from '../core/errors/domain-errors';
+import { BackupNotFoundError, InstanceNotFoundError } from '../core/errors/domain-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { Backup, BackupTrigger } from '../generated/prisma/client';
+import { parseBackupNumber } from './backup-number';
 import type { BackupWithKeyOrigin } from './dto/backup.response';
 
 const WITH_KEY_ORIGIN = { encryptionKey: { select: { origin: true } } } as const;
@@ -139,6 +140,17 @@ export class BackupsRepository {
       orderBy: { number: 'desc' },
       include: WITH_KEY_ORIGIN,
     });
+  }
+
+  /**
+   * The backup that a route's `:id` names: a positive integer of that instance's backups, or
+   * BackupNotFoundError (404; the download route answers it with 412).
+   */
+  async findByRouteId(instanceId: string, rawId: string): Promise<BackupWithKeyOrigin> {
+    const number = parseBackupNumber(rawId);
+    const backup = number === null ? null : await this.find(instanceId, number);
+    if (!backup) throw new BackupNotFoundError(instanceId, rawId);
+    return backup;
   }
 
   find(instanceId: string, number: number): Promise<BackupWithKeyOrigin | null> {

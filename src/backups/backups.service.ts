@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { Clock } from '../core/clock/clock';
-import { BackupInProgressError, BackupNotFoundError } from '../core/errors/domain-errors';
+import { BackupInProgressError } from '../core/errors/domain-errors';
 import type { BackupTrigger, Instance } from '../generated/prisma/client';
 import { BackupQueue } from '../jobs/backup-queue';
-import { parseBackupNumber } from './backup-number';
 import { BackupsRepository } from './backups.repository';
 import { queueBackup } from './queue-backup';
 import { BackupQueuedResponse } from './dto/backup-queued.response';
@@ -45,9 +44,7 @@ export class BackupsService {
   }
 
   async show(instanceId: string, rawId: string): Promise<BackupResponse> {
-    const number = parseBackupNumber(rawId);
-    const backup = number === null ? null : await this.backups.find(instanceId, number);
-    if (!backup) throw new BackupNotFoundError(instanceId, rawId);
+    const backup = await this.backups.findByRouteId(instanceId, rawId);
     return toBackupResponse(backup, this.config.downloadsEnabled);
   }
 }

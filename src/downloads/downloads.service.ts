@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { parseBackupNumber } from '../backups/backup-number';
 import { BackupsRepository } from '../backups/backups.repository';
 import { whyNotDownloadable } from '../backups/dto/backup.response';
 import { AppConfig } from '../core/config/app-config';
 import {
-  BackupNotFoundError,
   NotDownloadableError,
   UpstreamError,
   UpstreamTimeoutError,
@@ -36,9 +34,7 @@ export class DownloadsService {
 
   /** The archive of a backup the user may download, or the reason (412) why not. */
   async find(instance: Instance, rawId: string): Promise<DownloadableArchive> {
-    const number = parseBackupNumber(rawId);
-    const backup = number === null ? null : await this.backups.find(instance.id, number);
-    if (!backup) throw new BackupNotFoundError(instance.id, rawId);
+    const backup = await this.backups.findByRouteId(instance.id, rawId);
     const whyNot = whyNotDownloadable(backup, this.config.downloadsEnabled);
     if (whyNot !== null) throw new NotDownloadableError(whyNot);
     return {
