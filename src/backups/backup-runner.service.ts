@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { writeArchive } from '../archive/archive-format';
 import { Clock } from '../core/clock/clock';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
+import { startHeartbeat } from '../jobs/heartbeat';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
 import { DumpEngines } from '../engines/engines';
@@ -15,11 +16,6 @@ import { BackupsRepository } from './backups.repository';
 /** Where a backup's archive is stored. */
 export const archiveKey = (b: Pick<Backup, 'instanceId' | 'backupId'>) =>
   `${b.instanceId}/${b.backupId}.tgz`;
-
-/** How often the worker running a backup says so in the database. */
-export const HEARTBEAT_EVERY_MS = 10_000;
-/** A running backup whose heartbeat is younger than this has a live worker. */
-export const HEARTBEAT_FRESH_SECONDS = 60;
 
 /** A backup that cannot run at all (its instance is gone); retrying would not help. */
 export class BackupNotRunnableError extends Error {}
@@ -64,19 +60,13 @@ export class BackupRunner {
     await this.storage.removePartials(key);
     if (!(await this.backups.markRunning(pk, this.clock.now()))) return;
     this.logger.log({ msg: 'backup started', backupId: backup.backupId, type: instance.type });
-    const heartbeat = setInterval(() => {
-      this.backups.heartbeat(pk).catch((err: Error) =>
-        this.logger.warn({
-          msg: 'heartbeat not recorded',
-          backupId: backup.backupId,
-          error: err.message.split('\n').pop(),
-        }),
-      );
-    }, HEARTBEAT_EVERY_MS);
+    const stopHeartbeat = startHeartbeat(() => this.backups.heartbeat(pk), this.logger, {
+      backupId: backup.backupId,
+    });
     try {
       await this.dumpAndRecord(pk, backup, instance, key);
     } finally {
-      clearInterval(heartbeat);
+      stopHeartbeat();
     }
   }
 

@@ -1,7 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { BackupRunner, HEARTBEAT_FRESH_SECONDS } from './backup-runner.service';
+import { BackupRunner } from './backup-runner.service';
+import { HEARTBEAT_FRESH_SECONDS } from '../jobs/heartbeat';
 import { BackupsRepository } from './backups.repository';
 import { Clock } from '../core/clock/clock';
 import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from '../jobs/recovery-sweep';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DumpEngine } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
-import { runRestoreTool } from './restore-process';
+import { framedInput, runRestoreTool } from './restore-process';
 
 /** A value in a MySQL option file: double-quoted with backslash escapes. */
 const optionValue = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -63,12 +63,7 @@ export class MariadbEngine implements DumpEngine {
    */
   restore(connectionUrl: string, input: Readable): Promise<void> {
     const { optionFile, database, password, cleanup } = clientOptions(connectionUrl);
-    const script = Readable.from(
-      (async function* () {
-        yield Buffer.from(CLEAR_DATABASE);
-        for await (const chunk of input) yield chunk as Buffer;
-      })(),
-    );
+    const script = framedInput(input, CLEAR_DATABASE);
     return runRestoreTool(
       {
         command: 'mariadb',

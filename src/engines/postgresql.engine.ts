@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { DumpEngine, RestoreOptions } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
-import { runRestoreTool } from './restore-process';
+import { framedInput, runRestoreTool } from './restore-process';
 
 /**
  * Run first, in the restore's transaction: drops every schema of the database (the dump creates
@@ -49,13 +49,11 @@ export class PostgresqlEngine implements DumpEngine {
    */
   restore(connectionUrl: string, input: Readable, options: RestoreOptions = {}): Promise<void> {
     const { env, password } = libpqEnvironment(connectionUrl);
-    const script = Readable.from(
-      (async function* () {
-        yield Buffer.from(`BEGIN;\n${CLEAR_DATABASE}`);
-        for await (const chunk of input) yield chunk as Buffer;
-        await options.beforeCommit?.();
-        yield Buffer.from('\nCOMMIT;\n');
-      })(),
+    const script = framedInput(
+      input,
+      `BEGIN;\n${CLEAR_DATABASE}`,
+      '\nCOMMIT;\n',
+      options.beforeCommit,
     );
     return runRestoreTool(
       {

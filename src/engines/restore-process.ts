@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { lastLines, redact } from './dump-process';
 
 const STDERR_TAIL_BYTES = 2000;
@@ -71,4 +71,25 @@ export function runRestoreTool(cmd: RestoreCommand, input: Readable): Promise<vo
       settle(new RestoreFailedError(`${cmd.command} ${how}: ${lastLines(detail)}`));
     });
   });
+}
+
+/**
+ * The script a restore tool reads: `before`, then `input`, then (once the input ended without
+ * error and `check` did not throw) `after`. An input error or a failed check errors the script
+ * before `after` is sent.
+ */
+export function framedInput(
+  input: Readable,
+  before: string,
+  after = '',
+  check?: () => Promise<void> | void,
+): Readable {
+  return Readable.from(
+    (async function* () {
+      yield Buffer.from(before);
+      for await (const chunk of input) yield chunk as Buffer;
+      await check?.();
+      if (after) yield Buffer.from(after);
+    })(),
+  );
 }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { HEARTBEAT_FRESH_SECONDS } from '../backups/backup-runner.service';
+import { HEARTBEAT_FRESH_SECONDS } from '../jobs/heartbeat';
 import { Clock } from '../core/clock/clock';
 import { RESTORES_QUEUE, RunRestorePayload, runRestoreJob } from '../jobs/queue.contract';
 import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from '../jobs/recovery-sweep';

@@ -3,7 +3,6 @@ import { PassThrough, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { HEARTBEAT_EVERY_MS } from '../backups/backup-runner.service';
 import { BackupsRepository } from '../backups/backups.repository';
 import { Clock } from '../core/clock/clock';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
@@ -15,6 +14,7 @@ import { RestoreFailedError } from '../engines/restore-process';
 import type { Backup, Instance, Restore } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';
 import { InstancesRepository } from '../instances/instances.repository';
+import { startHeartbeat } from '../jobs/heartbeat';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { RestoresRepository } from './restores.repository';
 
@@ -59,16 +59,16 @@ export class RestoreRunner {
     if (!(await this.restores.markRunning(pk, this.clock.now()))) return;
     this.logger.log({ msg: 'restore started', restorePk: String(pk), backupId: backup.backupId });
     const started = Date.now();
-    const heartbeat = setInterval(() => {
-      this.restores.heartbeat(pk).catch(() => undefined);
-    }, HEARTBEAT_EVERY_MS);
+    const stopHeartbeat = startHeartbeat(() => this.restores.heartbeat(pk), this.logger, {
+      restorePk: String(pk),
+    });
     try {
       await this.verifyAndApply(backup, instance);
     } catch (err) {
-      clearInterval(heartbeat);
       return this.fail(restore, reasonFor(err));
+    } finally {
+      stopHeartbeat();
     }
-    clearInterval(heartbeat);
     await retryWhileDatabaseUnavailable(() => this.restores.markDone(pk, this.clock.now()), {
       what: `result of restore ${String(pk)}`,
       logger: this.logger,
