@@ -9,13 +9,10 @@ import { DumpEngines } from '../engines/engines';
 import type { Backup, Instance } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';
 import { InstancesRepository } from '../instances/instances.repository';
+import { archiveKey } from '../storage/archive-key';
 import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { BackupsRepository } from './backups.repository';
-
-/** Where a backup's archive is stored. */
-export const archiveKey = (b: Pick<Backup, 'instanceId' | 'backupId'>) =>
-  `${b.instanceId}/${b.backupId}.tgz`;
 
 /** A backup that cannot run at all (its instance is gone); retrying would not help. */
 export class BackupNotRunnableError extends Error {}

@@ -3,9 +3,9 @@ import { AppConfig } from '../core/config/app-config';
 import { Clock } from '../core/clock/clock';
 import { BackupInProgressError } from '../core/errors/domain-errors';
 import type { BackupTrigger, Instance } from '../generated/prisma/client';
-import { BackupQueue } from '../jobs/backup-queue';
+import { JobEnqueuer } from '../jobs/job-enqueuer';
 import { BackupsRepository } from './backups.repository';
-import { queueBackup } from './queue-backup';
+import { triggerBackup } from './trigger-backup';
 import { BackupQueuedResponse } from './dto/backup-queued.response';
 import { BackupResponse, toBackupResponse } from './dto/backup.response';
 
@@ -14,7 +14,7 @@ export class BackupsService {
   constructor(
     private readonly backups: BackupsRepository,
     private readonly config: AppConfig,
-    private readonly queue: BackupQueue,
+    private readonly queue: JobEnqueuer,
     private readonly clock: Clock,
   ) {}
 
@@ -27,7 +27,7 @@ export class BackupsService {
     instance: Instance,
     trigger: BackupTrigger = 'manual',
   ): Promise<BackupQueuedResponse> {
-    const backup = await queueBackup(
+    const backup = await triggerBackup(
       this.backups,
       (b) => this.queue.enqueueBackup(b),
       instance.id,

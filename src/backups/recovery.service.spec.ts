@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { BackupRunner } from './backup-runner.service';
 import type { BackupsRepository, UnfinishedBackup } from './backups.repository';
 import type { Clock } from '../core/clock/clock';
+import type { AppConfig } from '../core/config/app-config';
 import { RecoveryService } from './recovery.service';
 import { backupJobId } from '../jobs/queue.contract';
 
@@ -44,7 +45,8 @@ async function sweepOne(b: UnfinishedBackup, jobState: string | null) {
     },
   } as unknown as BackupRunner;
   const clock: Clock = { now: () => NOW };
-  await new RecoveryService(queue, backups, runner, clock).sweep();
+  const config = { upstreamTimeoutMs: 5000 } as AppConfig;
+  await new RecoveryService(queue, backups, runner, clock, config).sweep();
   return { failed: failed.length > 0, requeued: added.length > 0 };
 }
 

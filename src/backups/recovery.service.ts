@@ -5,6 +5,8 @@ import { BackupRunner } from './backup-runner.service';
 import { HEARTBEAT_FRESH_SECONDS } from '../jobs/heartbeat';
 import { BackupsRepository } from './backups.repository';
 import { Clock } from '../core/clock/clock';
+import { AppConfig } from '../core/config/app-config';
+import { addJob } from '../jobs/add-job';
 import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from '../jobs/recovery-sweep';
 import { BACKUPS_QUEUE, RunBackupPayload, backupJobId, runBackupJob } from '../jobs/queue.contract';
 
@@ -27,6 +29,7 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly backups: BackupsRepository,
     private readonly runner: BackupRunner,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,8 +56,7 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
           msg: 'queued backup had no job, queued again',
           backupId: backup.backupId,
         });
-        const job = runBackupJob(backup);
-        await this.queue.add(job.name, job.data, job.opts);
+        await addJob(this.queue, runBackupJob(backup), 'backup', this.config.upstreamTimeoutMs);
       }
     }
   }

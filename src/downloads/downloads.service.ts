@@ -1,3 +1,4 @@
+import { archiveFileName } from '../storage/archive-key';
 import { Inject, Injectable } from '@nestjs/common';
 import { BackupsRepository } from '../backups/backups.repository';
 import { whyNotDownloadable } from '../backups/dto/backup.response';
@@ -41,7 +42,7 @@ export class DownloadsService {
       storageKey: backup.storageKey!,
       size: Number(backup.size),
       sha256: backup.sha256!,
-      filename: `${backup.backupId}.tgz`,
+      filename: archiveFileName(backup.backupId),
       finishedAt: backup.finishedAt!,
     };
   }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { BackupQueue } from './backup-queue';
+import { JobEnqueuer } from './job-enqueuer';
 
 /** The API's access to the job queue (enqueue only). */
-@Module({ providers: [BackupQueue], exports: [BackupQueue] })
+@Module({ providers: [JobEnqueuer], exports: [JobEnqueuer] })
 export class JobsModule {}

@@ -3,6 +3,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { Queue } from 'bullmq';
 import { HEARTBEAT_FRESH_SECONDS } from '../jobs/heartbeat';
 import { Clock } from '../core/clock/clock';
+import { AppConfig } from '../core/config/app-config';
+import { addJob } from '../jobs/add-job';
 import { RESTORES_QUEUE, RunRestorePayload, runRestoreJob } from '../jobs/queue.contract';
 import { ENQUEUE_GRACE_MS, isLiveJobState, sweepEveryMinute } from '../jobs/recovery-sweep';
 import { RestoresRepository } from './restores.repository';
@@ -22,6 +24,7 @@ export class RestoreRecoveryService implements OnApplicationBootstrap, OnModuleD
     @InjectQueue(RESTORES_QUEUE) private readonly queue: Queue<RunRestorePayload>,
     private readonly restores: RestoresRepository,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -50,7 +53,7 @@ export class RestoreRecoveryService implements OnApplicationBootstrap, OnModuleD
           msg: 'queued restore had no job, queued again',
           restorePk: String(r.pk),
         });
-        await this.queue.add(job.name, job.data, job.opts);
+        await addJob(this.queue, job, 'restore', this.config.upstreamTimeoutMs);
       }
     }
   }

@@ -10,7 +10,7 @@ import {
 } from '../core/errors/domain-errors';
 import { isInstanceBusy } from '../core/prisma/prisma-errors';
 import type { Instance } from '../generated/prisma/client';
-import { BackupQueue } from '../jobs/backup-queue';
+import { JobEnqueuer } from '../jobs/job-enqueuer';
 import { CreateRestoreDto } from './dto/create-restore.dto';
 import { RestoreQueuedResponse, RestoreResponse, toRestoreResponse } from './dto/restore.response';
 import { RestoresRepository } from './restores.repository';
@@ -20,7 +20,7 @@ export class RestoresService {
   constructor(
     private readonly restores: RestoresRepository,
     private readonly backups: BackupsRepository,
-    private readonly queue: BackupQueue,
+    private readonly queue: JobEnqueuer,
     private readonly clock: Clock,
   ) {}
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { Clock } from '../core/clock/clock';
+import { backupIdOfArchiveKey } from '../storage/archive-key';
 import { Orphan, OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { RetentionRepository } from './retention.repository';
@@ -14,8 +15,6 @@ const ORPHANS_PER_PASS = 1000;
  * belong to a backup whose result is being recorded right now.
  */
 export const UNOWNED_ARCHIVE_GRACE_MS = 60 * 60_000;
-/** Archives are stored as `<instance id>/<backup_id>.tgz`, and a backup_id starts with its instance id. */
-const ARCHIVE_KEY = /^([^/]+)\/(\1-[^/]+)\.tgz$/;
 
 /**
  * Prunes backups by the retention rules: the database decides and marks the victims in one
@@ -103,8 +102,8 @@ export class RetentionService {
     let removed = 0;
     for await (const page of this.storage.list()) {
       const candidates = page.flatMap((o) => {
-        const m = ARCHIVE_KEY.exec(o.key);
-        return m && o.modifiedAt.getTime() < cutoff ? [{ key: o.key, backupId: m[2] }] : [];
+        const backupId = backupIdOfArchiveKey(o.key);
+        return backupId && o.modifiedAt.getTime() < cutoff ? [{ key: o.key, backupId }] : [];
       });
       const owners = await this.retention.archiveOwners(candidates.map((c) => c.backupId));
       const unowned = candidates.filter((c) => !owners.has(c.backupId)).map((c) => c.key);

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { BackupsRepository } from '../backups/backups.repository';
-import { queueBackup } from '../backups/queue-backup';
+import { triggerBackup } from '../backups/trigger-backup';
 import { AppConfig } from '../core/config/app-config';
 import { Clock } from '../core/clock/clock';
 import {
@@ -13,6 +13,7 @@ import {
   ScheduledBackupPayload,
   runBackupJob,
 } from '../jobs/queue.contract';
+import { addJob } from '../jobs/add-job';
 import { jitterOffsetMs, periodStart } from './schedule-time';
 import { ScheduleRepository } from './schedule.repository';
 
@@ -79,12 +80,9 @@ export class ScheduleService {
   ): Promise<'queued' | 'excluded' | 'already-taken' | 'in-progress'> {
     if (!(await this.schedule.isSchedulable(instanceId))) return 'excluded';
     if (await this.schedule.hasScheduledBackupSince(instanceId, period)) return 'already-taken';
-    const backup = await queueBackup(
+    const backup = await triggerBackup(
       this.backups,
-      (b) => {
-        const job = runBackupJob(b);
-        return this.backupsQueue.add(job.name, job.data, job.opts);
-      },
+      (b) => addJob(this.backupsQueue, runBackupJob(b), 'backup', this.config.upstreamTimeoutMs),
       instanceId,
       'scheduled',
       this.clock.now(),

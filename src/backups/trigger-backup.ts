@@ -8,7 +8,7 @@ import { BackupsRepository } from './backups.repository';
  * when a backup of the instance is already queued or running (the database decides, so
  * concurrent callers cannot both win). Used by manual (API) and scheduled (worker) triggers.
  */
-export async function queueBackup(
+export async function triggerBackup(
   backups: BackupsRepository,
   enqueue: (backup: Backup) => Promise<unknown>,
   instanceId: string,

@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { JobsOptions, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '../core/config/app-config';
-import { UpstreamError, UpstreamTimeoutError } from '../core/errors/domain-errors';
+import { UpstreamError } from '../core/errors/domain-errors';
+import { QueuedJob, addJob } from './add-job';
 import {
   BACKUPS_QUEUE,
   RESTORES_QUEUE,
@@ -14,13 +15,13 @@ import {
 import { redisOptions } from './redis-options';
 
 /**
- * The API's side of the backups queue: it only adds jobs. Commands fail at once while Redis is
+ * The API's side of the job queues: it only adds backup and restore jobs. Commands fail at once while Redis is
  * unreachable (no offline queue) and are bounded by UPSTREAM_TIMEOUT_MS, so a request never hangs
  * on Redis: 502 when Redis refuses or errs, 504 when it does not answer in time.
  */
 @Injectable()
-export class BackupQueue implements OnModuleDestroy {
-  private readonly logger = new Logger(BackupQueue.name);
+export class JobEnqueuer implements OnModuleDestroy {
+  private readonly logger = new Logger(JobEnqueuer.name);
   private readonly connection: IORedis;
   private readonly queue: Queue<RunBackupPayload>;
   private readonly restores: Queue<RunRestorePayload>;
@@ -64,37 +65,12 @@ export class BackupQueue implements OnModuleDestroy {
     await this.add(this.restores, job, 'restore');
   }
 
-  /** Adds a job within UPSTREAM_TIMEOUT_MS: 502 when Redis refuses or errs, 504 when it is silent. */
-  private async add(
-    queue: Queue,
-    job: { name: string; data: object; opts: JobsOptions },
-    what: string,
-  ): Promise<void> {
+  /** Adds a job at once or not at all: Redis unreachable is a 502 without waiting. */
+  private async add(queue: Queue, job: QueuedJob, what: string): Promise<void> {
     if (this.connection.status !== 'ready') {
       throw new UpstreamError(`The job queue (Redis) cannot be reached; no ${what} was queued.`);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new UpstreamTimeoutError(
-              `The job queue (Redis) did not answer in time; no ${what} was queued.`,
-            ),
-          ),
-        this.config.upstreamTimeoutMs,
-      );
-    });
-    try {
-      await Promise.race([queue.add(job.name, job.data, job.opts), timeout]);
-    } catch (err) {
-      if (err instanceof UpstreamTimeoutError) throw err;
-      throw new UpstreamError(
-        `The job queue (Redis) answered with an error; no ${what} was queued.`,
-      );
-    } finally {
-      clearTimeout(timer);
-    }
+    await addJob(queue, job, what, this.config.upstreamTimeoutMs);
   }
 
   async onModuleDestroy(): Promise<void> {
