@@ -1,4 +1,6 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { BackupNotFoundError } from '../core/errors/domain-errors';
+import { RouteNumber } from '../core/validation/route-number';
 import { CurrentInstance, InstanceAccessGuard } from '../access/instance-access.guard';
 import type { Instance } from '../generated/prisma/client';
 import { BackupsService } from './backups.service';
@@ -22,7 +24,10 @@ export class BackupsController {
   }
 
   @Get(':id')
-  show(@CurrentInstance() instance: Instance, @Param('id') id: string): Promise<BackupResponse> {
+  show(
+    @CurrentInstance() instance: Instance,
+    @RouteNumber(BackupNotFoundError) id: number,
+  ): Promise<BackupResponse> {
     return this.backups.show(instance.id, id);
   }
 }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { BackupNotFoundError, InstanceNotFoundError } from '../core/errors/domain-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { Backup, BackupTrigger } from '../generated/prisma/client';
-import { parseBackupNumber } from './backup-number';
 import type { BackupWithKeyOrigin } from './dto/backup.response';
 
 const WITH_KEY_ORIGIN = { encryptionKey: { select: { origin: true } } } as const;
@@ -143,13 +142,12 @@ export class BackupsRepository {
   }
 
   /**
-   * The backup that a route's `:id` names: a positive integer of that instance's backups, or
-   * BackupNotFoundError (404; the download route answers it with 412).
+   * The backup that a route's `:id` names (validated by @RouteNumber), or BackupNotFoundError
+   * (404; the download route answers it with 412).
    */
-  async findByRouteId(instanceId: string, rawId: string): Promise<BackupWithKeyOrigin> {
-    const number = parseBackupNumber(rawId);
-    const backup = number === null ? null : await this.find(instanceId, number);
-    if (!backup) throw new BackupNotFoundError(instanceId, rawId);
+  async findOrFail(instanceId: string, number: number): Promise<BackupWithKeyOrigin> {
+    const backup = await this.find(instanceId, number);
+    if (!backup) throw new BackupNotFoundError(instanceId, String(number));
     return backup;
   }
 

@@ -43,8 +43,8 @@ export class BackupsService {
     return rows.map((b) => toBackupResponse(b, this.config.downloadsEnabled));
   }
 
-  async show(instanceId: string, rawId: string): Promise<BackupResponse> {
-    const backup = await this.backups.findByRouteId(instanceId, rawId);
+  async show(instanceId: string, number: number): Promise<BackupResponse> {
+    const backup = await this.backups.findOrFail(instanceId, number);
     return toBackupResponse(backup, this.config.downloadsEnabled);
   }
 }

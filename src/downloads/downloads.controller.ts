@@ -1,9 +1,14 @@
-import { Controller, Get, Param, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentInstance, InstanceAccessGuard } from '../access/instance-access.guard';
-import { RangeNotSatisfiableError, UpstreamError } from '../core/errors/domain-errors';
+import {
+  BackupNotFoundError,
+  RangeNotSatisfiableError,
+  UpstreamError,
+} from '../core/errors/domain-errors';
 import type { Instance } from '../generated/prisma/client';
 import { SinkClosedError } from '../storage/storage-driver';
+import { RouteNumber } from '../core/validation/route-number';
 import { parseRange } from './byte-range';
 import { DownloadErrorFilter } from './download-error.filter';
 import { DownloadableArchive, DownloadsService } from './downloads.service';
@@ -21,7 +26,7 @@ export class DownloadsController {
   @Get()
   async download(
     @CurrentInstance() instance: Instance,
-    @Param('id') id: string,
+    @RouteNumber(BackupNotFoundError) id: number,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {

@@ -34,8 +34,8 @@ export class DownloadsService {
   ) {}
 
   /** The archive of a backup the user may download, or the reason (412) why not. */
-  async find(instance: Instance, rawId: string): Promise<DownloadableArchive> {
-    const backup = await this.backups.findByRouteId(instance.id, rawId);
+  async find(instance: Instance, number: number): Promise<DownloadableArchive> {
+    const backup = await this.backups.findOrFail(instance.id, number);
     const whyNot = whyNotDownloadable(backup, this.config.downloadsEnabled);
     if (whyNot !== null) throw new NotDownloadableError(whyNot);
     return {

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { RestoreNotFoundError } from '../core/errors/domain-errors';
+import { RouteNumber } from '../core/validation/route-number';
 import { CurrentInstance, InstanceAccessGuard } from '../access/instance-access.guard';
 import type { Instance } from '../generated/prisma/client';
 import { CreateRestoreDto } from './dto/create-restore.dto';
@@ -25,7 +27,11 @@ export class RestoresController {
   }
 
   @Get(':id')
-  show(@CurrentInstance() instance: Instance, @Param('id') id: string): Promise<RestoreResponse> {
+  show(
+    @CurrentInstance() instance: Instance,
+    @RouteNumber(RestoreNotFoundError)
+    id: number,
+  ): Promise<RestoreResponse> {
     return this.restores.show(instance.id, id);
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { parseBackupNumber } from '../backups/backup-number';
 import { BackupsRepository } from '../backups/backups.repository';
 import { Clock } from '../core/clock/clock';
 import {
@@ -59,10 +58,9 @@ export class RestoresService {
     return (await this.restores.list(instanceId)).map(toRestoreResponse);
   }
 
-  async show(instanceId: string, rawId: string): Promise<RestoreResponse> {
-    const number = parseBackupNumber(rawId);
-    const restore = number === null ? null : await this.restores.find(instanceId, number);
-    if (!restore) throw new RestoreNotFoundError(instanceId, rawId);
+  async show(instanceId: string, number: number): Promise<RestoreResponse> {
+    const restore = await this.restores.find(instanceId, number);
+    if (!restore) throw new RestoreNotFoundError(instanceId, String(number));
     return toRestoreResponse(restore);
   }
 }

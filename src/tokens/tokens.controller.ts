@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from 
 import { AdminGuard } from '../core/auth/admin.guard';
 import { CreateTokenDto } from './dto/create-token.dto';
 import { TokenResponse } from './dto/token.response';
-import { TokensService } from './tokens.service';
+import { TokensService, tokenNotFound } from './tokens.service';
+import { UuidPipe } from '../core/validation/uuid';
 
 @Controller('admin/v1/tokens')
 @UseGuards(AdminGuard)
@@ -21,7 +22,7 @@ export class TokensController {
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@Param('id') id: string): Promise<void> {
+  async revoke(@Param('id', new UuidPipe(tokenNotFound)) id: string): Promise<void> {
     await this.tokens.revoke(id);
   }
 }

@@ -7,7 +7,10 @@ import { CreateTokenDto, WILDCARD } from './dto/create-token.dto';
 import { TokenResponse, toTokenResponse } from './dto/token.response';
 import { generateToken, hashToken } from './token-secret';
 import { TokensRepository } from './tokens.repository';
-import { UUID_PATTERN } from '../core/validation/uuid';
+
+/** 404 for a token id that names no token (or cannot: not a UUID). */
+export const tokenNotFound = (id: string) =>
+  new NotFoundError(`No access token with id "${id}" exists.`);
 
 @Injectable()
 export class TokensService {
@@ -56,9 +59,7 @@ export class TokensService {
   }
 
   async revoke(id: string): Promise<void> {
-    if (!UUID_PATTERN.test(id) || !(await this.tokens.revoke(id, this.clock.now()))) {
-      throw new NotFoundError(`No access token with id "${id}" exists.`);
-    }
+    if (!(await this.tokens.revoke(id, this.clock.now()))) throw tokenNotFound(id);
   }
 
   /** The token behind a bearer secret, or null when it is unknown, revoked or expired. */
