@@ -20,7 +20,7 @@ describe('backups-config', () => {
   });
   afterAll(() => t.close());
 
-  it('GET answers the seed fields with the defaults of a new instance', async () => {
+  it('GET answers the a9s fields with the defaults of a new instance', async () => {
     const res = await t.http.get(url()).set(auth()).expect(200);
     expect(res.body).toStrictEqual(DEFAULT_CONFIG);
     expect(Object.keys(res.body)).toEqual(Object.keys(DEFAULT_CONFIG));

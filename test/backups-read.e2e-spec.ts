@@ -62,7 +62,7 @@ describe('reading backups', () => {
   });
   afterAll(() => t.close());
 
-  it('lists every backup newest first, with exactly the seed fields and types', async () => {
+  it('lists every backup newest first, with exactly the a9s fields and types', async () => {
     const res = await t.http.get(`/v1/instances/${inst.id}/backups`).set(auth()).expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body).toStrictEqual([

@@ -4,7 +4,7 @@ import { createOpensslEncryptStream } from '../crypto/openssl-enc';
 import { MeasureStream } from './measure';
 import { createParallelGzip } from './parallel-gzip';
 
-/** gzip's own default: the level the documented shell pipeline uses too. */
+/** gzip's own default: the level the shell pipeline of docs/public-api.md uses too. */
 export const ARCHIVE_GZIP_LEVEL = 6;
 
 /**

@@ -10,7 +10,7 @@ import { Transform, TransformCallback } from 'node:stream';
  * key and IV derived by OpenSSL's EVP_BytesToKey with MD5 and one iteration:
  *   D1 = MD5(pass || salt), Di = MD5(D(i-1) || pass || salt); key = D1 || D2, iv = D3.
  * MD5 and a single iteration are weak against guessing a short passphrase; that is the format
- * the documented command reads, which is why the platform enforces a minimum key length.
+ * the command in docs/public-api.md reads, which is why the platform enforces a minimum key length.
  */
 export const SALTED_MAGIC = Buffer.from('Salted__', 'latin1');
 const SALT_BYTES = 8;

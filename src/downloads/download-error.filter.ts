@@ -10,14 +10,14 @@ import { renderError } from '../core/errors/error-body';
 /** Paths of the download route, whose errors have a body of their own even before routing. */
 export const DOWNLOAD_PATH = /^\/v1\/instances\/[^/]+\/backups\/[^/]+\/download\/?$/;
 
-/** The download route's error body, as the seed documents it. */
+/** The download route's error body, as docs/public-api.md describes it. */
 export const downloadErrorBody = (description: string, status: number) => ({
   message: description,
   status,
 });
 
 /**
- * The download route's own error body, as the seed documents it: `{"message": "...", "status": n}`,
+ * The download route's own error body, as docs/public-api.md describes it: `{"message": "...", "status": n}`,
  * and 412 (not 404) when the instance or the backup does not exist or does not match.
  */
 @Catch()

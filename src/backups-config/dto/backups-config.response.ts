@@ -1,4 +1,4 @@
-/** The seed's backups-config body, field for field. The encryption key is never part of it. */
+/** The a9s backups-config body, field for field. The encryption key is never part of it. */
 export interface BackupsConfigResponse {
   min_backup_count: number;
   retention_time: number;

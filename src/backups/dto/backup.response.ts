@@ -1,6 +1,6 @@
 import type { Backup, EncryptionKeyOrigin } from '../../generated/prisma/client';
 
-/** The seed's backup object, field for field and in the seed's order. */
+/** The a9s backup object (docs/public-api.md), field for field and in its order. */
 export interface BackupResponse {
   id: number;
   backup_id: string;

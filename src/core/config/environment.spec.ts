@@ -5,7 +5,7 @@ import { ConfigError, parseEnvironment } from './environment';
 import { readOrCreateLocalSecret } from './local-secrets';
 
 describe('parseEnvironment', () => {
-  it('applies the documented defaults to an empty environment', () => {
+  it('applies the defaults the README lists to an empty environment', () => {
     const env = parseEnvironment({});
     expect(env).toMatchObject({
       PORT: 3000,

@@ -3,7 +3,7 @@ import { MethodNotAllowedError } from './domain-errors';
 import type { Request, Response } from 'express';
 import { renderError } from './error-body';
 
-/** Renders every error as `{"error": "...", "description": "..."}` with the seed's status codes. */
+/** Renders every error as `{"error": "...", "description": "..."}` with the status codes of docs/public-api.md. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 
 /**
  * Answers a request that Node's HTTP parser refused (a header with forbidden bytes, headers
- * too large) with the documented error body instead of Node's bare 400, then closes.
+ * too large) with the error body of docs/public-api.md instead of Node's bare 400, then closes.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable || (err.code === 'ECONNRESET' && socket.destroyed)) {

@@ -1,6 +1,6 @@
 /**
  * Errors that a request can end in, each with its HTTP status and the single CamelCase word
- * the seed's error body carries. Services throw these; the global filter renders them.
+ * the error body of docs/public-api.md carries. Services throw these; the global filter renders them.
  */
 export abstract class DomainError extends Error {
   abstract readonly status: number;

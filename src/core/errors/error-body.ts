@@ -5,7 +5,7 @@ import { DomainError } from './domain-errors';
 /** Seconds a client is asked to wait before trying again after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
 
-/** The seed's error body: one CamelCase word and a sentence for a person. */
+/** The error body of docs/public-api.md: one CamelCase word and a sentence for a person. */
 export interface ErrorBody {
   error: string;
   description: string;
@@ -33,7 +33,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   429: 'TooManyRequests',
 };
 
-/** Maps anything a request can throw to a status and the documented body. */
+/** Maps anything a request can throw to a status and the error body of docs/public-api.md. */
 export function renderError(err: unknown): RenderedError {
   if (err instanceof DomainError) {
     return {
