@@ -8,7 +8,8 @@ import type { InstanceType } from '../generated/prisma/client';
  */
 export interface DumpEngine {
   readonly type: InstanceType;
-  dump(connectionUrl: string): Readable;
+  /** Rejects with DumpFailedError when the dump cannot start (e.g. no tool fits the server). */
+  dump(connectionUrl: string): Promise<Readable>;
   /**
    * Makes the instance's data equal to the dump read from `input` (what dump() produced).
    * Rejects when the tool or the input fails; see each engine for what the target holds then.

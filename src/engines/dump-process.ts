@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { DumpFailedError } from './dump-engine';
@@ -61,7 +62,7 @@ export function spawnDump(cmd: DumpCommand): Readable {
     if (out.writableNeedDrain) return idle.refresh();
     finish(
       new DumpFailedError(
-        `${cmd.command} wrote nothing for ${formatDuration(idleTimeoutMs)} and was stopped; is the instance reachable?`,
+        `${basename(cmd.command)} wrote nothing for ${formatDuration(idleTimeoutMs)} and was stopped; is the instance reachable?`,
       ),
     );
     child.kill('SIGKILL');
@@ -79,8 +80,8 @@ export function spawnDump(cmd: DumpCommand): Readable {
     finish(
       new DumpFailedError(
         err.code === 'ENOENT'
-          ? `${cmd.command} is not installed`
-          : `${cmd.command} could not start: ${err.message}`,
+          ? `${basename(cmd.command)} is not installed`
+          : `${basename(cmd.command)} could not start: ${err.message}`,
       ),
     ),
   );
@@ -88,7 +89,7 @@ export function spawnDump(cmd: DumpCommand): Readable {
     if (code === 0) return finish();
     const detail = redact(stderr.trim(), cmd.secrets) || 'no error output';
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    finish(new DumpFailedError(`${cmd.command} ${how}: ${lastLines(detail)}`));
+    finish(new DumpFailedError(`${basename(cmd.command)} ${how}: ${lastLines(detail)}`));
   });
   out.on('close', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

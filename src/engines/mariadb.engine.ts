@@ -34,25 +34,27 @@ export class MariadbEngine implements DumpEngine {
   readonly type = 'mariadb' as const;
   readonly transactionalRestore = false;
 
-  dump(connectionUrl: string): Readable {
+  dump(connectionUrl: string): Promise<Readable> {
     const { optionFile, database, password, cleanup } = clientOptions(connectionUrl);
-    return spawnDump({
-      command: 'mariadb-dump',
-      // the option file must come first on the command line
-      args: [
-        `--defaults-extra-file=${optionFile}`,
-        '--single-transaction',
-        '--quick',
-        '--routines',
-        '--triggers',
-        '--events',
-        '--hex-blob',
-        database,
-      ],
-      env: baseEnvironment(),
-      secrets: [password],
-      cleanup,
-    });
+    return Promise.resolve(
+      spawnDump({
+        command: 'mariadb-dump',
+        // the option file must come first on the command line
+        args: [
+          `--defaults-extra-file=${optionFile}`,
+          '--single-transaction',
+          '--quick',
+          '--routines',
+          '--triggers',
+          '--events',
+          '--hex-blob',
+          database,
+        ],
+        env: baseEnvironment(),
+        secrets: [password],
+        cleanup,
+      }),
+    );
   }
 
   /**

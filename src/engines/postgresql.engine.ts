@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { DumpEngine, RestoreOptions } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { framedInput, runRestoreTool } from './restore-process';
+import { pgServerMajor, pgToolsFor } from './pg-tools';
 
 /**
  * Run first, in the restore's transaction: drops every schema of the database (the dump creates
@@ -24,17 +25,18 @@ CREATE SCHEMA public;
 `;
 
 /**
- * `pg_dump` in plain SQL format, restored with `psql`. Connection settings travel in libpq's
+ * `pg_dump` in plain SQL format, restored with `psql`, both of the server's major (pg-tools). Connection settings travel in libpq's
  * environment variables, so the password never shows in a process listing.
  */
 export class PostgresqlEngine implements DumpEngine {
   readonly type = 'postgresql' as const;
   readonly transactionalRestore = true;
 
-  dump(connectionUrl: string): Readable {
+  async dump(connectionUrl: string): Promise<Readable> {
     const { env, password } = libpqEnvironment(connectionUrl);
+    const tools = pgToolsFor(await pgServerMajor(connectionUrl));
     return spawnDump({
-      command: 'pg_dump',
+      command: tools.pgDump,
       args: ['--format=plain', '--no-password'],
       env,
       secrets: [password],
@@ -47,8 +49,13 @@ export class PostgresqlEngine implements DumpEngine {
    * (an input error kills it; a worker that dies leaves it at end of input), and the server rolls
    * the transaction back: the database is either the backup or untouched.
    */
-  restore(connectionUrl: string, input: Readable, options: RestoreOptions = {}): Promise<void> {
+  async restore(
+    connectionUrl: string,
+    input: Readable,
+    options: RestoreOptions = {},
+  ): Promise<void> {
     const { env, password } = libpqEnvironment(connectionUrl);
+    const tools = pgToolsFor(await pgServerMajor(connectionUrl));
     const script = framedInput(
       input,
       `BEGIN;\n${CLEAR_DATABASE}`,
@@ -57,7 +64,7 @@ export class PostgresqlEngine implements DumpEngine {
     );
     return runRestoreTool(
       {
-        command: 'psql',
+        command: tools.psql,
         args: ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1'],
         env,
         secrets: [password],

@@ -21,7 +21,7 @@ export class RedisEngine implements DumpEngine {
   readonly type = 'redis' as const;
   readonly transactionalRestore = false;
 
-  dump(connectionUrl: string): Readable {
+  dump(connectionUrl: string): Promise<Readable> {
     const url = new URL(connectionUrl);
     const password = decodeURIComponent(url.password);
     const env = baseEnvironment();
@@ -30,7 +30,7 @@ export class RedisEngine implements DumpEngine {
     if (url.username) args.push('--user', decodeURIComponent(url.username));
     if (url.protocol === 'rediss:') args.push('--tls');
     args.push('--no-auth-warning', '--rdb', '-');
-    return spawnDump({ command: 'redis-cli', args, env, secrets: [password] });
+    return Promise.resolve(spawnDump({ command: 'redis-cli', args, env, secrets: [password] }));
   }
 
   /**

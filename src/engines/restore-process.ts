@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { lastLines, redact } from './dump-process';
@@ -58,8 +59,8 @@ export function runRestoreTool(cmd: RestoreCommand, input: Readable): Promise<vo
       settle(
         new RestoreFailedError(
           err.code === 'ENOENT'
-            ? `${cmd.command} is not installed`
-            : `${cmd.command} could not start: ${err.message}`,
+            ? `${basename(cmd.command)} is not installed`
+            : `${basename(cmd.command)} could not start: ${err.message}`,
         ),
       ),
     );
@@ -68,7 +69,7 @@ export function runRestoreTool(cmd: RestoreCommand, input: Readable): Promise<vo
       if (code === 0) return settle();
       const detail = redact(stderr.trim(), cmd.secrets) || 'no error output';
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      settle(new RestoreFailedError(`${cmd.command} ${how}: ${lastLines(detail)}`));
+      settle(new RestoreFailedError(`${basename(cmd.command)} ${how}: ${lastLines(detail)}`));
     });
   });
 }
