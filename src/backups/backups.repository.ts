@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BackupNotFoundError, InstanceNotFoundError } from '../core/errors/domain-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
-import type { Backup, BackupTrigger } from '../generated/prisma/client';
+import type { Backup, BackupStatus, BackupTrigger } from '../generated/prisma/client';
 import type { BackupWithKeyOrigin } from './dto/backup.response';
 
 const WITH_KEY_ORIGIN = { encryptionKey: { select: { origin: true } } } as const;
@@ -149,6 +149,26 @@ export class BackupsRepository {
     const backup = await this.find(instanceId, number);
     if (!backup) throw new BackupNotFoundError(instanceId, String(number));
     return backup;
+  }
+
+  /** Backups across instances, newest first (by insertion), for the admin list. */
+  listAcross(filter: {
+    status?: BackupStatus;
+    instanceId?: string;
+    since?: Date;
+    before?: bigint;
+    limit: number;
+  }): Promise<Backup[]> {
+    return this.prisma.backup.findMany({
+      where: {
+        status: filter.status,
+        instanceId: filter.instanceId,
+        triggeredAt: filter.since ? { gte: filter.since } : undefined,
+        pk: filter.before !== undefined ? { lt: filter.before } : undefined,
+      },
+      orderBy: { pk: 'desc' },
+      take: filter.limit,
+    });
   }
 
   find(instanceId: string, number: number): Promise<BackupWithKeyOrigin | null> {

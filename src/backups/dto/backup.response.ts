@@ -10,6 +10,8 @@ export interface BackupResponse {
   started_at: string | null;
   finished_at: string | null;
   downloadable: boolean;
+  /** why a failed backup failed, in words safe to show (never a secret); only when failed */
+  failure_reason?: string;
 }
 
 export type BackupWithKeyOrigin = Backup & { encryptionKey: { origin: EncryptionKeyOrigin } };
@@ -53,5 +55,6 @@ export function toBackupResponse(
     started_at: b.startedAt?.toISOString() ?? null,
     finished_at: b.finishedAt?.toISOString() ?? null,
     downloadable: isDownloadable(b, downloadsEnabled),
+    ...(b.status === 'failed' && b.failureReason ? { failure_reason: b.failureReason } : {}),
   };
 }

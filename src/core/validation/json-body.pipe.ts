@@ -44,6 +44,16 @@ export class JsonBodyPipe extends ValidationPipe {
     ) {
       throw new InvalidParametersError('The request body must be a JSON object.');
     }
-    return super.transform(value, metadata);
+    try {
+      return await super.transform(value, metadata);
+    } catch (err) {
+      // the same findings, named for where they were found
+      if (metadata.type === 'query' && err instanceof InvalidParametersError) {
+        throw new InvalidParametersError(
+          err.message.replace(/^Invalid request body: /, 'Invalid query parameters: '),
+        );
+      }
+      throw err;
+    }
   }
 }

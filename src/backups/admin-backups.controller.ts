@@ -1,0 +1,50 @@
+import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AdminGuard } from '../core/auth/admin.guard';
+import { InvalidParametersError } from '../core/errors/domain-errors';
+import { BackupsRepository } from './backups.repository';
+import { AdminBackupResponse, toAdminBackupResponse } from './dto/admin-backup.response';
+import { ADMIN_PAGE_DEFAULT, ADMIN_PAGE_MAX, ListBackupsQuery } from './dto/list-backups.query';
+
+/**
+ * Backups across instances for operators ("every failure of last night in one call"), newest
+ * first, a page at a time: when more match, a `Link: <…>; rel="next"` header (RFC 8288) names
+ * the next page.
+ */
+@Controller('admin/v1/backups')
+@UseGuards(AdminGuard)
+export class AdminBackupsController {
+  constructor(private readonly backups: BackupsRepository) {}
+
+  @Get()
+  async list(
+    @Query() query: ListBackupsQuery,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AdminBackupResponse[]> {
+    const limit = query.limit === undefined ? ADMIN_PAGE_DEFAULT : Number(query.limit);
+    if (limit > ADMIN_PAGE_MAX) {
+      throw new InvalidParametersError(
+        `Invalid query parameters: limit must be an integer from 1 to ${ADMIN_PAGE_MAX}.`,
+      );
+    }
+    const rows = await this.backups.listAcross({
+      status: query.status,
+      instanceId: query.instance_id,
+      since: query.since === undefined ? undefined : new Date(query.since),
+      before: query.before === undefined ? undefined : BigInt(query.before),
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    if (rows.length > limit) {
+      const next = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) {
+        if (name !== 'before' && typeof value === 'string') next.set(name, value);
+      }
+      next.set('limit', String(limit));
+      next.set('before', String(page[page.length - 1].pk));
+      res.setHeader('Link', `<${req.baseUrl}${req.path}?${next.toString()}>; rel="next"`);
+    }
+    return page.map(toAdminBackupResponse);
+  }
+}
