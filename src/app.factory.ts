@@ -11,6 +11,7 @@ import { DOWNLOAD_PATH, downloadErrorBody } from './downloads/download-error.fil
 import { JsonBodyPipe } from './core/validation/json-body.pipe';
 import { requestPathCheck } from './core/validation/request-path.middleware';
 import { jsonBodyParser } from './core/validation/json-body-parser';
+import { serveOpenApi } from './core/openapi/openapi-document';
 
 /**
  * Builds the HTTP application exactly as production runs it; the end-to-end tests call this
@@ -41,6 +42,7 @@ export async function createApp(
   // what Node's HTTP parser refuses (bad header bytes, oversized headers) still gets our body
   app.getHttpServer().on('clientError', answerClientError);
   app.useGlobalPipes(new JsonBodyPipe());
+  serveOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

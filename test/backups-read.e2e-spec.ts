@@ -1,3 +1,4 @@
+import type request from 'supertest';
 import { BackupsRepository } from '../src/backups/backups.repository';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 
@@ -89,7 +90,7 @@ describe('reading backups', () => {
       let url: string | undefined =
         `/admin/v1/backups?instance_id=${inst.id}&since=2021-04-21T00:00:00Z&limit=1`;
       while (url) {
-        const res = await t.http.get(url).set(admin()).expect(200);
+        const res: request.Response = await t.http.get(url).set(admin()).expect(200);
         expect(res.body.length).toBeLessThanOrEqual(1);
         all.push(...res.body);
         url = /^<([^>]+)>; rel="next"$/.exec(res.headers.link ?? '')?.[1];

@@ -1,4 +1,12 @@
-import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  applyDecorators,
+  createParamDecorator,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
+import { PUBLIC_AUTH } from '../core/openapi/api-errors';
 import type { Request } from 'express';
 import type { Instance } from '../generated/prisma/client';
 import { InstancesRepository } from '../instances/instances.repository';
@@ -57,3 +65,25 @@ export const CurrentInstance = createParamDecorator(
     return instance;
   },
 );
+
+/**
+ * The OpenAPI face of a `/v1/instances/:instance_id/…` controller: the access token and the
+ * instance id, with the guard's 401/403/404 on every route.
+ */
+export const ApiInstanceRoutes = (tag: string) =>
+  applyDecorators(
+    ApiTags(tag),
+    ApiBearerAuth(PUBLIC_AUTH),
+    ApiParam({
+      name: 'instance_id',
+      description: 'The ID of a previously provisioned Service Instance.',
+    }),
+  );
+
+/** The `:id` of a backup or restore within its instance. */
+export const ApiNumberParam = (what: string) =>
+  ApiParam({
+    name: 'id',
+    description: `The ID of the ${what} within the Service Instance (1, 2, 3…).`,
+    schema: { type: 'integer', minimum: 1 },
+  });

@@ -1,6 +1,8 @@
 import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../core/auth/admin.guard';
+import { ADMIN_AUTH, ApiErrors } from '../core/openapi/api-errors';
 import { InvalidParametersError } from '../core/errors/domain-errors';
 import { BackupsRepository } from './backups.repository';
 import { AdminBackupResponse, toAdminBackupResponse } from './dto/admin-backup.response';
@@ -13,10 +15,19 @@ import { ADMIN_PAGE_DEFAULT, ADMIN_PAGE_MAX, ListBackupsQuery } from './dto/list
  */
 @Controller('admin/v1/backups')
 @UseGuards(AdminGuard)
+@ApiTags('admin')
+@ApiBearerAuth(ADMIN_AUTH)
 export class AdminBackupsController {
   constructor(private readonly backups: BackupsRepository) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'Backups across instances, newest first, with failure reasons',
+    description:
+      'Paged: `limit` (1–1000, default 100) per page; when more match, a `Link: <…>; rel="next"` header gives the next page.',
+  })
+  @ApiOkResponse({ type: [AdminBackupResponse] })
+  @ApiErrors(401, 422, 503)
   async list(
     @Query() query: ListBackupsQuery,
     @Req() req: Request,

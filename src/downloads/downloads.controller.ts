@@ -1,6 +1,13 @@
 import { Controller, Get, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CurrentInstance, InstanceAccessGuard } from '../access/instance-access.guard';
+import {
+  ApiInstanceRoutes,
+  ApiNumberParam,
+  CurrentInstance,
+  InstanceAccessGuard,
+} from '../access/instance-access.guard';
+import { ApiOperation, ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { ApiDownloadErrors } from '../core/openapi/api-errors';
 import {
   BackupNotFoundError,
   RangeNotSatisfiableError,
@@ -20,10 +27,29 @@ import { DownloadableArchive, DownloadsService } from './downloads.service';
 @Controller('v1/instances/:instance_id/backups/:id/download')
 @UseGuards(InstanceAccessGuard)
 @UseFilters(DownloadErrorFilter)
+@ApiInstanceRoutes('backups')
 export class DownloadsController {
   constructor(private readonly downloads: DownloadsService) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'Download a backup’s archive',
+    description:
+      "The archive opens with `openssl enc -aes256 -md md5 -d -pass 'pass:<encryption-key>' | gunzip`. Single byte ranges resume an interrupted download.",
+  })
+  @ApiNumberParam('backup')
+  @ApiProduces('application/octet-stream')
+  @ApiResponse({
+    status: 200,
+    description: 'The whole archive.',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiResponse({
+    status: 206,
+    description: 'The requested byte range.',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiDownloadErrors(401, 403, 412, 416, 502, 503, 504)
   async download(
     @CurrentInstance() instance: Instance,
     @RouteNumber(BackupNotFoundError) id: number,

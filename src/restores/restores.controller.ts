@@ -1,7 +1,14 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { RestoreNotFoundError } from '../core/errors/domain-errors';
 import { RouteNumber } from '../core/validation/route-number';
-import { CurrentInstance, InstanceAccessGuard } from '../access/instance-access.guard';
+import {
+  ApiInstanceRoutes,
+  ApiNumberParam,
+  CurrentInstance,
+  InstanceAccessGuard,
+} from '../access/instance-access.guard';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiErrors } from '../core/openapi/api-errors';
 import type { Instance } from '../generated/prisma/client';
 import { CreateRestoreDto } from './dto/create-restore.dto';
 import { RestoreQueuedResponse, RestoreResponse } from './dto/restore.response';
@@ -9,11 +16,15 @@ import { RestoresService } from './restores.service';
 
 @Controller('v1/instances/:instance_id/restores')
 @UseGuards(InstanceAccessGuard)
+@ApiInstanceRoutes('restores')
 export class RestoresController {
   constructor(private readonly restores: RestoresService) {}
 
   @Post()
   @HttpCode(202)
+  @ApiOperation({ summary: 'Restore a backup into its instance' })
+  @ApiAcceptedResponse({ type: RestoreQueuedResponse })
+  @ApiErrors(401, 403, 404, 409, 422, 502, 503, 504)
   trigger(
     @CurrentInstance() instance: Instance,
     @Body() body: CreateRestoreDto,
@@ -22,11 +33,18 @@ export class RestoresController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List the restores of an instance, newest first' })
+  @ApiOkResponse({ type: [RestoreResponse] })
+  @ApiErrors(401, 403, 404, 503)
   list(@CurrentInstance() instance: Instance): Promise<RestoreResponse[]> {
     return this.restores.list(instance.id);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Show one restore' })
+  @ApiNumberParam('restore')
+  @ApiOkResponse({ type: RestoreResponse })
+  @ApiErrors(401, 403, 404, 503)
   show(
     @CurrentInstance() instance: Instance,
     @RouteNumber(RestoreNotFoundError)

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { OptionalButNotNull } from '../../core/validation/defined.decorator';
 
@@ -7,6 +8,12 @@ export const MAX_MIN_BACKUP_COUNT = 10000;
 export const MAX_RETENTION_TIME_DAYS = 10000;
 
 export class UpdateBackupsConfigDto {
+  @ApiPropertyOptional({
+    description:
+      'The new backup encryption key, for backups triggered from now on. Never returned: keep it in a safe place.',
+    minLength: 8,
+    maxLength: MAX_ENCRYPTION_KEY_LENGTH,
+  })
   @OptionalButNotNull()
   @IsString({ message: 'encryption_key must be a string' })
   @MaxLength(MAX_ENCRYPTION_KEY_LENGTH, {
@@ -14,6 +21,11 @@ export class UpdateBackupsConfigDto {
   })
   encryption_key?: string;
 
+  @ApiPropertyOptional({
+    description: 'The minimum amount of backups per instance.',
+    minimum: 0,
+    maximum: MAX_MIN_BACKUP_COUNT,
+  })
   @OptionalButNotNull()
   @IsInt({ message: 'min_backup_count must be an integer' })
   @Min(0, { message: 'min_backup_count must be 0 or more' })
@@ -22,6 +34,11 @@ export class UpdateBackupsConfigDto {
   })
   min_backup_count?: number;
 
+  @ApiPropertyOptional({
+    description: 'Days after which backups are deleted.',
+    minimum: 0,
+    maximum: MAX_RETENTION_TIME_DAYS,
+  })
   @OptionalButNotNull()
   @IsInt({ message: 'retention_time must be an integer number of days' })
   @Min(0, { message: 'retention_time must be 0 or more' })
@@ -30,6 +47,9 @@ export class UpdateBackupsConfigDto {
   })
   retention_time?: number;
 
+  @ApiPropertyOptional({
+    description: 'States whether this instance will be excluded from scheduled backups.',
+  })
   @OptionalButNotNull()
   @IsBoolean({ message: 'exclude_from_auto_backup must be true or false' })
   exclude_from_auto_backup?: boolean;

@@ -1,17 +1,41 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Backup } from '../../generated/prisma/client';
 
 /** A backup as operators see it across instances: which instance, how it was started, why it failed. */
-export interface AdminBackupResponse {
-  instance_id: string;
-  id: number;
-  backup_id: string;
-  status: string;
-  trigger: string;
-  size: number;
-  triggered_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  failure_reason: string | null;
+export class AdminBackupResponse {
+  @ApiProperty({ description: 'The instance the backup belongs to.' })
+  instance_id!: string;
+
+  @ApiProperty({ description: 'The ID of the backup within its instance.' })
+  id!: number;
+
+  @ApiProperty({ description: '`<instance id>-<epoch milliseconds at trigger>`.' })
+  backup_id!: string;
+
+  @ApiProperty({ enum: ['queued', 'running', 'done', 'failed', 'deleted'] })
+  status!: string;
+
+  @ApiProperty({ enum: ['manual', 'scheduled'], description: 'Who started it.' })
+  trigger!: string;
+
+  @ApiProperty({ description: 'The size of the stored archive, in bytes.' })
+  size!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  triggered_at!: string;
+
+  @ApiProperty({ format: 'date-time', type: String, nullable: true })
+  started_at!: string | null;
+
+  @ApiProperty({ format: 'date-time', type: String, nullable: true })
+  finished_at!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why a failed backup failed (null unless failed); never a secret.',
+  })
+  failure_reason!: string | null;
 }
 
 export function toAdminBackupResponse(b: Backup): AdminBackupResponse {

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 export const BACKUP_STATUSES = ['queued', 'running', 'done', 'failed', 'deleted'] as const;
@@ -6,15 +7,21 @@ export const ADMIN_PAGE_MAX = 1000;
 
 /** `GET /admin/v1/backups`: every filter optional; query values arrive as strings. */
 export class ListBackupsQuery {
+  @ApiPropertyOptional({ enum: BACKUP_STATUSES })
   @IsOptional()
   @IsIn(BACKUP_STATUSES, { message: `status must be one of ${BACKUP_STATUSES.join(', ')}` })
   status?: (typeof BACKUP_STATUSES)[number];
 
+  @ApiPropertyOptional({ description: 'Only this instance’s backups.' })
   @IsOptional()
   @IsString({ message: 'instance_id must be given once' })
   @MaxLength(255, { message: 'instance_id must be at most 255 characters long' })
   instance_id?: string;
 
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Only backups triggered at or after this time.',
+  })
   @IsOptional()
   @IsISO8601(
     { strict: true, strictSeparator: true },
@@ -22,12 +29,19 @@ export class ListBackupsQuery {
   )
   since?: string;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: ADMIN_PAGE_MAX,
+    default: ADMIN_PAGE_DEFAULT,
+  })
   @IsOptional()
   @Matches(/^[1-9]\d{0,3}$/, {
     message: `limit must be an integer from 1 to ${ADMIN_PAGE_MAX}`,
   })
   limit?: string;
 
+  @ApiPropertyOptional({ description: 'The cursor of a "next" link; start without it.' })
   @IsOptional()
   @Matches(/^[1-9]\d{0,17}$/, {
     message: 'before must be the cursor of a "next" link',

@@ -1,11 +1,21 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Instance } from '../../generated/prisma/client';
 
-export interface InstanceResponse {
-  id: string;
-  name: string;
-  type: string;
-  backup_type: string;
-  created_at: string;
+export class InstanceResponse {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ enum: ['postgresql', 'mariadb', 'redis'] })
+  type!: string;
+
+  @ApiProperty({ enum: ['standard', 'continuous_archiving'] })
+  backup_type!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
 }
 
 /** An instance as operators see it: never its credentials. */

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { OptionalButNotNull } from '../../core/validation/defined.decorator';
 import { INSTANCE_ID_PATTERN } from '../instance-id';
@@ -6,6 +7,10 @@ export const INSTANCE_TYPES = ['postgresql', 'mariadb', 'redis'] as const;
 export const BACKUP_TYPES = ['standard', 'continuous_archiving'] as const;
 
 export class RegisterInstanceDto {
+  @ApiPropertyOptional({
+    description: 'The instance id (e.g. the service-instance GUID); generated when absent.',
+    pattern: INSTANCE_ID_PATTERN.source,
+  })
   @OptionalButNotNull()
   @IsString()
   @Matches(INSTANCE_ID_PATTERN, {
@@ -13,19 +18,27 @@ export class RegisterInstanceDto {
   })
   id?: string;
 
+  @ApiProperty({ minLength: 1, maxLength: 200 })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name!: string;
 
+  @ApiProperty({ enum: INSTANCE_TYPES })
   @IsIn(INSTANCE_TYPES, { message: `type must be one of ${INSTANCE_TYPES.join(', ')}` })
   type!: (typeof INSTANCE_TYPES)[number];
 
+  @ApiProperty({
+    description:
+      'How to reach the instance, e.g. postgresql://user:password@host:5432/db; sealed at rest, never returned.',
+    writeOnly: true,
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(4096)
   connection_url!: string;
 
+  @ApiPropertyOptional({ enum: BACKUP_TYPES, default: 'standard' })
   @OptionalButNotNull()
   @IsIn(BACKUP_TYPES, { message: `backup_type must be one of ${BACKUP_TYPES.join(', ')}` })
   backup_type?: (typeof BACKUP_TYPES)[number];

@@ -1,15 +1,38 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Restore } from '../../generated/prisma/client';
 
 /** A restore as the public API shows it. */
-export interface RestoreResponse {
-  id: number;
-  backup_id: number;
-  status: string;
-  triggered_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  metadata: { restored_from: string };
-  /** only when failed: what went wrong, in words for a person, with no secret */
+export class RestoreMetadata {
+  @ApiProperty({ description: 'The triggered_at of the backup restored.', format: 'date-time' })
+  restored_from!: string;
+}
+
+export class RestoreResponse {
+  @ApiProperty({ description: 'The ID of the restore within the Service Instance.' })
+  id!: number;
+
+  @ApiProperty({ description: 'The ID of the backup restored, within the Service Instance.' })
+  backup_id!: number;
+
+  @ApiProperty({ enum: ['queued', 'running', 'done', 'failed'] })
+  status!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  triggered_at!: string;
+
+  @ApiProperty({ format: 'date-time', type: String, nullable: true })
+  started_at!: string | null;
+
+  @ApiProperty({ format: 'date-time', type: String, nullable: true })
+  finished_at!: string | null;
+
+  @ApiProperty()
+  metadata!: RestoreMetadata;
+
+  @ApiPropertyOptional({
+    description:
+      'Only on a failed restore: what went wrong, in words for a person, with no secret.',
+  })
   failure_reason?: string;
 }
 
@@ -28,7 +51,10 @@ export function toRestoreResponse(r: RestoreWithBackup): RestoreResponse {
   };
 }
 
-export interface RestoreQueuedResponse {
-  id: number;
-  message: 'job to restore is queued';
+export class RestoreQueuedResponse {
+  @ApiProperty({ description: 'The ID of the restore within the Service Instance.' })
+  id!: number;
+
+  @ApiProperty({ example: 'job to restore is queued' })
+  message!: 'job to restore is queued';
 }

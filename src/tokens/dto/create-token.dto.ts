@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,12 +15,14 @@ import { INSTANCE_ID_PATTERN } from '../../instances/instance-id';
 export const WILDCARD = '*';
 
 export class CreateTokenDto {
+  @ApiProperty({ minLength: 1, maxLength: 200 })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name!: string;
 
   /** instance ids, or ["*"] for every instance */
+  @ApiProperty({ type: [String], description: 'Instance ids, or ["*"] for every instance.' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10000)
@@ -30,6 +33,7 @@ export class CreateTokenDto {
   })
   instances!: string[];
 
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the token stops working.' })
   @OptionalButNotNull()
   @IsISO8601({ strict: true }, { message: 'expires_at must be an ISO 8601 date-time' })
   expires_at?: string;

@@ -1,12 +1,30 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { AccessToken } from '../../generated/prisma/client';
 
-export interface TokenResponse {
-  id: string;
-  name: string;
-  instances: string[];
-  expires_at: string | null;
-  revoked_at: string | null;
-  created_at: string;
+export class TokenResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: [String], description: 'Instance ids, or ["*"] for every instance.' })
+  instances!: string[];
+
+  @ApiProperty({ format: 'date-time', type: String, nullable: true })
+  expires_at!: string | null;
+
+  @ApiProperty({ format: 'date-time', type: String, nullable: true })
+  revoked_at!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+}
+
+/** A freshly minted token: the only time its secret is shown. */
+export class CreatedTokenResponse extends TokenResponse {
+  @ApiProperty({ description: 'The bearer token; shown once, stored only as a hash.' })
+  token!: string;
 }
 
 /** What an operator may see of a token: never the token nor its hash. */

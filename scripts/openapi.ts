@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp } from '../src/app.factory';
+import { AppConfig } from '../src/core/config/app-config';
+import { buildOpenApiDocument } from '../src/core/openapi/openapi-document';
+
+/** The committed OpenAPI document; a test regenerates it and fails when it drifted. */
+export const OPENAPI_FILE = join(__dirname, '..', 'docs', 'openapi.json');
+
+/** The document as the code describes it, in the committed file's formatting. */
+export async function renderOpenApi(): Promise<string> {
+  const config = AppConfig.fromEnvironment({
+    NODE_ENV: 'test',
+    ADMIN_TOKEN: 'openapi-document-only',
+    MASTER_KEY: '0'.repeat(64),
+    LOG_LEVEL: 'silent',
+  });
+  const app = await createApp(config, false);
+  try {
+    return `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
+  } finally {
+    await app.close();
+  }
+}
+
+if (require.main === module) {
+  void renderOpenApi().then((text) => {
+    writeFileSync(OPENAPI_FILE, text);
+    console.log(`wrote ${OPENAPI_FILE}`);
+  });
+}
