@@ -1,3 +1,4 @@
+import type { WorkerPresence } from '../workers/worker-presence.service';
 import { Job, UnrecoverableError } from 'bullmq';
 import { BackupNotRunnableError, type BackupRunner } from './backup-runner.service';
 import type { AppConfig } from '../core/config/app-config';
@@ -29,7 +30,8 @@ async function processWith(error: Error | null, attemptsMade = 0) {
       return Promise.resolve(0);
     },
   } as unknown as RetentionService;
-  const processor = new BackupProcessor(runner, {} as AppConfig, retention);
+  const presence = { tookJob: () => undefined } as unknown as WorkerPresence;
+  const processor = new BackupProcessor(runner, {} as AppConfig, retention, presence);
   const outcome = await processor.process(job(attemptsMade)).then(
     () => 'done',
     (err: Error) => (err instanceof UnrecoverableError ? 'given up' : 'retried'),

@@ -1,5 +1,6 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { WorkerPresence } from '../workers/worker-presence.service';
 import { RetentionService } from '../retention/retention.service';
 import { Job, UnrecoverableError } from 'bullmq';
 import { BackupNotRunnableError, BackupRunner } from './backup-runner.service';
@@ -28,6 +29,7 @@ export class BackupProcessor extends WorkerHost implements OnApplicationBootstra
     private readonly runner: BackupRunner,
     private readonly config: AppConfig,
     private readonly retention: RetentionService,
+    private readonly presence: WorkerPresence,
   ) {
     super();
   }
@@ -61,6 +63,7 @@ export class BackupProcessor extends WorkerHost implements OnApplicationBootstra
 
   async process(job: Job<RunBackupPayload>): Promise<void> {
     this.running++;
+    this.presence.tookJob();
     try {
       await this.runJob(job);
     } finally {

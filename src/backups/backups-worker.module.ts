@@ -3,6 +3,7 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
 import { InstancesRepository } from '../instances/instances.repository';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
+import { WorkerPresenceModule } from '../workers/workers.module';
 import { RetentionModule } from '../retention/retention.module';
 import { StorageModule } from '../storage/storage.module';
 import { BackupRunner } from './backup-runner.service';
@@ -12,7 +13,14 @@ import { RecoveryService } from './recovery.service';
 
 /** The worker's side of backups: the processor, the runner and the recovery sweep. */
 @Module({
-  imports: [WorkerQueuesModule, CryptoModule, EnginesModule, StorageModule, RetentionModule],
+  imports: [
+    WorkerQueuesModule,
+    WorkerPresenceModule,
+    CryptoModule,
+    EnginesModule,
+    StorageModule,
+    RetentionModule,
+  ],
   providers: [
     BackupsRepository,
     InstancesRepository,

@@ -1,13 +1,46 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { HealthCheckResult } from '@nestjs/terminus';
 import { HealthService } from './health.service';
 
-/** Liveness for load balancers and orchestrators; unauthenticated, reveals nothing. */
+/**
+ * Health for load balancers and orchestrators; unauthenticated, and reveals no secret:
+ * `live` says the process answers, `ready` checks PostgreSQL, Redis and storage (503 naming the
+ * failed one) and tells how many workers are alive. `GET /health` stays as it was.
+ */
 @Controller('health')
+@ApiTags('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get()
+  @ApiOperation({ summary: 'The API answers and its database too (kept for existing probes)' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   check(): Promise<{ status: 'ok' }> {
     return this.health.check();
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL, Redis and storage answer; how many workers are alive',
+  })
+  @ApiOkResponse({ description: 'Every dependency is up.' })
+  @ApiResponse({ status: 503, description: '`error` names each dependency that is down, and why.' })
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.ready();
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(503);
+      return err.getResponse() as HealthCheckResult;
+    }
   }
 }

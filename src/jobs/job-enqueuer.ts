@@ -73,6 +73,14 @@ export class JobEnqueuer implements OnModuleDestroy {
     await addJob(queue, job, what, this.config.upstreamTimeoutMs);
   }
 
+  /** Rejects unless Redis answers PING now (no waiting for a reconnect). */
+  async ping(): Promise<void> {
+    if (this.connection.status !== 'ready') {
+      throw new Error(`not connected (${this.connection.status})`);
+    }
+    await this.connection.ping();
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.queue.close().catch(() => undefined);
     await this.restores.close().catch(() => undefined);

@@ -8,6 +8,7 @@ import {
   RunRestorePayload,
   STALLED_CHECK_MS,
 } from '../jobs/queue.contract';
+import { WorkerPresence } from '../workers/worker-presence.service';
 import { RestoreRunner } from './restore-runner.service';
 
 /**
@@ -22,7 +23,10 @@ import { RestoreRunner } from './restore-runner.service';
 export class RestoreProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(RestoreProcessor.name);
 
-  constructor(private readonly runner: RestoreRunner) {
+  constructor(
+    private readonly runner: RestoreRunner,
+    private readonly presence: WorkerPresence,
+  ) {
     super();
   }
 
@@ -31,6 +35,7 @@ export class RestoreProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   async process(job: Job<RunRestorePayload>): Promise<void> {
+    this.presence.tookJob();
     await this.runner.run(BigInt(job.data.restorePk));
   }
 }

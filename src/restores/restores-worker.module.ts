@@ -4,6 +4,7 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
 import { InstancesRepository } from '../instances/instances.repository';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
+import { WorkerPresenceModule } from '../workers/workers.module';
 import { StorageModule } from '../storage/storage.module';
 import { RestoreRecoveryService } from './restore-recovery.service';
 import { RestoreRunner } from './restore-runner.service';
@@ -12,7 +13,7 @@ import { RestoresRepository } from './restores.repository';
 
 /** The worker's side of restores: the processor, the runner and the recovery sweep. */
 @Module({
-  imports: [WorkerQueuesModule, CryptoModule, EnginesModule, StorageModule],
+  imports: [WorkerQueuesModule, WorkerPresenceModule, CryptoModule, EnginesModule, StorageModule],
   providers: [
     RestoresRepository,
     BackupsRepository,

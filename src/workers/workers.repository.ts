@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../core/prisma/prisma.service';
+
+/** A worker is alive while it reported itself within this many seconds. */
+export const WORKER_ALIVE_SECONDS = 30;
+
+export interface WorkerRow {
+  id: string;
+  hostname: string;
+  pid: number;
+  startedAt: Date;
+  seenAt: Date;
+  lastJobAt: Date | null;
+}
+
+@Injectable()
+export class WorkersRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The worker says it is alive (seen_at by the database's clock, so skewed clocks agree). */
+  async report(w: Omit<WorkerRow, 'seenAt'>): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO workers (id, hostname, pid, started_at, seen_at, last_job_at)
+      VALUES (${w.id}::uuid, ${w.hostname}, ${w.pid}, ${w.startedAt}, now(), ${w.lastJobAt})
+      ON CONFLICT (id) DO UPDATE SET seen_at = now(), last_job_at = EXCLUDED.last_job_at`;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.prisma.worker.deleteMany({ where: { id } });
+  }
+
+  /** Workers seen recently, most recently started first; rows of long-gone workers are dropped. */
+  async alive(): Promise<WorkerRow[]> {
+    await this.prisma.$executeRaw`DELETE FROM workers WHERE seen_at < now() - interval '1 day'`;
+    return this.prisma.$queryRaw<WorkerRow[]>`
+      SELECT id, hostname, pid, started_at AS "startedAt", seen_at AS "seenAt",
+             last_job_at AS "lastJobAt"
+      FROM workers
+      WHERE seen_at > now() - make_interval(secs => ${WORKER_ALIVE_SECONDS})
+      ORDER BY started_at DESC`;
+  }
+}
