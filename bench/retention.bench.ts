@@ -1,3 +1,5 @@
+import { JobMetrics } from '../src/metrics/job-metrics';
+import { MetricsRegistry } from '../src/metrics/metrics-registry';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +73,7 @@ export async function benchRetention(): Promise<void> {
     config,
     clock,
     new FsStorageDriver(scratch),
+    new JobMetrics(new MetricsRegistry()),
   );
   try {
     const results: Array<{ rows: number; seconds: number; pruned: number }> = [];

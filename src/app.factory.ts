@@ -11,6 +11,8 @@ import { DOWNLOAD_PATH, downloadErrorBody } from './downloads/download-error.fil
 import { JsonBodyPipe } from './core/validation/json-body.pipe';
 import { requestPathCheck } from './core/validation/request-path.middleware';
 import { jsonBodyParser } from './core/validation/json-body-parser';
+import { httpMetrics } from './metrics/http-metrics';
+import { MetricsRegistry } from './metrics/metrics-registry';
 import { serveOpenApi } from './core/openapi/openapi-document';
 
 /**
@@ -28,6 +30,7 @@ export async function createApp(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLogger);
+  app.use(httpMetrics(app.get(MetricsRegistry)));
   app.use(requestPathCheck);
   app.use(jsonBodyParser());
   const express = app.getHttpAdapter().getInstance() as unknown as {

@@ -8,6 +8,7 @@ import { HealthModule } from './health/health.module';
 import { InstancesModule } from './instances/instances.module';
 import { RestoresModule } from './restores/restores.module';
 import { TokensModule } from './tokens/tokens.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { WorkersModule } from './workers/workers.module';
 
 /** The HTTP service: the public API (/v1) and the admin API (/admin/v1). */
@@ -26,6 +27,7 @@ export class AppModule {
         RestoresModule,
         HealthModule,
         WorkersModule,
+        MetricsModule,
       ],
     };
   }

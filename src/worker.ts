@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { bootstrapProcess } from './bootstrap';
 import { BackupProcessor } from './backups/backup.processor';
 import { createWorker } from './worker.factory';
+import { MetricsRegistry } from './metrics/metrics-registry';
+import { serveWorkerHttp } from './metrics/worker-http';
 
 /** How long closing the queue connections may take once no backup runs any more. */
 const CLOSE_GRACE_MS = 15_000;
@@ -11,6 +13,14 @@ async function main(): Promise<void> {
   const { config, logger } = bootstrapProcess();
   const worker = await createWorker(config, logger);
   logger.log(`worker running ${config.workerConcurrency} job(s) at a time`, 'Main');
+  if (config.workerMetricsPort > 0) {
+    const server = await serveWorkerHttp(
+      worker.get(MetricsRegistry),
+      config.workerMetricsPort,
+      logger,
+    );
+    server.unref();
+  }
 
   // SIGINT and SIGTERM drain: running backups finish, then the process exits. Closing BullMQ's
   // connections can hang for good after Redis was away (a known BullMQ issue), so once no

@@ -5,6 +5,7 @@ import { Clock } from '../src/core/clock/clock';
 import { CASES, NOW, RetentionCase as Case } from '../src/retention/retention-rule.cases';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { OrphanArchivesRepository } from '../src/storage/orphan-archives.repository';
+import { JobMetrics } from '../src/metrics/job-metrics';
 import { RetentionService } from '../src/retention/retention.service';
 import { STORAGE_DRIVER, StorageDriver } from '../src/storage/storage-driver';
 import { databaseUrl } from './support/databases';
@@ -34,6 +35,7 @@ describe('retention', () => {
       t.config,
       clock,
       storage,
+      worker.get(JobMetrics),
     );
 
   /** Creates the case's instance and backups directly in the database, with real archive files. */

@@ -9,6 +9,7 @@ import { DumpEngines } from '../engines/engines';
 import type { Backup, Instance } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';
 import { InstancesRepository } from '../instances/instances.repository';
+import { JobMetrics } from '../metrics/job-metrics';
 import { archiveKey } from '../storage/archive-key';
 import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
@@ -35,6 +36,7 @@ export class BackupRunner {
     private readonly clock: Clock,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly orphans: OrphanArchivesRepository,
+    private readonly metrics: JobMetrics,
   ) {}
 
   async run(pk: bigint, backupId: string): Promise<void> {
@@ -91,11 +93,13 @@ export class BackupRunner {
       await this.storage.delete(key);
       return;
     }
+    const seconds = (Date.now() - started) / 1000;
+    this.metrics.backupFinished(instance.type, 'done', seconds, Number(archive!.size));
     this.logger.log({
       msg: 'backup done',
       backupId: backup.backupId,
       bytes: Number(archive!.size),
-      seconds: (Date.now() - started) / 1000,
+      seconds,
     });
   }
 
@@ -114,8 +118,12 @@ export class BackupRunner {
       });
       await this.orphans.record([{ storageKey: key, partial: true }]);
     });
-    if (await this.backups.markFailed(pk, reason, this.clock.now())) {
+    const at = this.clock.now();
+    if (await this.backups.markFailed(pk, reason, at)) {
       this.logger.warn({ msg: 'backup failed', backupId: backup.backupId, reason });
+      const instance = await this.instances.find(backup.instanceId).catch(() => null);
+      const seconds = backup.startedAt ? (at.getTime() - backup.startedAt.getTime()) / 1000 : null;
+      this.metrics.backupFinished(instance?.type ?? 'unknown', 'failed', seconds);
     }
   }
 }

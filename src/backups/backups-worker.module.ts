@@ -3,6 +3,7 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
 import { InstancesRepository } from '../instances/instances.repository';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
+import { WorkerMetricsModule } from '../metrics/metrics.module';
 import { WorkerPresenceModule } from '../workers/workers.module';
 import { RetentionModule } from '../retention/retention.module';
 import { StorageModule } from '../storage/storage.module';
@@ -16,6 +17,7 @@ import { RecoveryService } from './recovery.service';
   imports: [
     WorkerQueuesModule,
     WorkerPresenceModule,
+    WorkerMetricsModule,
     CryptoModule,
     EnginesModule,
     StorageModule,

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { JobType, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '../core/config/app-config';
 import { UpstreamError } from '../core/errors/domain-errors';
@@ -71,6 +71,15 @@ export class JobEnqueuer implements OnModuleDestroy {
       throw new UpstreamError(`The job queue (Redis) cannot be reached; no ${what} was queued.`);
     }
     await addJob(queue, job, what, this.config.upstreamTimeoutMs);
+  }
+
+  /** Jobs per state in each queue this process adds to, for the metrics. */
+  async jobCounts(states: JobType[]): Promise<Record<string, Record<string, number>>> {
+    const [backups, restores] = await Promise.all([
+      this.queue.getJobCounts(...states),
+      this.restores.getJobCounts(...states),
+    ]);
+    return { [BACKUPS_QUEUE]: backups, [RESTORES_QUEUE]: restores };
   }
 
   /** Rejects unless Redis answers PING now (no waiting for a reconnect). */

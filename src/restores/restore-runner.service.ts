@@ -16,6 +16,7 @@ import { credentialsContext } from '../instances/credentials';
 import { InstancesRepository } from '../instances/instances.repository';
 import { startHeartbeat } from '../jobs/heartbeat';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
+import { JobMetrics } from '../metrics/job-metrics';
 import { RestoresRepository } from './restores.repository';
 
 /**
@@ -37,6 +38,7 @@ export class RestoreRunner {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly metrics: JobMetrics,
   ) {}
 
   async run(pk: bigint): Promise<void> {
@@ -73,6 +75,7 @@ export class RestoreRunner {
       what: `result of restore ${String(pk)}`,
       logger: this.logger,
     });
+    this.metrics.restoresFinished.inc({ status: 'done' });
     this.logger.log({
       msg: 'restore done',
       restorePk: String(pk),
@@ -162,6 +165,7 @@ export class RestoreRunner {
   private async fail(restore: Restore, reason: string): Promise<void> {
     if (await this.restores.markFailed(restore.pk, reason, this.clock.now())) {
       this.logger.warn({ msg: 'restore failed', restorePk: String(restore.pk), reason });
+      this.metrics.restoresFinished.inc({ status: 'failed' });
     }
   }
 }

@@ -4,6 +4,7 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
 import { InstancesRepository } from '../instances/instances.repository';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
+import { WorkerMetricsModule } from '../metrics/metrics.module';
 import { WorkerPresenceModule } from '../workers/workers.module';
 import { StorageModule } from '../storage/storage.module';
 import { RestoreRecoveryService } from './restore-recovery.service';
@@ -13,7 +14,14 @@ import { RestoresRepository } from './restores.repository';
 
 /** The worker's side of restores: the processor, the runner and the recovery sweep. */
 @Module({
-  imports: [WorkerQueuesModule, WorkerPresenceModule, CryptoModule, EnginesModule, StorageModule],
+  imports: [
+    WorkerQueuesModule,
+    WorkerPresenceModule,
+    WorkerMetricsModule,
+    CryptoModule,
+    EnginesModule,
+    StorageModule,
+  ],
   providers: [
     RestoresRepository,
     BackupsRepository,

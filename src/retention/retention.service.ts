@@ -4,6 +4,7 @@ import { Clock } from '../core/clock/clock';
 import { backupIdOfArchiveKey } from '../storage/archive-key';
 import { Orphan, OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
+import { JobMetrics } from '../metrics/job-metrics';
 import { RetentionRepository } from './retention.repository';
 
 /** Archive deletions in flight at once during a pass. */
@@ -31,6 +32,7 @@ export class RetentionService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly metrics: JobMetrics,
   ) {}
 
   /** One pass; returns how many backups it pruned. */
@@ -44,6 +46,7 @@ export class RetentionService {
     const failed = await this.deleteArchives(keys);
     await this.orphans.record(failed.map((storageKey) => ({ storageKey, partial: false })));
     if (pruned.length > 0) {
+      this.metrics.retentionPruned.inc(pruned.length);
       this.logger.log({
         msg: 'pruned backups',
         count: pruned.length,

@@ -122,6 +122,8 @@ export function processEnvFor(
     STORAGE_PATH: t.config.storagePath,
     MASTER_KEY: t.config.masterKey,
     ADMIN_TOKEN: t.config.adminToken,
+    // several workers run side by side in a test: no fixed metrics port
+    WORKER_METRICS_PORT: '0',
     ...extra,
   };
 }

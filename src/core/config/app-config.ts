@@ -23,6 +23,7 @@ export class AppConfig {
   readonly redisUrl: string;
   readonly queuePrefix: string;
   readonly port: number;
+  readonly workerMetricsPort: number;
   readonly adminToken: string;
   readonly masterKey: string;
   readonly storageDriver: StorageDriverName;
@@ -53,6 +54,7 @@ export class AppConfig {
     this.redisUrl = env.REDIS_URL;
     this.queuePrefix = env.QUEUE_PREFIX;
     this.port = env.PORT;
+    this.workerMetricsPort = env.WORKER_METRICS_PORT;
     this.adminToken = secrets.adminToken;
     this.masterKey = secrets.masterKey;
     this.storageDriver = env.STORAGE_DRIVER as StorageDriverName;

@@ -81,6 +81,13 @@ export class Environment {
   @Max(65535)
   PORT: number = 3000;
 
+  /** the worker's own HTTP port for /metrics and /health/live; 0 serves nothing */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_METRICS_PORT: number = 9464;
+
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters long' })
