@@ -6,18 +6,36 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run db:generate && npm run build && npm prune --omit=dev
 
-# redis-server: restores of Redis load the snapshot into a private server (never started as a service)
 FROM node:20-bookworm-slim
+# pg_dump of every PostgreSQL major the platform runs (13–17), from the PostgreSQL project's
+# own repository: a pg_dump older than the server refuses to dump it, and the worker picks the
+# one matching each server (src/engines/pg-tools.ts). redis-server: restores of Redis load the
+# snapshot into a private server (never started as a service).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client mariadb-client redis-tools redis-server openssl gzip ca-certificates \
+ && apt-get install -y --no-install-recommends ca-certificates curl gnupg \
+ && install -d /usr/share/postgresql-common/pgdg \
+ && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+      https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+ && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+      > /etc/apt/sources.list.d/pgdg.list \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends \
+      postgresql-client-13 postgresql-client-14 postgresql-client-15 postgresql-client-16 postgresql-client-17 \
+      mariadb-client redis-tools redis-server openssl gzip \
+ && apt-get purge -y --auto-remove curl gnupg \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    STORAGE_PATH=/var/lib/backup-manager/backups
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY scripts ./scripts
 COPY src/core/config/defaults.ts ./src/core/config/defaults.ts
+# the storage directory exists and belongs to the user the processes run as, so a volume
+# mounted there starts out writable (a new named volume copies this ownership)
+RUN install -d -o node -g node /var/lib/backup-manager/backups /app/data
 USER node
+EXPOSE 3000 9464
 CMD ["node", "dist/main.js"]

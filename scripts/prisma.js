@@ -16,5 +16,15 @@ const env = {
   CHECKPOINT_DISABLE: '1',
 };
 const cli = path.join(__dirname, '..', 'node_modules', 'prisma', 'build', 'index.js');
-const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], { stdio: 'inherit', env });
+// Prisma 6 requires `url` in the schema's datasource, yet warns on every run that the adapter
+// of prisma.config.ts is used instead; that warning says nothing actionable, so it is dropped.
+// Everything else the CLI prints passes through unchanged.
+const NOISE =
+  /WARNING: Your schema specifies the following datasource properties but you are using a Driver Adapter[\s\S]*?only using driver adapters\.\n+/;
+const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], {
+  stdio: ['inherit', 'pipe', 'inherit'],
+  env,
+  maxBuffer: 64 * 1024 * 1024,
+});
+if (result.stdout) process.stdout.write(result.stdout.toString('utf8').replace(NOISE, ''));
 process.exit(result.status ?? 1);

@@ -92,13 +92,18 @@ describe('backups-config', () => {
       expect(short.body.description).toContain('at least 8 characters');
     });
 
-    it('a body that is not JSON is refused', async () => {
-      await t.http
+    it('a body that is not JSON is refused, naming the Content-Type it needs', async () => {
+      const res = await t.http
         .patch(url())
         .set(auth())
         .set('Content-Type', 'text/plain')
         .send('retention_time=1')
         .expect(422);
+      expect(res.body).toEqual({
+        error: 'InvalidParameters',
+        description: expect.stringContaining('"Content-Type: application/json"'),
+      });
+      expect(res.body.description).toContain('text/plain');
     });
   });
 

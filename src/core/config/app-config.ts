@@ -90,15 +90,20 @@ export class AppConfig {
    */
   static fromEnvironment(raw: NodeJS.ProcessEnv = process.env): AppConfig {
     const env = parseEnvironment(raw);
+    const required = ['ADMIN_TOKEN', 'MASTER_KEY'] as const;
+    const missing = required.filter((name) => !env[name]);
+    if (env.NODE_ENV === 'production' && missing.length > 0) {
+      // every missing secret in one message, not one per attempt
+      throw new ConfigError(
+        `invalid configuration:\n${missing
+          .map((name) => `  - ${name} must be set when NODE_ENV is production`)
+          .join('\n')}`,
+      );
+    }
     const generated: string[] = [];
-    const secret = (name: 'ADMIN_TOKEN' | 'MASTER_KEY', file: string): string => {
+    const secret = (name: (typeof required)[number], file: string): string => {
       const given = env[name];
       if (given) return given;
-      if (env.NODE_ENV === 'production') {
-        throw new ConfigError(
-          `invalid configuration:\n  - ${name} must be set when NODE_ENV is production`,
-        );
-      }
       const local = readOrCreateLocalSecret(file);
       generated.push(`${name} ${local.created ? 'generated into' : 'read from'} ${local.path}`);
       return local.value;

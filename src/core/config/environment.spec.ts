@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, parseEnvironment } from './environment';
 import { readOrCreateLocalSecret } from './local-secrets';
+import { AppConfig } from './app-config';
 
 describe('parseEnvironment', () => {
   it('applies the defaults the README lists to an empty environment', () => {
@@ -79,5 +80,19 @@ describe('readOrCreateLocalSecret', () => {
     expect(second.created).toBe(false);
     expect(second.value).toBe(first.value);
     expect(readFileSync(first.path, 'utf8').trim()).toBe(first.value);
+  });
+});
+
+describe('AppConfig in production', () => {
+  it('names every missing secret in one message', () => {
+    let message = '';
+    try {
+      AppConfig.fromEnvironment({ NODE_ENV: 'production' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain('ADMIN_TOKEN must be set');
+    expect(message).toContain('MASTER_KEY must be set');
   });
 });

@@ -30,6 +30,15 @@ export function jsonBodyParser(limit = '100kb') {
         const problem = inspectJson(req.body);
         if (problem) req.body = new RejectedBody(problem);
       }
+      if (!err && req.body === undefined && hasBody(req)) {
+        // a body the JSON parser did not read because of its declared type
+        const type = req.headers['content-type'];
+        req.body = new RejectedBody(
+          type
+            ? `The request body must be JSON sent with "Content-Type: application/json"; it was sent as "${type.slice(0, 100)}".`
+            : 'The request body must be JSON sent with "Content-Type: application/json"; the header is missing.',
+        );
+      }
       next(err);
     });
   };
@@ -56,4 +65,10 @@ export function inspectJson(value: unknown): string | null {
     }
   }
   return null;
+}
+
+function hasBody(req: Request): boolean {
+  return (
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+  );
 }
