@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { requestLogger } from './core/logging/request-logger.middleware';
+import { requestId } from './core/logging/request-context';
 import { allowedMethods } from './core/errors/allowed-methods';
 import { answerClientError } from './core/errors/client-error';
 import { DOWNLOAD_PATH, downloadErrorBody } from './downloads/download-error.filter';
@@ -29,6 +30,7 @@ export async function createApp(
   });
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestId);
   app.use(requestLogger);
   app.use(httpMetrics(app.get(MetricsRegistry)));
   app.use(requestPathCheck);

@@ -1,5 +1,6 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { requestContext } from '../core/logging/request-context';
 import { WorkerPresence } from '../workers/worker-presence.service';
 import { RetentionService } from '../retention/retention.service';
 import { Job, UnrecoverableError } from 'bullmq';
@@ -65,7 +66,10 @@ export class BackupProcessor extends WorkerHost implements OnApplicationBootstra
     this.running++;
     this.presence.tookJob();
     try {
-      await this.runJob(job);
+      // the worker's log lines for this job carry the id of the request that queued it
+      await requestContext.run({ requestId: job.data.requestId ?? job.id ?? '' }, () =>
+        this.runJob(job),
+      );
     } finally {
       this.running--;
     }

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { JobType, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { AppConfig } from '../core/config/app-config';
+import { currentRequestId } from '../core/logging/request-context';
 import { UpstreamError } from '../core/errors/domain-errors';
 import { QueuedJob, addJob } from './add-job';
 import {
@@ -52,7 +53,7 @@ export class JobEnqueuer implements OnModuleDestroy {
   }
 
   async enqueueBackup(backup: { pk: bigint; backupId: string; instanceId: string }): Promise<void> {
-    const job = runBackupJob(backup);
+    const job = runBackupJob(backup, currentRequestId());
     await this.add(this.queue, job, 'backup');
   }
 
@@ -61,7 +62,7 @@ export class JobEnqueuer implements OnModuleDestroy {
     instanceId: string;
     triggeredAt: Date;
   }): Promise<void> {
-    const job = runRestoreJob(restore);
+    const job = runRestoreJob(restore, currentRequestId());
     await this.add(this.restores, job, 'restore');
   }
 

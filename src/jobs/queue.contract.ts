@@ -14,6 +14,8 @@ export interface RunBackupPayload {
   /** the backup's public backup_id, checked against the row before anything runs */
   backupId: string;
   instanceId: string;
+  /** the request that queued it, so the worker's log lines carry the same id */
+  requestId?: string;
 }
 
 /**
@@ -36,13 +38,17 @@ export const JOB_LOCK_MS = 30_000;
 export const STALLED_CHECK_MS = 10_000;
 
 /** The job that runs one backup, as both the API and the recovery sweep add it. */
-export function runBackupJob(backup: { pk: bigint; backupId: string; instanceId: string }) {
+export function runBackupJob(
+  backup: { pk: bigint; backupId: string; instanceId: string },
+  requestId?: string,
+) {
   return {
     name: JOB_RUN_BACKUP,
     data: {
       backupPk: String(backup.pk),
       backupId: backup.backupId,
       instanceId: backup.instanceId,
+      ...(requestId ? { requestId } : {}),
     } satisfies RunBackupPayload,
     opts: { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backup.backupId) },
   };
@@ -56,6 +62,7 @@ export interface RunRestorePayload {
   /** the restore row's primary key, as a string */
   restorePk: string;
   instanceId: string;
+  requestId?: string;
 }
 
 /**
@@ -69,12 +76,16 @@ export const RESTORE_JOB_OPTIONS: JobsOptions = {
 };
 
 /** The job that runs one restore; its id is unique across recreated databases too. */
-export function runRestoreJob(restore: { pk: bigint; instanceId: string; triggeredAt: Date }) {
+export function runRestoreJob(
+  restore: { pk: bigint; instanceId: string; triggeredAt: Date },
+  requestId?: string,
+) {
   return {
     name: JOB_RUN_RESTORE,
     data: {
       restorePk: String(restore.pk),
       instanceId: restore.instanceId,
+      ...(requestId ? { requestId } : {}),
     } satisfies RunRestorePayload,
     opts: {
       ...RESTORE_JOB_OPTIONS,

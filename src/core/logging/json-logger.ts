@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
+import { currentRequestId } from './request-context';
 
 /**
  * Field names whose values never reach a log line, wherever they appear in a logged object.
@@ -63,6 +64,8 @@ export class JsonLogger implements LoggerService {
     const stack = typeof rest[0] === 'string' ? rest[0] : undefined;
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
+    const requestId = currentRequestId();
+    if (requestId) fields.requestId = requestId;
     if (stack && level === 'error') fields.stack = stack;
     if (message instanceof Error) {
       this.root[level]({ ...fields, err: message }, message.message);

@@ -5,7 +5,7 @@ const logger = new Logger('Http');
 
 /**
  * One line per request: method, path (never the query string or headers, which may carry
- * secrets), status and duration.
+ * secrets), status, duration and the request id.
  */
 export function requestLogger(req: Request, res: Response, next: NextFunction): void {
   const started = process.hrtime.bigint();
@@ -16,6 +16,7 @@ export function requestLogger(req: Request, res: Response, next: NextFunction): 
       method: req.method,
       path: req.path,
       status: res.statusCode,
+      requestId: res.getHeader('X-Request-Id'),
       ms: Math.round(ms * 10) / 10,
     });
   });
