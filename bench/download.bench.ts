@@ -1,23 +1,20 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmt, freshStateDatabase, registerWithKey, sql, startCompiled } from './support';
+import {
+  cpuSeconds,
+  fmt,
+  freshStateDatabase,
+  registerWithKey,
+  rssMiB,
+  sql,
+  startCompiled,
+} from './support';
 
 const SIZE = 1024 ** 3;
-
-const rssMiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-
-/** CPU time (user + system, all threads) a process has used so far, in seconds. */
-function cpuSeconds(pid: number): number {
-  // fields after the command name: state is the 3rd field, utime the 14th, stime the 15th
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString());
 
 interface Run {
   /** bytes per second, as curl measured it */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { cpus } from 'node:os';
+import { benchApi } from './api.bench';
 import { benchDownload } from './download.bench';
 import { benchPipeline } from './pipeline.bench';
 import { benchRestore } from './restore.bench';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   if (!only || only === 'download') await benchDownload();
   if (!only || only === 'retention') await benchRetention();
   if (!only || only === 'restore') await benchRestore();
+  if (!only || only === 'api') await benchApi();
 }
 
 main().then(

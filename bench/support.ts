@@ -49,6 +49,19 @@ export function startCompiled(entry: string, env: Record<string, string>): Child
   });
 }
 
+/** Current resident set size of a live process, in MiB. */
+export const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString());
+
+/** CPU time (user + system, all threads) a process has used so far, in seconds. */
+export function cpuSeconds(pid: number): number {
+  // fields after the command name: state is the 3rd field, utime the 14th, stime the 15th
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 export function time<T>(work: () => T): { value: T; seconds: number } {
   const started = process.hrtime.bigint();
   const value = work();

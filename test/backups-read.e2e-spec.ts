@@ -1,5 +1,6 @@
 import type request from 'supertest';
 import { BackupsRepository } from '../src/backups/backups.repository';
+import { whyNotDownloadable } from '../src/backups/dto/backup.response';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -177,6 +178,64 @@ describe('reading backups', () => {
       const fields = b.status === 'failed' ? [...SEED_FIELDS, 'failure_reason'] : SEED_FIELDS;
       expect(Object.keys(b)).toEqual(fields);
       expect(b.triggered_at).toMatch(ISO_MS);
+    }
+  });
+
+  it('marks downloadable by the one rule of whyNotDownloadable, downloads on or off', async () => {
+    const rows = await t.prisma.backup.findMany({
+      where: { instanceId: inst.id },
+      include: { encryptionKey: { select: { origin: true } } },
+    });
+    const off = await startTestApp({ DATABASE_URL: t.databaseUrl, DOWNLOADS_ENABLED: 'false' });
+    try {
+      for (const [app, enabled] of [
+        [t, true],
+        [off, false],
+      ] as const) {
+        const list = await app.http.get(`/v1/instances/${inst.id}/backups`).set(auth()).expect(200);
+        const expected = rows.map((r): [number, boolean] => [
+          r.number,
+          whyNotDownloadable(r, enabled) === null,
+        ]);
+        const shown = (list.body as Array<{ id: number; downloadable: boolean }>).map(
+          (b): [number, boolean] => [b.id, b.downloadable],
+        );
+        expect(new Map(shown)).toEqual(new Map(expected));
+      }
+    } finally {
+      await off.close();
+    }
+  });
+
+  it('pages with ?limit= and ?before=, naming the next page in a Link header', async () => {
+    const full = await t.http.get(`/v1/instances/${inst.id}/backups`).set(auth()).expect(200);
+    expect(full.headers.link).toBeUndefined();
+    const seen: unknown[] = [];
+    const links: string[] = [];
+    let url: string | undefined = `/v1/instances/${inst.id}/backups?limit=3`;
+    while (url) {
+      const res: request.Response = await t.http.get(url).set(auth()).expect(200);
+      expect(Array.isArray(res.body)).toBe(true);
+      seen.push(...(res.body as unknown[]));
+      url = /^<([^>]+)>; rel="next"$/.exec(res.headers.link ?? '')?.[1];
+      if (url) links.push(url);
+    }
+    expect(links).toEqual([`/v1/instances/${inst.id}/backups?limit=3&before=2`]);
+    expect(seen).toEqual(full.body);
+    const older = await t.http
+      .get(`/v1/instances/${inst.id}/backups?before=3`)
+      .set(auth())
+      .expect(200);
+    expect((older.body as Array<{ id: number }>).map((b) => b.id)).toEqual([2, 1]);
+    for (const query of ['limit=0', 'limit=1001', 'limit=x', 'before=0', 'before=abc']) {
+      const res = await t.http
+        .get(`/v1/instances/${inst.id}/backups?${query}`)
+        .set(auth())
+        .expect(422);
+      expect(res.body).toEqual({
+        error: 'InvalidParameters',
+        description: expect.stringMatching(/^Invalid query parameters: (limit|before) /),
+      });
     }
   });
 

@@ -8,9 +8,10 @@ import {
 import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
 import { PUBLIC_AUTH } from '../core/openapi/api-errors';
 import type { Request } from 'express';
-import type { Instance } from '../generated/prisma/client';
-import { InstancesRepository } from '../instances/instances.repository';
-import { TokensService, grants } from '../tokens/tokens.service';
+import { Clock } from '../core/clock/clock';
+import { hashToken } from '../tokens/token-secret';
+import { grants, tokenUsable } from '../tokens/tokens.service';
+import { AccessRepository, AccessedInstance } from './access.repository';
 import {
   ForbiddenError,
   InstanceNotFoundError,
@@ -18,7 +19,7 @@ import {
 } from '../core/errors/domain-errors';
 import { bearerToken } from '../core/auth/bearer';
 
-type InstanceRequest = Request & { instance?: Instance };
+type InstanceRequest = Request & { instance?: AccessedInstance };
 
 /**
  * Guards every `/v1/instances/:instance_id/…` route, deciding in this order:
@@ -28,8 +29,8 @@ type InstanceRequest = Request & { instance?: Instance };
 @Injectable()
 export class InstanceAccessGuard implements CanActivate {
   constructor(
-    private readonly tokens: TokensService,
-    private readonly instances: InstancesRepository,
+    private readonly access: AccessRepository,
+    private readonly clock: Clock,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -40,26 +41,26 @@ export class InstanceAccessGuard implements CanActivate {
         'Missing or malformed Authorization header; expected "Bearer <token>".',
       );
     }
-    const token = await this.tokens.authenticate(secret);
-    if (!token) {
+    const instanceId = String(req.params.instance_id);
+    // the token and the instance in one query
+    const access = await this.access.resolve(hashToken(secret), instanceId);
+    if (!access || !tokenUsable(access.token, this.clock.now())) {
       throw new UnauthorizedError('The access token is unknown, revoked or expired.');
     }
-    const instanceId = String(req.params.instance_id);
-    if (!grants(token, instanceId)) {
+    if (!grants(access.token, instanceId)) {
       throw new ForbiddenError(
         `This access token is not granted access to instance "${instanceId}".`,
       );
     }
-    const instance = await this.instances.findRegistered(instanceId);
-    if (!instance) throw new InstanceNotFoundError(instanceId);
-    req.instance = instance;
+    if (!access.instance) throw new InstanceNotFoundError(instanceId);
+    req.instance = access.instance;
     return true;
   }
 }
 
 /** The instance that InstanceAccessGuard resolved for this request. */
 export const CurrentInstance = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): Instance => {
+  (_data: unknown, ctx: ExecutionContext): AccessedInstance => {
     const instance = ctx.switchToHttp().getRequest<InstanceRequest>().instance;
     if (!instance) throw new Error('CurrentInstance used on a route without InstanceAccessGuard');
     return instance;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { InstancesModule } from '../instances/instances.module';
 import { TokensModule } from '../tokens/tokens.module';
+import { AccessRepository } from './access.repository';
 import { InstanceAccessGuard } from './instance-access.guard';
 
 /**
@@ -10,7 +11,7 @@ import { InstanceAccessGuard } from './instance-access.guard';
  */
 @Module({
   imports: [TokensModule, InstancesModule],
-  providers: [InstanceAccessGuard],
-  exports: [InstanceAccessGuard, TokensModule, InstancesModule],
+  providers: [InstanceAccessGuard, AccessRepository],
+  exports: [InstanceAccessGuard, AccessRepository, TokensModule, InstancesModule],
 })
 export class InstanceAccessModule {}

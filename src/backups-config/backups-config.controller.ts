@@ -1,3 +1,4 @@
+import type { AccessedInstance } from '../access/access.repository';
 import { Body, Controller, Get, HttpCode, Patch, UseGuards } from '@nestjs/common';
 import {
   ApiInstanceRoutes,
@@ -6,7 +7,6 @@ import {
 } from '../access/instance-access.guard';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../core/openapi/api-errors';
-import type { Instance } from '../generated/prisma/client';
 import { BackupsConfigService } from './backups-config.service';
 import {
   BackupsConfigResponse,
@@ -25,7 +25,7 @@ export class BackupsConfigController {
   @ApiOperation({ summary: 'Read the backups config of an instance' })
   @ApiOkResponse({ type: BackupsConfigResponse })
   @ApiErrors(401, 403, 404, 503)
-  get(@CurrentInstance() instance: Instance): Promise<BackupsConfigResponse> {
+  get(@CurrentInstance() instance: AccessedInstance): Promise<BackupsConfigResponse> {
     return this.configs.get(instance);
   }
 
@@ -38,7 +38,7 @@ export class BackupsConfigController {
   @ApiOkResponse({ type: InstanceUpdatedResponse })
   @ApiErrors(401, 403, 404, 422, 503)
   async update(
-    @CurrentInstance() instance: Instance,
+    @CurrentInstance() instance: AccessedInstance,
     @Body() dto: UpdateBackupsConfigDto,
   ): Promise<InstanceUpdatedResponse> {
     await this.configs.update(instance, dto);

@@ -18,8 +18,18 @@ export class BackupsConfigRepository {
     private readonly keys: EncryptionKeysRepository,
   ) {}
 
-  get(instanceId: string): Promise<BackupsConfig> {
-    return this.prisma.backupsConfig.findUniqueOrThrow({ where: { instanceId } });
+  /** The settings a GET shows, in one raw query (a hot read). */
+  async get(
+    instanceId: string,
+  ): Promise<Pick<BackupsConfig, 'minBackupCount' | 'retentionTime' | 'excludeFromAutoBackup'>> {
+    const rows = await this.prisma.$queryRaw<
+      Array<Pick<BackupsConfig, 'minBackupCount' | 'retentionTime' | 'excludeFromAutoBackup'>>
+    >`
+      SELECT min_backup_count AS "minBackupCount", retention_time AS "retentionTime",
+             exclude_from_auto_backup AS "excludeFromAutoBackup"
+      FROM backups_config WHERE instance_id = ${instanceId}`;
+    if (rows.length === 0) throw new Error(`instance ${instanceId} has no backups config`);
+    return rows[0];
   }
 
   /** Applies all changes or none. A replaced key stays stored for the backups it encrypted. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { InvalidParametersError } from '../core/errors/domain-errors';
-import type { Instance } from '../generated/prisma/client';
+import type { AccessedInstance } from '../access/access.repository';
 import { BackupsConfigRepository } from './backups-config.repository';
 import { BackupsConfigResponse } from './dto/backups-config.response';
 import { UpdateBackupsConfigDto } from './dto/update-backups-config.dto';
@@ -20,7 +20,7 @@ export class BackupsConfigService {
     private readonly config: AppConfig,
   ) {}
 
-  async get(instance: Instance): Promise<BackupsConfigResponse> {
+  async get(instance: AccessedInstance): Promise<BackupsConfigResponse> {
     const c = await this.configs.get(instance.id);
     return {
       min_backup_count: c.minBackupCount,
@@ -31,7 +31,7 @@ export class BackupsConfigService {
     };
   }
 
-  async update(instance: Instance, dto: UpdateBackupsConfigDto): Promise<void> {
+  async update(instance: AccessedInstance, dto: UpdateBackupsConfigDto): Promise<void> {
     if (UPDATABLE_FIELDS.every((f) => dto[f as keyof UpdateBackupsConfigDto] === undefined)) {
       throw new InvalidParametersError(
         `The request body must set at least one of ${UPDATABLE_FIELDS.join(', ')}.`,

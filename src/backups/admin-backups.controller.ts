@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { AdminGuard } from '../core/auth/admin.guard';
 import { ADMIN_AUTH, ApiErrors } from '../core/openapi/api-errors';
 import { InvalidParametersError } from '../core/errors/domain-errors';
+import { nextPageLink } from '../core/validation/paging';
 import { BackupsRepository } from './backups.repository';
 import { AdminBackupResponse, toAdminBackupResponse } from './dto/admin-backup.response';
 import { ADMIN_PAGE_DEFAULT, ADMIN_PAGE_MAX, ListBackupsQuery } from './dto/list-backups.query';
@@ -48,13 +49,7 @@ export class AdminBackupsController {
     });
     const page = rows.slice(0, limit);
     if (rows.length > limit) {
-      const next = new URLSearchParams();
-      for (const [name, value] of Object.entries(query)) {
-        if (name !== 'before' && typeof value === 'string') next.set(name, value);
-      }
-      next.set('limit', String(limit));
-      next.set('before', String(page[page.length - 1].pk));
-      res.setHeader('Link', `<${req.baseUrl}${req.path}?${next.toString()}>; rel="next"`);
+      res.setHeader('Link', nextPageLink(req, limit, String(page[page.length - 1].pk)));
     }
     return page.map(toAdminBackupResponse);
   }

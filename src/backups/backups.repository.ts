@@ -132,15 +132,6 @@ export class BackupsRepository {
     return count > 0;
   }
 
-  /** All backups of an instance, newest first. */
-  list(instanceId: string): Promise<BackupWithKeyOrigin[]> {
-    return this.prisma.backup.findMany({
-      where: { instanceId },
-      orderBy: { number: 'desc' },
-      include: WITH_KEY_ORIGIN,
-    });
-  }
-
   /**
    * The backup that a route's `:id` names (validated by @RouteNumber), or BackupNotFoundError
    * (404; the download route answers it with 412).

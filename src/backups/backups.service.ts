@@ -1,18 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config';
 import { Clock } from '../core/clock/clock';
-import { BackupInProgressError } from '../core/errors/domain-errors';
-import type { BackupTrigger, Instance } from '../generated/prisma/client';
+import { BackupInProgressError, BackupNotFoundError } from '../core/errors/domain-errors';
+import type { Page } from '../core/validation/paging';
+import type { BackupTrigger } from '../generated/prisma/client';
+import type { AccessedInstance } from '../access/access.repository';
 import { JobEnqueuer } from '../jobs/job-enqueuer';
 import { BackupsRepository } from './backups.repository';
 import { triggerBackup } from './trigger-backup';
 import { BackupQueuedResponse } from './dto/backup-queued.response';
-import { BackupResponse, toBackupResponse } from './dto/backup.response';
+import { BackupsJson } from './backups-json.repository';
 
 @Injectable()
 export class BackupsService {
   constructor(
     private readonly backups: BackupsRepository,
+    private readonly json: BackupsJson,
     private readonly config: AppConfig,
     private readonly queue: JobEnqueuer,
     private readonly clock: Clock,
@@ -24,7 +27,7 @@ export class BackupsService {
    * cannot take the job, the record is taken back and the caller gets 502/504.
    */
   async trigger(
-    instance: Instance,
+    instance: AccessedInstance,
     trigger: BackupTrigger = 'manual',
   ): Promise<BackupQueuedResponse> {
     const backup = await triggerBackup(
@@ -38,13 +41,18 @@ export class BackupsService {
     return { id: backup.number, message: 'job to backup is queued' };
   }
 
-  async list(instanceId: string): Promise<BackupResponse[]> {
-    const rows = await this.backups.list(instanceId);
-    return rows.map((b) => toBackupResponse(b, this.config.downloadsEnabled));
+  /**
+   * The JSON array of BackupResponse, newest first: the whole list, or a page when asked, with
+   * the id to continue before when older backups exist beyond it.
+   */
+  async list(instanceId: string, page: Page): Promise<{ json: string; nextBefore?: number }> {
+    return this.json.list(instanceId, this.config.downloadsEnabled, page);
   }
 
-  async show(instanceId: string, number: number): Promise<BackupResponse> {
-    const backup = await this.backups.findOrFail(instanceId, number);
-    return toBackupResponse(backup, this.config.downloadsEnabled);
+  /** One BackupResponse as JSON, or 404. */
+  async show(instanceId: string, number: number): Promise<string> {
+    const json = await this.json.one(instanceId, this.config.downloadsEnabled, number);
+    if (json === null) throw new BackupNotFoundError(instanceId, String(number));
+    return json;
   }
 }

@@ -1,3 +1,4 @@
+import type { AccessedInstance } from '../access/access.repository';
 import { Controller, Get, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
@@ -13,7 +14,6 @@ import {
   RangeNotSatisfiableError,
   UpstreamError,
 } from '../core/errors/domain-errors';
-import type { Instance } from '../generated/prisma/client';
 import { SinkClosedError } from '../storage/storage-driver';
 import { RouteNumber } from '../core/validation/route-number';
 import { parseRange } from './byte-range';
@@ -51,7 +51,7 @@ export class DownloadsController {
   })
   @ApiDownloadErrors(401, 403, 412, 416, 502, 503, 504)
   async download(
-    @CurrentInstance() instance: Instance,
+    @CurrentInstance() instance: AccessedInstance,
     @RouteNumber(BackupNotFoundError) id: number,
     @Req() req: Request,
     @Res() res: Response,

@@ -8,7 +8,7 @@ import {
   UpstreamError,
   UpstreamTimeoutError,
 } from '../core/errors/domain-errors';
-import type { Instance } from '../generated/prisma/client';
+import type { AccessedInstance } from '../access/access.repository';
 import {
   ByteRange,
   RangeReader,
@@ -34,7 +34,7 @@ export class DownloadsService {
   ) {}
 
   /** The archive of a backup the user may download, or the reason (412) why not. */
-  async find(instance: Instance, number: number): Promise<DownloadableArchive> {
+  async find(instance: AccessedInstance, number: number): Promise<DownloadableArchive> {
     const backup = await this.backups.findOrFail(instance.id, number);
     const whyNot = whyNotDownloadable(backup, this.config.downloadsEnabled);
     if (whyNot !== null) throw new NotDownloadableError(whyNot);

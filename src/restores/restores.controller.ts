@@ -1,3 +1,4 @@
+import type { AccessedInstance } from '../access/access.repository';
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { RestoreNotFoundError } from '../core/errors/domain-errors';
 import { RouteNumber } from '../core/validation/route-number';
@@ -9,7 +10,6 @@ import {
 } from '../access/instance-access.guard';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../core/openapi/api-errors';
-import type { Instance } from '../generated/prisma/client';
 import { CreateRestoreDto } from './dto/create-restore.dto';
 import { RestoreQueuedResponse, RestoreResponse } from './dto/restore.response';
 import { RestoresService } from './restores.service';
@@ -26,7 +26,7 @@ export class RestoresController {
   @ApiAcceptedResponse({ type: RestoreQueuedResponse })
   @ApiErrors(401, 403, 404, 409, 422, 502, 503, 504)
   trigger(
-    @CurrentInstance() instance: Instance,
+    @CurrentInstance() instance: AccessedInstance,
     @Body() body: CreateRestoreDto,
   ): Promise<RestoreQueuedResponse> {
     return this.restores.trigger(instance, body);
@@ -36,7 +36,7 @@ export class RestoresController {
   @ApiOperation({ summary: 'List the restores of an instance, newest first' })
   @ApiOkResponse({ type: [RestoreResponse] })
   @ApiErrors(401, 403, 404, 503)
-  list(@CurrentInstance() instance: Instance): Promise<RestoreResponse[]> {
+  list(@CurrentInstance() instance: AccessedInstance): Promise<RestoreResponse[]> {
     return this.restores.list(instance.id);
   }
 
@@ -46,7 +46,7 @@ export class RestoresController {
   @ApiOkResponse({ type: RestoreResponse })
   @ApiErrors(401, 403, 404, 503)
   show(
-    @CurrentInstance() instance: Instance,
+    @CurrentInstance() instance: AccessedInstance,
     @RouteNumber(RestoreNotFoundError)
     id: number,
   ): Promise<RestoreResponse> {

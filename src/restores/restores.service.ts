@@ -8,7 +8,7 @@ import {
   RestoreNotFoundError,
 } from '../core/errors/domain-errors';
 import { isInstanceBusy } from '../core/prisma/prisma-errors';
-import type { Instance } from '../generated/prisma/client';
+import type { AccessedInstance } from '../access/access.repository';
 import { JobEnqueuer } from '../jobs/job-enqueuer';
 import { CreateRestoreDto } from './dto/create-restore.dto';
 import { RestoreQueuedResponse, RestoreResponse, toRestoreResponse } from './dto/restore.response';
@@ -28,7 +28,10 @@ export class RestoresService {
    * not restorable, 409 while a backup or restore of the instance is queued or running (the
    * database decides). When the queue cannot take the job, the record is taken back (502/504).
    */
-  async trigger(instance: Instance, body: CreateRestoreDto): Promise<RestoreQueuedResponse> {
+  async trigger(
+    instance: AccessedInstance,
+    body: CreateRestoreDto,
+  ): Promise<RestoreQueuedResponse> {
     const backup = await this.backups.find(instance.id, body.backup_id);
     if (!backup) throw new BackupNotFoundError(instance.id, String(body.backup_id));
     if (backup.status !== 'done') {

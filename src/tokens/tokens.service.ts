@@ -65,12 +65,18 @@ export class TokensService {
   /** The token behind a bearer secret, or null when it is unknown, revoked or expired. */
   async authenticate(secret: string): Promise<AccessToken | null> {
     const token = await this.tokens.findByHash(hashToken(secret));
-    if (!token || token.revokedAt) return null;
-    if (token.expiresAt && token.expiresAt <= this.clock.now()) return null;
-    return token;
+    return token && tokenUsable(token, this.clock.now()) ? token : null;
   }
 }
 
-export function grants(token: AccessToken, instanceId: string): boolean {
+/** A token works until it is revoked or expires. */
+export function tokenUsable(
+  token: Pick<AccessToken, 'expiresAt' | 'revokedAt'>,
+  now: Date,
+): boolean {
+  return !token.revokedAt && !(token.expiresAt && token.expiresAt <= now);
+}
+
+export function grants(token: Pick<AccessToken, 'instances'>, instanceId: string): boolean {
   return token.instances.includes(WILDCARD) || token.instances.includes(instanceId);
 }

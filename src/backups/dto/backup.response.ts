@@ -68,7 +68,7 @@ export type BackupWithKeyOrigin = Backup & { encryptionKey: { origin: Encryption
  * at trigger time). Returns why not, in words for the user, or null when it is downloadable.
  */
 export function whyNotDownloadable(
-  b: BackupWithKeyOrigin,
+  b: Pick<Backup, 'number' | 'status'> & { encryptionKey: { origin: EncryptionKeyOrigin } },
   downloadsEnabled: boolean,
 ): string | null {
   if (!downloadsEnabled) return 'Downloads of backups are disabled on this platform.';
@@ -82,25 +82,4 @@ export function whyNotDownloadable(
     );
   }
   return null;
-}
-
-export function isDownloadable(b: BackupWithKeyOrigin, downloadsEnabled: boolean): boolean {
-  return whyNotDownloadable(b, downloadsEnabled) === null;
-}
-
-export function toBackupResponse(
-  b: BackupWithKeyOrigin,
-  downloadsEnabled: boolean,
-): BackupResponse {
-  return {
-    id: b.number,
-    backup_id: b.backupId,
-    size: Number(b.size),
-    status: b.status,
-    triggered_at: b.triggeredAt.toISOString(),
-    started_at: b.startedAt?.toISOString() ?? null,
-    finished_at: b.finishedAt?.toISOString() ?? null,
-    downloadable: isDownloadable(b, downloadsEnabled),
-    ...(b.status === 'failed' && b.failureReason ? { failure_reason: b.failureReason } : {}),
-  };
 }

@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { Prisma } from '../../generated/prisma/client';
 
 /** True when a write failed on a unique constraint (Prisma P2002). */
@@ -50,6 +51,7 @@ const UNAVAILABLE_MESSAGES =
  * not because of the call itself: worth a 503 to a client, and worth another try to a worker.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     if (UNAVAILABLE_CODES.has(err.code)) return true;
@@ -61,6 +63,42 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   if (err instanceof Error) return UNAVAILABLE_MESSAGES.test(err.message);
   return false;
+}
+
+/** A query straight on the pool (not through Prisma) that could not reach the database. */
+export class DatabaseUnavailableError extends Error {}
+
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+
+/**
+ * Runs a query on the pool under the Prisma client, turning "the database is away" (the
+ * socket's errors, SQLSTATE 08xxx/57P0x, the pool's own timeout) into DatabaseUnavailableError,
+ * so it is answered 503 like the same failure through Prisma.
+ */
+export async function queryPool<R extends object>(
+  pool: Pool,
+  text: string,
+  values: unknown[],
+): Promise<R[]> {
+  try {
+    return (await pool.query<R>(text, values)).rows;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (
+      (typeof code === 'string' && (SOCKET_CODES.has(code) || /^(08|57P0)/.test(code))) ||
+      (err instanceof Error && UNAVAILABLE_MESSAGES.test(err.message))
+    ) {
+      throw new DatabaseUnavailableError((err as Error).message);
+    }
+    throw err;
+  }
 }
 
 interface AdapterCause {

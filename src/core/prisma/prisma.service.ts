@@ -1,22 +1,33 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { PrismaClient } from '../../generated/prisma/client';
 import { AppConfig } from '../config/app-config';
 
 /** The one database client of a process. Only repositories use it. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+  /**
+   * The connection pool under the client, for the few hottest reads that skip the client
+   * entirely (see BackupsJson); they share its size and its timeout.
+   */
+  readonly pool: Pool;
+
   constructor(config: AppConfig) {
+    const pool = new Pool({
+      connectionString: config.databaseUrl,
+      max: config.databasePoolSize,
+      // a request that waits longer for a connection is answered 503 with Retry-After
+      connectionTimeoutMillis: config.databasePoolTimeoutMs,
+    });
     super({
-      adapter: new PrismaPg({
-        connectionString: config.databaseUrl,
-        max: config.databasePoolSize,
-        // a request that waits longer for a connection is answered 503 with Retry-After
-        connectionTimeoutMillis: config.databasePoolTimeoutMs,
-      }),
+      adapter: new PrismaPg(pool),
       // interactive transactions wait as long for their connection, then fail the same way
       transactionOptions: { maxWait: config.databasePoolTimeoutMs },
     });
+    this.pool = pool;
+    // an idle connection the server dropped must not crash the process
+    pool.on('error', () => undefined);
   }
 
   async onModuleInit(): Promise<void> {
@@ -25,6 +36,7 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
 
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
+    await this.pool.end().catch(() => undefined);
   }
 }
 

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../core/prisma/prisma.service';
+import type { AccessToken, Instance } from '../generated/prisma/client';
+
+/** What the public API's handlers know of the instance a request acts on. */
+export type AccessedInstance = Pick<Instance, 'id' | 'name' | 'type' | 'backupType'>;
+
+/** A bearer token's grants, and the registered instance the request names (null when none). */
+export interface ResolvedAccess {
+  token: Pick<AccessToken, 'instances' | 'expiresAt' | 'revokedAt'>;
+  instance: AccessedInstance | null;
+}
+
+type Row = ResolvedAccess['token'] & {
+  id: string | null;
+  name: string | null;
+  type: Instance['type'] | null;
+  backupType: Instance['backupType'] | null;
+};
+
+@Injectable()
+export class AccessRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * The token with this hash and the registered instance `instanceId`, in one indexed query
+   * (every public request runs it); null when no token has this hash. Nothing is cached, so a
+   * revoked token is refused by every API process on its very next request.
+   */
+  async resolve(tokenHash: string, instanceId: string): Promise<ResolvedAccess | null> {
+    const rows = await this.prisma.$queryRaw<Row[]>`
+      SELECT t.instances, t.expires_at AS "expiresAt", t.revoked_at AS "revokedAt",
+             i.id, i.name, i.type, i.backup_type AS "backupType"
+      FROM access_tokens t
+      LEFT JOIN instances i ON i.id = ${instanceId} AND i.deleted_at IS NULL
+      WHERE t.token_hash = ${tokenHash}`;
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      token: { instances: row.instances, expiresAt: row.expiresAt, revokedAt: row.revokedAt },
+      instance:
+        row.id === null
+          ? null
+          : { id: row.id, name: row.name!, type: row.type!, backupType: row.backupType! },
+    };
+  }
+}
