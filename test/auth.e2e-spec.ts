@@ -166,4 +166,30 @@ describe('auth of the public API', () => {
       },
     );
   });
+
+  it('a revoked token is refused on the very next request by every API process', async () => {
+    const other = await startTestApp({ DATABASE_URL: t.databaseUrl });
+    try {
+      const inst = await registerInstance(t);
+      const url = `/v1/instances/${inst.id}/backups`;
+      const auth = { Authorization: `Bearer ${inst.token}` };
+      await t.http.get(url).set(auth).expect(200);
+      await other.http.get(url).set(auth).expect(200);
+      const tokens = await t.http
+        .get('/admin/v1/tokens')
+        .set('Authorization', `Bearer ${t.adminToken}`)
+        .expect(200);
+      const id = (tokens.body as Array<{ id: string; instances: string[] }>).find(
+        (k) => k.instances.includes(inst.id) && k.instances.length === 1,
+      )!.id;
+      await t.http
+        .delete(`/admin/v1/tokens/${id}`)
+        .set('Authorization', `Bearer ${t.adminToken}`)
+        .expect(204);
+      await other.http.get(url).set(auth).expect(401);
+      await t.http.get(url).set(auth).expect(401);
+    } finally {
+      await other.close();
+    }
+  });
 });

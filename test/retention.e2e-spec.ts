@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Clock } from '../src/core/clock/clock';
+import type { AppConfig } from '../src/core/config/app-config';
 import { CASES, NOW, RetentionCase as Case } from '../src/retention/retention-rule.cases';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { OrphanArchivesRepository } from '../src/storage/orphan-archives.repository';
@@ -192,5 +193,58 @@ describe('retention', () => {
     await service().prune();
     expect(existsSync(victim)).toBe(false);
     expect(await t.prisma.orphanArchive.count({ where: orphan })).toBe(0);
+  });
+
+  it('removes records of backups pruned more than DELETED_RECORD_RETENTION_DAYS ago, but not one a restore refers to', async () => {
+    const inst = await registerInstance(t);
+    const key = await t.prisma.backupsConfig.findUniqueOrThrow({ where: { instanceId: inst.id } });
+    const day = 86_400_000;
+    const deletedAgo = async (number: number, days: number) =>
+      t.prisma.backup.create({
+        data: {
+          instanceId: inst.id,
+          number,
+          backupId: `${inst.id}-${number}`,
+          status: 'deleted',
+          encryptionKeyId: key.activeKeyId,
+          triggeredAt: new Date(NOW.getTime() - (days + 10) * day),
+          finishedAt: new Date(NOW.getTime() - days * day),
+        },
+      });
+    await deletedAgo(1, 200);
+    const restored = await deletedAgo(2, 150);
+    await deletedAgo(3, 91);
+    await deletedAgo(4, 89);
+    await t.prisma.restore.create({
+      data: { instanceId: inst.id, number: 1, backupPk: restored.pk, status: 'done' },
+    });
+    const numbers = async () =>
+      (
+        await t.prisma.backup.findMany({
+          where: { instanceId: inst.id },
+          orderBy: { number: 'asc' },
+        })
+      ).map((b) => b.number);
+
+    const keepForever = new RetentionService(
+      worker.get(RetentionRepository),
+      worker.get(OrphanArchivesRepository),
+      { ...t.config, deletedRecordRetentionDays: 0 } as AppConfig,
+      clock,
+      storage,
+      worker.get(JobMetrics),
+    );
+    expect(await keepForever.forgetDeletedRecords()).toBe(0);
+    expect(await numbers()).toEqual([1, 2, 3, 4]);
+
+    expect(t.config.deletedRecordRetentionDays).toBe(90);
+    expect(await service().forgetDeletedRecords()).toBe(2);
+    expect(await numbers()).toEqual([2, 4]);
+    // the public list no longer shows them
+    const list = await t.http
+      .get(`/v1/instances/${inst.id}/backups`)
+      .set('Authorization', `Bearer ${inst.token}`)
+      .expect(200);
+    expect((list.body as Array<{ id: number }>).map((b) => b.id)).toEqual([4, 2]);
   });
 });

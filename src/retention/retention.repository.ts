@@ -58,6 +58,19 @@ export class RetentionRepository {
   }
 
   /**
+   * Removes up to `limit` records of backups pruned before `cutoff` that no restore refers to;
+   * returns how many.
+   */
+  removeDeletedRecords(cutoff: Date, limit: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM backups WHERE pk IN (
+        SELECT b.pk FROM backups b
+        WHERE b.status = 'deleted' AND b.finished_at < ${cutoff}
+          AND NOT EXISTS (SELECT 1 FROM restores r WHERE r.backup_pk = b.pk)
+        LIMIT ${limit})`;
+  }
+
+  /**
    * Of these backup_ids, the ones whose backup may own an archive in storage: done, or still
    * queued or running (its archive may be about to be recorded).
    */

@@ -9,6 +9,8 @@ import { RetentionRepository } from './retention.repository';
 
 /** Archive deletions in flight at once during a pass. */
 const DELETE_PARALLELISM = 16;
+/** Records of long-pruned backups removed per statement (short transactions, small locks). */
+const RECORDS_PER_BATCH = 10_000;
 /** How many archives that earlier passes failed to remove one full pass tries again. */
 const ORPHANS_PER_PASS = 1000;
 /**
@@ -55,6 +57,7 @@ export class RetentionService {
       });
     }
     if (!instanceId) {
+      await this.forgetDeletedRecords();
       await this.retryOrphans();
       // best effort: a store that cannot be listed now is reconciled by a later pass
       await this.removeUnownedArchives().catch((err: Error) =>
@@ -65,6 +68,27 @@ export class RetentionService {
       );
     }
     return pruned.length;
+  }
+
+  /**
+   * Records of pruned backups are kept DELETED_RECORD_RETENTION_DAYS after they were pruned
+   * (their finished_at, which pruning sets), then removed, so lists stay bounded; a record a
+   * restore refers to stays with it. 0 keeps them forever.
+   */
+  async forgetDeletedRecords(): Promise<number> {
+    const days = this.config.deletedRecordRetentionDays;
+    if (days === 0) return 0;
+    const cutoff = new Date(this.clock.now().getTime() - days * 86_400_000);
+    let removed = 0;
+    for (;;) {
+      const n = await this.retention.removeDeletedRecords(cutoff, RECORDS_PER_BATCH);
+      removed += n;
+      if (n < RECORDS_PER_BATCH) break;
+    }
+    if (removed > 0) {
+      this.logger.log({ msg: 'removed records of long-pruned backups', count: removed, days });
+    }
+    return removed;
   }
 
   /**

@@ -36,6 +36,7 @@ export class AppConfig {
   readonly defaultMinBackupCount: number;
   readonly defaultRetentionTime: number;
   readonly deletedInstanceRetentionDays: number;
+  readonly deletedRecordRetentionDays: number;
   readonly workerConcurrency: number;
   readonly upstreamTimeoutMs: number;
   readonly databasePoolSize: number;
@@ -75,6 +76,7 @@ export class AppConfig {
     this.defaultMinBackupCount = env.DEFAULT_MIN_BACKUP_COUNT;
     this.defaultRetentionTime = env.DEFAULT_RETENTION_TIME;
     this.deletedInstanceRetentionDays = env.DELETED_INSTANCE_RETENTION_DAYS;
+    this.deletedRecordRetentionDays = env.DELETED_RECORD_RETENTION_DAYS;
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.upstreamTimeoutMs = env.UPSTREAM_TIMEOUT_MS;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;

@@ -157,6 +157,13 @@ export class Environment {
   @Min(0)
   DELETED_INSTANCE_RETENTION_DAYS: number = 30;
 
+  /** days the record of a pruned (`deleted`) backup stays listed; 0 keeps records forever */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100000)
+  DELETED_RECORD_RETENTION_DAYS: number = 90;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
