@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Clock } from '../src/core/clock/clock';
-import type { AppConfig } from '../src/core/config/app-config';
 import { CASES, NOW, RetentionCase as Case } from '../src/retention/retention-rule.cases';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { OrphanArchivesRepository } from '../src/storage/orphan-archives.repository';
@@ -229,7 +228,7 @@ describe('retention', () => {
     const keepForever = new RetentionService(
       worker.get(RetentionRepository),
       worker.get(OrphanArchivesRepository),
-      { ...t.config, deletedRecordRetentionDays: 0 } as AppConfig,
+      { ...t.config, deletedRecordRetentionDays: 0 },
       clock,
       storage,
       worker.get(JobMetrics),
