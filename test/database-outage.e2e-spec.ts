@@ -2,10 +2,9 @@ import { mkdirSync, readdirSync, utimesSync, writeFileSync, existsSync } from 'n
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { RetentionService } from '../src/retention/retention.service';
 import { decryptWithOpenssl } from './support/archives';
-import { databaseUrl, migrateDatabase } from './support/databases';
+import { databaseUrl } from './support/databases';
 import {
   createSourceDatabase,
   dropDatabases,
@@ -13,7 +12,7 @@ import {
   holdTableLock,
   restoreIntoNewDatabase,
 } from './support/postgres-fixtures';
-import { PostgresServer, startPostgresServer } from './support/postgres-server';
+import { PostgresServer, startServiceDatabaseServer } from './support/postgres-server';
 import { waitFor } from './support/processes';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
@@ -31,12 +30,7 @@ describe('the service database goes away for a while', () => {
   const databases: string[] = [];
 
   beforeAll(async () => {
-    pg = await startPostgresServer();
-    const admin = new Client({ connectionString: pg.url() });
-    await admin.connect();
-    await admin.query('CREATE DATABASE backup_manager');
-    await admin.end();
-    migrateDatabase(pg.url('backup_manager'));
+    ({ pg } = await startServiceDatabaseServer());
     t = await startTestApp({ DATABASE_URL: pg.url('backup_manager') });
     worker = await startTestWorker(t);
     source = await createSourceDatabase();

@@ -1,6 +1,4 @@
-import { Client } from 'pg';
-import { migrateDatabase } from './support/databases';
-import { PostgresServer, startPostgresServer } from './support/postgres-server';
+import { PostgresServer, startServiceDatabaseServer } from './support/postgres-server';
 import { waitFor } from './support/processes';
 import { RedisServer, startRedisServer } from './support/servers';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
@@ -13,12 +11,7 @@ describe('health: live and ready', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    pg = await startPostgresServer();
-    const admin = new Client({ connectionString: pg.url() });
-    await admin.connect();
-    await admin.query('CREATE DATABASE backup_manager');
-    await admin.end();
-    migrateDatabase(pg.url('backup_manager'));
+    ({ pg } = await startServiceDatabaseServer());
     redis = await startRedisServer();
     t = await startTestApp({ DATABASE_URL: pg.url('backup_manager'), REDIS_URL: redis.url });
     await waitFor(async () => (await t.http.get('/health/ready')).status === 200, 60000, 'ready');

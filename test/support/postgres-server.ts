@@ -3,6 +3,8 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './servers';
+import { Client } from 'pg';
+import { migrateDatabase } from './databases';
 
 export interface PostgresServer {
   port: number;
@@ -78,4 +80,18 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   };
   server.start();
   return server;
+}
+
+/**
+ * A private cluster holding the service's own database, migrated: for the tests that stop
+ * the service's PostgreSQL. `url` is the service database's URL.
+ */
+export async function startServiceDatabaseServer(): Promise<{ pg: PostgresServer; url: string }> {
+  const pg = await startPostgresServer();
+  const admin = new Client({ connectionString: pg.url() });
+  await admin.connect();
+  await admin.query('CREATE DATABASE backup_manager');
+  await admin.end();
+  migrateDatabase(pg.url('backup_manager'));
+  return { pg, url: pg.url('backup_manager') };
 }

@@ -19,6 +19,11 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
       max: config.databasePoolSize,
       // a request that waits longer for a connection is answered 503 with Retry-After
       connectionTimeoutMillis: config.databasePoolTimeoutMs,
+      // The pool is never ended: a worker drains its running jobs after the modules were
+      // destroyed (BullMQ closes on application shutdown), and they still record their
+      // results. Idle connections close by themselves and never keep the process alive.
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
     });
     super({
       adapter: new PrismaPg(pool),
@@ -36,7 +41,6 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
 
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
-    await this.pool.end().catch(() => undefined);
   }
 }
 
