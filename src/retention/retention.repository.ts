@@ -25,8 +25,9 @@ export class RetentionRepository {
    * - a failed backup older than retention_time goes;
    * - queued and running backups are never touched;
    * - an instance deregistered longer than DELETED_INSTANCE_RETENTION_DAYS loses every backup.
-   * Two workers may run this at once: each row is claimed by exactly one UPDATE (a row another
-   * transaction changed is re-checked against `status IN ('done', 'failed')` and skipped).
+   * Two workers may run this at once: the victims are locked in key order and rows another
+   * pass holds are skipped (SKIP LOCKED), so each row is claimed by exactly one pass and two
+   * passes never wait on each other (no deadlock).
    */
   async markPrunable(scope: RetentionScope): Promise<PrunedBackup[]> {
     const rows = await this.prisma.$queryRaw<Array<{ pk: bigint; storage_key: string | null }>>`
@@ -48,11 +49,17 @@ export class RetentionRepository {
                 AND deleted_at < ${scope.now}::timestamptz - make_interval(days => ${scope.deletedInstanceRetentionDays}::int))
            OR (triggered_at < ${scope.now}::timestamptz - make_interval(days => retention_time)
                AND (status = 'failed' OR rank_in_status > GREATEST(min_backup_count, 1))))
+      ),
+      claimed AS (
+        SELECT b.pk FROM backups b JOIN victims v ON v.pk = b.pk
+        WHERE b.status IN ('done', 'failed')
+        ORDER BY b.pk
+        FOR UPDATE OF b SKIP LOCKED
       )
       UPDATE backups b
       SET status = 'deleted', finished_at = ${scope.now}::timestamptz
-      FROM victims v
-      WHERE b.pk = v.pk AND b.status IN ('done', 'failed')
+      FROM claimed v
+      WHERE b.pk = v.pk
       RETURNING b.pk, b.storage_key`;
     return rows.map((r) => ({ pk: r.pk, storageKey: r.storage_key }));
   }
@@ -67,7 +74,9 @@ export class RetentionRepository {
         SELECT b.pk FROM backups b
         WHERE b.status = 'deleted' AND b.finished_at < ${cutoff}
           AND NOT EXISTS (SELECT 1 FROM restores r WHERE r.backup_pk = b.pk)
-        LIMIT ${limit})`;
+        ORDER BY b.pk
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)`;
   }
 
   /**
