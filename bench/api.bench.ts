@@ -106,6 +106,7 @@ export async function benchApi(): Promise<void> {
     PORT: String(port),
     ADMIN_TOKEN: adminToken,
     MASTER_KEY: randomBytes(32).toString('hex'),
+    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
     QUEUE_PREFIX: `bm-bench-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',
   });

@@ -116,6 +116,7 @@ export async function benchDownload(): Promise<void> {
     DATABASE_URL: await freshStateDatabase('bm_bench_download'),
     ADMIN_TOKEN: randomBytes(24).toString('hex'),
     MASTER_KEY: randomBytes(32).toString('hex'),
+    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
     STORAGE_PATH: storage,
     QUEUE_PREFIX: `bm-bench-${randomBytes(3).toString('hex')}`,
     LOG_LEVEL: 'warn',

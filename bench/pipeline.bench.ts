@@ -122,6 +122,7 @@ async function workerBackups(
     DATABASE_URL: stateUrl,
     ADMIN_TOKEN: randomBytes(24).toString('hex'),
     MASTER_KEY: randomBytes(32).toString('hex'),
+    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
     QUEUE_PREFIX: `bm-bench-${randomBytes(3).toString('hex')}`,
     LOG_LEVEL: 'warn',
     WORKER_CONCURRENCY: '1',

@@ -62,6 +62,7 @@ export async function benchRetention(): Promise<void> {
     DATABASE_URL: url,
     ADMIN_TOKEN: randomBytes(16).toString('hex'),
     MASTER_KEY: randomBytes(32).toString('hex'),
+    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'silent',
   });
   const prisma = new PrismaService(config);

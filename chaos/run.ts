@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       STORAGE_PATH: storage,
       ADMIN_TOKEN: adminToken,
       MASTER_KEY: randomBytes(32).toString('hex'),
+      BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
       PORT: String(port),
     };
     const api = startEntry('main.ts', env, process.cwd());

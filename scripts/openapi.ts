@@ -14,6 +14,7 @@ export async function renderOpenApi(): Promise<string> {
     NODE_ENV: 'test',
     ADMIN_TOKEN: 'openapi-document-only',
     MASTER_KEY: '0'.repeat(64),
+    BACKUP_MANAGER_PASSWORD: 'openapi-document-only',
     LOG_LEVEL: 'silent',
   });
   const app = await createApp(config, false);

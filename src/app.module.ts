@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BackupManagerModule } from './backup-manager/backup-manager.module';
 import { BackupsConfigModule } from './backups-config/backups-config.module';
 import { BackupsModule } from './backups/backups.module';
 import { AppConfig } from './core/config/app-config';
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         WorkersModule,
         MetricsModule,
+        BackupManagerModule,
       ],
     };
   }

@@ -9,6 +9,6 @@ import { BackupsConfigService } from './backups-config.service';
   imports: [InstanceAccessModule, CryptoModule],
   controllers: [BackupsConfigController],
   providers: [BackupsConfigRepository, BackupsConfigService],
-  exports: [BackupsConfigRepository],
+  exports: [BackupsConfigRepository, BackupsConfigService],
 })
 export class BackupsConfigModule {}

@@ -11,6 +11,6 @@ import { BackupsService } from './backups.service';
   imports: [InstanceAccessModule, JobsModule],
   controllers: [BackupsController, AdminBackupsController],
   providers: [BackupsRepository, BackupsJson, BackupsService],
-  exports: [BackupsRepository],
+  exports: [BackupsRepository, BackupsService],
 })
 export class BackupsModule {}

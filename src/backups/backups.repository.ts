@@ -162,6 +162,28 @@ export class BackupsRepository {
     });
   }
 
+  /**
+   * Marks a done or failed backup `deleted` at a client's request, unless a restore of it is
+   * queued or running; returns its storage key, or null when nothing was marked.
+   */
+  async markDeletedOnRequest(pk: bigint, at: Date): Promise<{ storageKey: string | null } | null> {
+    const rows = await this.prisma.$queryRaw<Array<{ storage_key: string | null }>>`
+      UPDATE backups b SET status = 'deleted', finished_at = ${at}
+      WHERE b.pk = ${pk} AND b.status IN ('done', 'failed')
+        AND NOT EXISTS (SELECT 1 FROM restores r
+                        WHERE r.backup_pk = b.pk AND r.status IN ('queued', 'running'))
+      RETURNING b.storage_key`;
+    return rows.length === 0 ? null : { storageKey: rows[0].storage_key };
+  }
+
+  /** True while a restore of this backup is queued or running. */
+  async hasActiveRestore(pk: bigint): Promise<boolean> {
+    const n = await this.prisma.restore.count({
+      where: { backupPk: pk, status: { in: ['queued', 'running'] } },
+    });
+    return n > 0;
+  }
+
   find(instanceId: string, number: number): Promise<BackupWithKeyOrigin | null> {
     return this.prisma.backup.findUnique({
       where: { instanceId_number: { instanceId, number } },

@@ -11,5 +11,6 @@ import { RestoresService } from './restores.service';
   imports: [InstanceAccessModule, JobsModule, BackupsModule],
   controllers: [RestoresController],
   providers: [RestoresRepository, RestoresService],
+  exports: [RestoresService],
 })
 export class RestoresModule {}

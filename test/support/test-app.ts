@@ -40,6 +40,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATABASE_URL: db.url,
     ADMIN_TOKEN: adminToken,
     MASTER_KEY: randomBytes(32).toString('hex'),
+    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'trace',
     QUEUE_PREFIX: `bm-test-${randomBytes(4).toString('hex')}`,
     STORAGE_PATH: storagePath,
@@ -121,6 +122,7 @@ export function processEnvFor(
     QUEUE_PREFIX: t.config.queuePrefix,
     STORAGE_PATH: t.config.storagePath,
     MASTER_KEY: t.config.masterKey,
+    BACKUP_MANAGER_PASSWORD: t.config.backupManagerPassword,
     ADMIN_TOKEN: t.config.adminToken,
     // several workers run side by side in a test: no fixed metrics port
     WORKER_METRICS_PORT: '0',

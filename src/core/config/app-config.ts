@@ -25,6 +25,9 @@ export class AppConfig {
   readonly port: number;
   readonly workerMetricsPort: number;
   readonly adminToken: string;
+  /** basic-auth credentials of the Backup Manager API */
+  readonly backupManagerUsername: string;
+  readonly backupManagerPassword: string;
   readonly masterKey: string;
   readonly storageDriver: StorageDriverName;
   readonly storagePath: string;
@@ -47,7 +50,7 @@ export class AppConfig {
 
   constructor(
     env: Environment,
-    secrets: { adminToken: string; masterKey: string },
+    secrets: { adminToken: string; masterKey: string; backupManagerPassword: string },
     generated: string[],
   ) {
     this.production = env.NODE_ENV === 'production';
@@ -57,6 +60,8 @@ export class AppConfig {
     this.port = env.PORT;
     this.workerMetricsPort = env.WORKER_METRICS_PORT;
     this.adminToken = secrets.adminToken;
+    this.backupManagerUsername = env.BACKUP_MANAGER_USERNAME;
+    this.backupManagerPassword = secrets.backupManagerPassword;
     this.masterKey = secrets.masterKey;
     this.storageDriver = env.STORAGE_DRIVER as StorageDriverName;
     this.storagePath = env.STORAGE_PATH;
@@ -86,13 +91,13 @@ export class AppConfig {
   }
 
   /**
-   * Builds the configuration from the environment. Outside production an unset ADMIN_TOKEN or
-   * MASTER_KEY is generated once into ./data/ (and reused on every later start); in production
-   * both must be given.
+   * Builds the configuration from the environment. Outside production an unset ADMIN_TOKEN,
+   * MASTER_KEY or BACKUP_MANAGER_PASSWORD is generated once into ./data/ (and reused on every
+   * later start); in production all must be given.
    */
   static fromEnvironment(raw: NodeJS.ProcessEnv = process.env): AppConfig {
     const env = parseEnvironment(raw);
-    const required = ['ADMIN_TOKEN', 'MASTER_KEY'] as const;
+    const required = ['ADMIN_TOKEN', 'MASTER_KEY', 'BACKUP_MANAGER_PASSWORD'] as const;
     const missing = required.filter((name) => !env[name]);
     if (env.NODE_ENV === 'production' && missing.length > 0) {
       // every missing secret in one message, not one per attempt
@@ -115,6 +120,7 @@ export class AppConfig {
       {
         adminToken: secret('ADMIN_TOKEN', 'admin-token'),
         masterKey: secret('MASTER_KEY', 'master-key'),
+        backupManagerPassword: secret('BACKUP_MANAGER_PASSWORD', 'backup-manager-password'),
       },
       generated,
     );

@@ -93,6 +93,16 @@ export class Environment {
   @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters long' })
   ADMIN_TOKEN?: string;
 
+  /** basic-auth user of the Backup Manager API (/backup-manager) */
+  @IsString()
+  @MinLength(1)
+  BACKUP_MANAGER_USERNAME: string = 'backup-manager';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'BACKUP_MANAGER_PASSWORD must be at least 16 characters long' })
+  BACKUP_MANAGER_PASSWORD?: string;
+
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'MASTER_KEY must be at least 32 characters long (e.g. 64 hex digits)' })
@@ -200,7 +210,11 @@ export class Environment {
  * bad variable by name.
  */
 export function parseEnvironment(raw: NodeJS.ProcessEnv): Environment {
-  const known = Object.keys(new Environment()).concat(['ADMIN_TOKEN', 'MASTER_KEY']);
+  const known = Object.keys(new Environment()).concat([
+    'ADMIN_TOKEN',
+    'MASTER_KEY',
+    'BACKUP_MANAGER_PASSWORD',
+  ]);
   const input: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
     if (value !== undefined && value !== '' && (known.includes(name) || name.startsWith('S3_'))) {

@@ -20,6 +20,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       { type: 'http', scheme: 'bearer', description: 'The platform’s ADMIN_TOKEN.' },
       ADMIN_AUTH,
     )
+    .addBasicAuth(
+      {
+        type: 'http',
+        scheme: 'basic',
+        description: 'BACKUP_MANAGER_USERNAME and BACKUP_MANAGER_PASSWORD.',
+      },
+      'backup-manager',
+    )
     .build();
   return SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) =>
