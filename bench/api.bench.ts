@@ -82,7 +82,7 @@ async function load(
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     cpuMsPerRequest: (cpu * 1000) / Math.max(1, r.requests.total),
-    dbCpuMsPerRequest: (db * 1000) / Math.max(1, r.requests.total),
+    dbCpuMsPerRequest: Math.max(0, (db * 1000) / Math.max(1, r.requests.total)),
     clientCpu: (client.user + client.system) / 1e6 / seconds,
   };
 }

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { OptionalButNotNull } from '../../core/validation/defined.decorator';
@@ -7,18 +8,34 @@ export const MAX_ENCRYPTION_KEY_LENGTH = 1024;
 export const MAX_MIN_BACKUP_COUNT = 10000;
 export const MAX_RETENTION_TIME_DAYS = 10000;
 
+/** `encryption_key` as every API that sets it takes it (the minimum length is checked later). */
+export const EncryptionKeyField = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description:
+        'The new backup encryption key, for backups triggered from now on. Never returned: keep it in a safe place.',
+      minLength: 8,
+      maxLength: MAX_ENCRYPTION_KEY_LENGTH,
+    }),
+    OptionalButNotNull(),
+    IsString({ message: 'encryption_key must be a string' }),
+    MaxLength(MAX_ENCRYPTION_KEY_LENGTH, {
+      message: `encryption_key must be at most ${MAX_ENCRYPTION_KEY_LENGTH} characters long`,
+    }),
+  );
+
+/** `exclude_from_auto_backup` as every API that sets it takes it. */
+export const ExcludeFromAutoBackupField = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description: 'States whether this instance will be excluded from scheduled backups.',
+    }),
+    OptionalButNotNull(),
+    IsBoolean({ message: 'exclude_from_auto_backup must be true or false' }),
+  );
+
 export class UpdateBackupsConfigDto {
-  @ApiPropertyOptional({
-    description:
-      'The new backup encryption key, for backups triggered from now on. Never returned: keep it in a safe place.',
-    minLength: 8,
-    maxLength: MAX_ENCRYPTION_KEY_LENGTH,
-  })
-  @OptionalButNotNull()
-  @IsString({ message: 'encryption_key must be a string' })
-  @MaxLength(MAX_ENCRYPTION_KEY_LENGTH, {
-    message: `encryption_key must be at most ${MAX_ENCRYPTION_KEY_LENGTH} characters long`,
-  })
+  @EncryptionKeyField()
   encryption_key?: string;
 
   @ApiPropertyOptional({
@@ -47,10 +64,6 @@ export class UpdateBackupsConfigDto {
   })
   retention_time?: number;
 
-  @ApiPropertyOptional({
-    description: 'States whether this instance will be excluded from scheduled backups.',
-  })
-  @OptionalButNotNull()
-  @IsBoolean({ message: 'exclude_from_auto_backup must be true or false' })
+  @ExcludeFromAutoBackupField()
   exclude_from_auto_backup?: boolean;
 }
