@@ -9,6 +9,10 @@ import { requestId } from './core/logging/request-context';
 import { allowedMethods } from './core/errors/allowed-methods';
 import { answerClientError } from './core/errors/client-error';
 import { DOWNLOAD_PATH, downloadErrorBody } from './downloads/download-error.filter';
+import {
+  BACKUP_MANAGER_PATH,
+  backupManagerErrorBody,
+} from './backup-manager/backup-manager.errors';
 import { JsonBodyPipe } from './core/validation/json-body.pipe';
 import { requestPathCheck } from './core/validation/request-path.middleware';
 import { jsonBodyParser } from './core/validation/json-body-parser';
@@ -41,7 +45,13 @@ export async function createApp(
   app.useGlobalFilters(
     new AllExceptionsFilter(
       (path) => allowedMethods(express.router, path),
-      (path) => (DOWNLOAD_PATH.test(path) ? downloadErrorBody : undefined),
+      // routes whose documented error body differs from the public one
+      (path) =>
+        DOWNLOAD_PATH.test(path)
+          ? downloadErrorBody
+          : BACKUP_MANAGER_PATH.test(path)
+            ? backupManagerErrorBody(path)
+            : undefined,
     ),
   );
   // what Node's HTTP parser refuses (bad header bytes, oversized headers) still gets our body

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Post,
-  Put,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Res, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBasicAuth,
@@ -35,7 +24,7 @@ import { ApiErrors } from '../core/openapi/api-errors';
 import { RouteNumber } from '../core/validation/route-number';
 import { RestoreResponse } from '../restores/dto/restore.response';
 import { RestoresService } from '../restores/restores.service';
-import { ManagedInstance, BackupManagerErrorFilter } from './backup-manager.errors';
+import { ManagedInstance } from './backup-manager.errors';
 import { BackupManagerGuard } from './backup-manager.guard';
 import { BackupManagerService } from './backup-manager.service';
 import { UpdateInstanceDto } from './dto/update-instance.dto';
@@ -53,7 +42,6 @@ const BID = ApiParam({ name: 'id', description: 'The backup id within the instan
  */
 @Controller('backup-manager/instances')
 @UseGuards(BackupManagerGuard)
-@UseFilters(BackupManagerErrorFilter)
 @ApiTags('backup-manager')
 @ApiBasicAuth(BACKUP_MANAGER_AUTH)
 export class BackupManagerController {

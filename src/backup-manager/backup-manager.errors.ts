@@ -1,15 +1,8 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  createParamDecorator,
-  ExecutionContext,
-  Logger,
-} from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
 import type { AccessedInstance } from '../access/access.repository';
 import { DomainError } from '../core/errors/domain-errors';
-import { renderError } from '../core/errors/error-body';
+import type { ErrorBody } from '../core/errors/error-body';
 
 /** 404 `InstanceNotFound`: no instance with this id was ever registered. */
 export class UnknownInstanceError extends DomainError {
@@ -35,40 +28,27 @@ export class BackupLockedError extends DomainError {
   readonly code = 'Locked';
 }
 
-/**
- * The error names this API's clients know (`NotFound`, `RestoreInProgress`, …), over the
- * service's own: the status and the description stay; the name is the contract's.
- */
+/** Paths of the Backup Manager API, whose error names are its clients' (see below). */
+export const BACKUP_MANAGER_PATH = /^\/backup-manager(\/|$)/;
+
 const RENAMED: Record<string, string> = {
   BackupNotFound: 'NotFound',
   RestoreNotFound: 'NotFound',
 };
 
-@Catch()
-export class BackupManagerErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('BackupManager');
-
-  catch(err: unknown, host: ArgumentsHost): void {
-    const req = host.switchToHttp().getRequest<Request>();
-    const res = host.switchToHttp().getResponse<Response>();
-    const rendered = renderError(err);
-    let error = RENAMED[rendered.body.error] ?? rendered.body.error;
-    // a backup or a restore already queued or running: for a restore request, say so
-    if (rendered.status === 409 && /\/restore$/.test(req.path)) {
-      error = 'RestoreInProgress';
-    }
-    if (rendered.unexpected) {
-      this.logger.error({
-        msg: 'request failed',
-        method: req.method,
-        path: req.path,
-        err: err instanceof Error ? err : String(err),
-      });
-    }
-    for (const [name, value] of Object.entries(rendered.headers ?? {})) res.setHeader(name, value);
-    res.status(rendered.status).json({ error, description: rendered.body.description });
-  }
-}
+/**
+ * The error body of a Backup Manager API path: the service's own status and description, under
+ * the names this API's clients know (`NotFound`, and `RestoreInProgress` for a refused restore).
+ */
+export const backupManagerErrorBody =
+  (path: string) =>
+  (body: ErrorBody, status: number): ErrorBody => ({
+    error:
+      status === 409 && /\/restore\/?$/.test(path)
+        ? 'RestoreInProgress'
+        : (RENAMED[body.error] ?? body.error),
+    description: body.description,
+  });
 
 /** The instance that BackupManagerGuard resolved for this request. */
 export const ManagedInstance = createParamDecorator(

@@ -4,10 +4,10 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { AdminGuard } from '../core/auth/admin.guard';
 import { ADMIN_AUTH, ApiErrors } from '../core/openapi/api-errors';
 import { InvalidParametersError } from '../core/errors/domain-errors';
-import { nextPageLink } from '../core/validation/paging';
+import { MAX_PAGE, nextPageLink } from '../core/validation/paging';
 import { BackupsRepository } from './backups.repository';
 import { AdminBackupResponse, toAdminBackupResponse } from './dto/admin-backup.response';
-import { ADMIN_PAGE_DEFAULT, ADMIN_PAGE_MAX, ListBackupsQuery } from './dto/list-backups.query';
+import { ADMIN_PAGE_DEFAULT, ListBackupsQuery } from './dto/list-backups.query';
 
 /**
  * Backups across instances for operators ("every failure of last night in one call"), newest
@@ -35,9 +35,9 @@ export class AdminBackupsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<AdminBackupResponse[]> {
     const limit = query.limit === undefined ? ADMIN_PAGE_DEFAULT : Number(query.limit);
-    if (limit > ADMIN_PAGE_MAX) {
+    if (limit > MAX_PAGE) {
       throw new InvalidParametersError(
-        `Invalid query parameters: limit must be an integer from 1 to ${ADMIN_PAGE_MAX}.`,
+        `Invalid query parameters: limit must be an integer from 1 to ${MAX_PAGE}.`,
       );
     }
     const rows = await this.backups.listAcross({

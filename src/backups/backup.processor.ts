@@ -1,6 +1,6 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { requestContext } from '../core/logging/request-context';
+import { inJobContext } from '../core/logging/request-context';
 import { WorkerPresence } from '../workers/worker-presence.service';
 import { RetentionService } from '../retention/retention.service';
 import { Job, UnrecoverableError } from 'bullmq';
@@ -66,10 +66,7 @@ export class BackupProcessor extends WorkerHost implements OnApplicationBootstra
     this.running++;
     this.presence.tookJob();
     try {
-      // the worker's log lines for this job carry the id of the request that queued it
-      await requestContext.run({ requestId: job.data.requestId ?? job.id ?? '' }, () =>
-        this.runJob(job),
-      );
+      await inJobContext(job, () => this.runJob(job));
     } finally {
       this.running--;
     }

@@ -5,14 +5,14 @@ import {
   InstanceNotFoundError,
   RangeNotSatisfiableError,
 } from '../core/errors/domain-errors';
-import { renderError } from '../core/errors/error-body';
+import { ErrorBody, renderError } from '../core/errors/error-body';
 
 /** Paths of the download route, whose errors have a body of their own even before routing. */
 export const DOWNLOAD_PATH = /^\/v1\/instances\/[^/]+\/backups\/[^/]+\/download\/?$/;
 
 /** The download route's error body, as docs/public-api.md describes it. */
-export const downloadErrorBody = (description: string, status: number) => ({
-  message: description,
+export const downloadErrorBody = (body: ErrorBody, status: number) => ({
+  message: body.description,
   status,
 });
 
@@ -44,6 +44,6 @@ export class DownloadErrorFilter implements ExceptionFilter {
     if (err instanceof RangeNotSatisfiableError)
       res.setHeader('Content-Range', `bytes */${err.size}`);
     res.set(rendered.headers ?? {});
-    res.status(status).json(downloadErrorBody(rendered.body.description, status));
+    res.status(status).json(downloadErrorBody(rendered.body, status));
   }
 }

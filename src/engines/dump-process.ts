@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { DumpFailedError } from './dump-engine';
 
-const STDERR_TAIL_BYTES = 2000;
+/** How much of a tool's stderr is kept to explain its failure. */
+export const STDERR_TAIL_BYTES = 2000;
 
 /**
  * A dump that writes nothing for this long is stuck (a host that accepted the connection and
@@ -77,19 +78,11 @@ export function spawnDump(cmd: DumpCommand): Readable {
     else out.end();
   };
   child.on('error', (err: NodeJS.ErrnoException) =>
-    finish(
-      new DumpFailedError(
-        err.code === 'ENOENT'
-          ? `${basename(cmd.command)} is not installed`
-          : `${basename(cmd.command)} could not start: ${err.message}`,
-      ),
-    ),
+    finish(new DumpFailedError(spawnFailure(cmd.command, err))),
   );
   child.on('close', (code, signal) => {
     if (code === 0) return finish();
-    const detail = redact(stderr.trim(), cmd.secrets) || 'no error output';
-    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    finish(new DumpFailedError(`${basename(cmd.command)} ${how}: ${lastLines(detail)}`));
+    finish(new DumpFailedError(toolFailure(cmd.command, code, signal, stderr, cmd.secrets)));
   });
   out.on('close', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -107,6 +100,26 @@ function formatDuration(ms: number): string {
 }
 
 /** The text with every secret blanked out. */
+/** Why a dump or restore tool did not start, for the user. */
+export function spawnFailure(command: string, err: NodeJS.ErrnoException): string {
+  return err.code === 'ENOENT'
+    ? `${basename(command)} is not installed`
+    : `${basename(command)} could not start: ${err.message}`;
+}
+
+/** Why a dump or restore tool failed: how it ended and the last lines of its stderr, redacted. */
+export function toolFailure(
+  command: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stderr: string,
+  secrets: string[],
+): string {
+  const detail = redact(stderr.trim(), secrets) || 'no error output';
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  return `${basename(command)} ${how}: ${lastLines(detail)}`;
+}
+
 export function redact(text: string, secrets: string[]): string {
   return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join('[redacted]'), text);
 }

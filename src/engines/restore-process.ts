@@ -1,9 +1,6 @@
-import { basename } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { lastLines, redact } from './dump-process';
-
-const STDERR_TAIL_BYTES = 2000;
+import { STDERR_TAIL_BYTES, spawnFailure, toolFailure } from './dump-process';
 
 export interface RestoreCommand {
   command: string;
@@ -56,20 +53,12 @@ export function runRestoreTool(cmd: RestoreCommand, input: Readable): Promise<vo
       } else resolve();
     };
     child.once('error', (err: NodeJS.ErrnoException) =>
-      settle(
-        new RestoreFailedError(
-          err.code === 'ENOENT'
-            ? `${basename(cmd.command)} is not installed`
-            : `${basename(cmd.command)} could not start: ${err.message}`,
-        ),
-      ),
+      settle(new RestoreFailedError(spawnFailure(cmd.command, err))),
     );
     child.once('close', (code, signal) => {
       if (inputError) return settle(inputError);
       if (code === 0) return settle();
-      const detail = redact(stderr.trim(), cmd.secrets) || 'no error output';
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      settle(new RestoreFailedError(`${basename(cmd.command)} ${how}: ${lastLines(detail)}`));
+      settle(new RestoreFailedError(toolFailure(cmd.command, code, signal, stderr, cmd.secrets)));
     });
   });
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { withTimeout } from '../core/async/with-timeout';
 import { PrismaService } from '../core/prisma/prisma.service';
 import { UpstreamError } from '../core/errors/domain-errors';
 import { JobEnqueuer } from '../jobs/job-enqueuer';
@@ -42,7 +43,7 @@ export class HealthService {
   private async probe(key: string, call: () => Promise<unknown>) {
     const session = this.indicator.check(key);
     try {
-      await withTimeout(call(), READY_CHECK_TIMEOUT_MS);
+      await withTimeout(call(), READY_CHECK_TIMEOUT_MS, noAnswer);
       return session.up();
     } catch (err) {
       return session.down({ message: describe(err) });
@@ -53,7 +54,7 @@ export class HealthService {
   private async workersInfo() {
     const session = this.indicator.check('workers');
     try {
-      const alive = await withTimeout(this.workers.alive(), READY_CHECK_TIMEOUT_MS);
+      const alive = await withTimeout(this.workers.alive(), READY_CHECK_TIMEOUT_MS, noAnswer);
       const lastJob = alive
         .map((w) => w.lastJobAt?.getTime() ?? 0)
         .reduce((a, b) => Math.max(a, b), 0);
@@ -67,13 +68,7 @@ export class HealthService {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const noAnswer = () => new Error(`no answer within ${READY_CHECK_TIMEOUT_MS} ms`);
 
 /** A short reason, without connection strings: the first line of the error's message. */
 function describe(err: unknown): string {

@@ -1,4 +1,5 @@
 import type { JobsOptions, Queue } from 'bullmq';
+import { withTimeout } from '../core/async/with-timeout';
 import { UpstreamError, UpstreamTimeoutError } from '../core/errors/domain-errors';
 
 /** A job as the queue contract builds it. */
@@ -21,24 +22,17 @@ export async function addJob(
   what: string,
   timeoutMs: number,
 ): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new UpstreamTimeoutError(
-            `The job queue (Redis) did not answer in time; no ${what} was queued.`,
-          ),
-        ),
-      timeoutMs,
-    );
-  });
   try {
-    await Promise.race([queue.add(job.name, job.data, job.opts), timeout]);
+    await withTimeout(
+      queue.add(job.name, job.data, job.opts),
+      timeoutMs,
+      () =>
+        new UpstreamTimeoutError(
+          `The job queue (Redis) did not answer in time; no ${what} was queued.`,
+        ),
+    );
   } catch (err) {
     if (err instanceof UpstreamTimeoutError) throw err;
     throw new UpstreamError(`The job queue (Redis) answered with an error; no ${what} was queued.`);
-  } finally {
-    clearTimeout(timer);
   }
 }

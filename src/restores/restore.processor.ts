@@ -8,7 +8,7 @@ import {
   RunRestorePayload,
   STALLED_CHECK_MS,
 } from '../jobs/queue.contract';
-import { requestContext } from '../core/logging/request-context';
+import { inJobContext } from '../core/logging/request-context';
 import { WorkerPresence } from '../workers/worker-presence.service';
 import { RestoreRunner } from './restore-runner.service';
 
@@ -37,8 +37,6 @@ export class RestoreProcessor extends WorkerHost implements OnApplicationBootstr
 
   async process(job: Job<RunRestorePayload>): Promise<void> {
     this.presence.tookJob();
-    await requestContext.run({ requestId: job.data.requestId ?? job.id ?? '' }, () =>
-      this.runner.run(BigInt(job.data.restorePk)),
-    );
+    await inJobContext(job, () => this.runner.run(BigInt(job.data.restorePk)));
   }
 }

@@ -23,6 +23,7 @@ export class WorkerPresence implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(private readonly workers: WorkersRepository) {}
 
   onApplicationBootstrap(): void {
+    void this.workers.forgetGone().catch(() => undefined);
     void this.report();
     this.timer = setInterval(() => void this.report(), REPORT_EVERY_MS);
     this.timer.unref();

@@ -29,9 +29,13 @@ export class WorkersRepository {
     await this.prisma.worker.deleteMany({ where: { id } });
   }
 
-  /** Workers seen recently, most recently started first; rows of long-gone workers are dropped. */
-  async alive(): Promise<WorkerRow[]> {
+  /** Drops the rows of workers gone for a day (killed, so they could not remove their own). */
+  async forgetGone(): Promise<void> {
     await this.prisma.$executeRaw`DELETE FROM workers WHERE seen_at < now() - interval '1 day'`;
+  }
+
+  /** Workers seen recently, most recently started first (read by readiness: reads only). */
+  alive(): Promise<WorkerRow[]> {
     return this.prisma.$queryRaw<WorkerRow[]>`
       SELECT id, hostname, pid, started_at AS "startedAt", seen_at AS "seenAt",
              last_job_at AS "lastJobAt"

@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_PAGE } from '../../core/validation/paging';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 export const BACKUP_STATUSES = ['queued', 'running', 'done', 'failed', 'deleted'] as const;
 export const ADMIN_PAGE_DEFAULT = 100;
-export const ADMIN_PAGE_MAX = 1000;
 
 /** `GET /admin/v1/backups`: every filter optional; query values arrive as strings. */
 export class ListBackupsQuery {
@@ -32,12 +32,12 @@ export class ListBackupsQuery {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
-    maximum: ADMIN_PAGE_MAX,
+    maximum: MAX_PAGE,
     default: ADMIN_PAGE_DEFAULT,
   })
   @IsOptional()
   @Matches(/^[1-9]\d{0,3}$/, {
-    message: `limit must be an integer from 1 to ${ADMIN_PAGE_MAX}`,
+    message: `limit must be an integer from 1 to ${MAX_PAGE}`,
   })
   limit?: string;
 

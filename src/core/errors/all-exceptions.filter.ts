@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
 import { MethodNotAllowedError } from './domain-errors';
 import type { Request, Response } from 'express';
-import { renderError } from './error-body';
+import { ErrorBody, renderError } from './error-body';
 
 /** Renders every error as `{"error": "...", "description": "..."}` with the status codes of docs/public-api.md. */
 @Catch()
@@ -16,7 +16,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     private readonly allowedMethods: (path: string) => string[] = () => [],
     private readonly bodyFor: (
       path: string,
-    ) => ((description: string, status: number) => object) | undefined = () => undefined,
+    ) => ((body: ErrorBody, status: number) => object) | undefined = () => undefined,
   ) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
@@ -47,8 +47,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     res.set(rendered.headers ?? {});
     const own = this.bodyFor(req.path);
-    res
-      .status(rendered.status)
-      .json(own ? own(rendered.body.description, rendered.status) : rendered.body);
+    res.status(rendered.status).json(own ? own(rendered.body, rendered.status) : rendered.body);
   }
 }

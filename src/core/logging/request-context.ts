@@ -26,3 +26,14 @@ export function requestId(req: Request, res: Response, next: NextFunction): void
   res.setHeader('X-Request-Id', id);
   requestContext.run({ requestId: id }, next);
 }
+
+/**
+ * Runs a queued job's work so that every log line carries the id of the request that queued
+ * it (a job queued by no request, such as a scheduled one, carries its own job id).
+ */
+export function inJobContext<T>(
+  job: { id?: string; data: { requestId?: string } },
+  work: () => Promise<T>,
+): Promise<T> {
+  return requestContext.run({ requestId: job.data.requestId ?? job.id ?? '' }, work);
+}

@@ -13,8 +13,15 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
   });
 }
 
+/** What class-validator found, before it is told where (body or query). */
+class ValidationFindings extends Error {
+  constructor(readonly findings: string[]) {
+    super(findings.join('; '));
+  }
+}
+
 /**
- * Validates request bodies against their DTO: the body must be a JSON object, unknown fields
+ * Validates request bodies (and query DTOs) against their DTO: the body must be a JSON object, unknown fields
  * are refused, and nothing is coerced (a "5" is not 5). Every failure is a 422.
  */
 @Injectable()
@@ -27,10 +34,7 @@ export class JsonBodyPipe extends ValidationPipe {
       transform: true,
       transformOptions: { enableImplicitConversion: false },
       validationError: { target: false, value: false },
-      exceptionFactory: (errors) =>
-        new InvalidParametersError(
-          `Invalid request body: ${describeValidationErrors(errors).join('; ')}.`,
-        ),
+      exceptionFactory: (errors) => new ValidationFindings(describeValidationErrors(errors)),
     });
   }
 
@@ -47,13 +51,10 @@ export class JsonBodyPipe extends ValidationPipe {
     try {
       return await super.transform(value, metadata);
     } catch (err) {
-      // the same findings, named for where they were found
-      if (metadata.type === 'query' && err instanceof InvalidParametersError) {
-        throw new InvalidParametersError(
-          err.message.replace(/^Invalid request body: /, 'Invalid query parameters: '),
-        );
-      }
-      throw err;
+      if (!(err instanceof ValidationFindings)) throw err;
+      // named for where they were found
+      const where = metadata.type === 'query' ? 'query parameters' : 'request body';
+      throw new InvalidParametersError(`Invalid ${where}: ${err.findings.join('; ')}.`);
     }
   }
 }
