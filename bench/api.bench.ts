@@ -17,6 +17,8 @@ const DB = 'bm_bench_api';
 const ROWS = 1000;
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
+/** Only the routes whose name contains this (and /health, the yardstick): for a profile of one. */
+const ONLY = process.env.BENCH_API_ONLY;
 
 function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -152,10 +154,11 @@ export async function benchApi(): Promise<void> {
     const rssBefore = rssMiB(api.pid!);
     const results: Array<[string, Result]> = [];
     for (const [name, target, token] of routes) {
+      if (ONLY && !name.includes(ONLY) && !name.includes('/health')) continue;
       await load(target, token, api.pid!, 3); // warm up (JIT, pool), not counted
       results.push([name, await load(target, token, api.pid!)]);
     }
-    const health = results[1][1].rps;
+    const health = results.find(([name]) => name.includes('/health'))![1].rps;
     console.log(
       'route'.padEnd(34) +
         'req/s'.padStart(9) +

@@ -250,6 +250,32 @@ describe('reading backups', () => {
     }
   });
 
+  it('shows what the row holds whoever wrote it, and a heartbeat changes nothing shown', async () => {
+    // the objects are kept rendered in the rows by the database: a write in plain SQL (as the
+    // retention pass makes) shows at once, and a write of the rendering itself is undone
+    const one = `/v1/instances/${inst.id}/backups/2`;
+    const before = (await t.http.get(one).set(auth()).expect(200)).body;
+    await t.prisma.$executeRaw`
+      UPDATE backups SET heartbeat_at = now() WHERE instance_id = ${inst.id} AND number = 2`;
+    expect((await t.http.get(one).set(auth()).expect(200)).body).toStrictEqual(before);
+    try {
+      await t.prisma.$executeRaw`
+        UPDATE backups SET size = 123, finished_at = '2021-04-21T02:00:00.5Z', json_head = 'junk'
+        WHERE instance_id = ${inst.id} AND number = 2`;
+      const res = await t.http.get(one).set(auth()).expect(200);
+      expect(res.body).toStrictEqual({
+        ...before,
+        size: 123,
+        finished_at: '2021-04-21T02:00:00.500Z',
+      });
+    } finally {
+      await t.prisma.$executeRaw`
+        UPDATE backups SET size = ${before.size}, finished_at = ${new Date(before.finished_at)}
+        WHERE instance_id = ${inst.id} AND number = 2`;
+    }
+    expect((await t.http.get(one).set(auth()).expect(200)).body).toStrictEqual(before);
+  });
+
   it.each(['0', '-1', '5', 'abc', '1.0', '01', '1e2', '99999999999', ' 1'])(
     'answers 404 for :id "%s"',
     async (id) => {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { queryPool } from '../core/prisma/prisma-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { AccessToken, Instance } from '../generated/prisma/client';
 
@@ -28,12 +29,16 @@ export class AccessRepository {
    * revoked token is refused by every API process on its very next request.
    */
   async resolve(tokenHash: string, instanceId: string): Promise<ResolvedAccess | null> {
-    const rows = await this.prisma.$queryRaw<Row[]>`
-      SELECT t.instances, t.expires_at AS "expiresAt", t.revoked_at AS "revokedAt",
-             i.id, i.name, i.type, i.backup_type AS "backupType"
-      FROM access_tokens t
-      LEFT JOIN instances i ON i.id = ${instanceId} AND i.deleted_at IS NULL
-      WHERE t.token_hash = ${tokenHash}`;
+    // on the pool, not through Prisma's client: this runs before every public request
+    const rows = await queryPool<Row>(
+      this.prisma.pool,
+      `SELECT t.instances, t.expires_at AS "expiresAt", t.revoked_at AS "revokedAt",
+              i.id, i.name, i.type, i.backup_type AS "backupType"
+       FROM access_tokens t
+       LEFT JOIN instances i ON i.id = $2 AND i.deleted_at IS NULL
+       WHERE t.token_hash = $1`,
+      [tokenHash, instanceId],
+    );
     const row = rows[0];
     if (!row) return null;
     return {

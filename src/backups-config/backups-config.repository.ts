@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { queryPool } from '../core/prisma/prisma-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import type { BackupsConfig } from '../generated/prisma/client';
@@ -18,16 +19,19 @@ export class BackupsConfigRepository {
     private readonly keys: EncryptionKeysRepository,
   ) {}
 
-  /** The settings a GET shows, in one raw query (a hot read). */
+  /** The settings a GET shows, in one query on the pool, not through Prisma's client (a hot read). */
   async get(
     instanceId: string,
   ): Promise<Pick<BackupsConfig, 'minBackupCount' | 'retentionTime' | 'excludeFromAutoBackup'>> {
-    const rows = await this.prisma.$queryRaw<
-      Array<Pick<BackupsConfig, 'minBackupCount' | 'retentionTime' | 'excludeFromAutoBackup'>>
-    >`
-      SELECT min_backup_count AS "minBackupCount", retention_time AS "retentionTime",
-             exclude_from_auto_backup AS "excludeFromAutoBackup"
-      FROM backups_config WHERE instance_id = ${instanceId}`;
+    const rows = await queryPool<
+      Pick<BackupsConfig, 'minBackupCount' | 'retentionTime' | 'excludeFromAutoBackup'>
+    >(
+      this.prisma.pool,
+      `SELECT min_backup_count AS "minBackupCount", retention_time AS "retentionTime",
+              exclude_from_auto_backup AS "excludeFromAutoBackup"
+       FROM backups_config WHERE instance_id = $1`,
+      [instanceId],
+    );
     if (rows.length === 0) throw new Error(`instance ${instanceId} has no backups config`);
     return rows[0];
   }

@@ -3,27 +3,18 @@ import { queryPool } from '../core/prisma/prisma-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { Page } from '../core/validation/paging';
 
-/** How PostgreSQL writes a timestamp as `Date.prototype.toISOString` does. */
-const ISO = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /**
  * The public backup objects (BackupResponse: the a9s fields in their order, then
- * `failure_reason` on a failed one), written as JSON by PostgreSQL. The list and show are the
- * hottest reads, and a list of 1,000 backups costs a few milliseconds this way instead of tens
- * (no client-side row decoding, no objects, no JSON.stringify; plain concatenation, which
- * PostgreSQL does faster than row_to_json). `downloadable` is the rule of
- * whyNotDownloadable() in SQL; a test holds the two to the same cases.
+ * `failure_reason` on a failed one) as JSON text. The list and show are the hottest reads: the
+ * database keeps each backup's object up to `finished_at` in the row (`json_head`, rendered by
+ * the migration's `backup_json_head` whenever those fields change), and this query only
+ * appends the rest, so a list of 1,000 backups is read and concatenated, never decoded into
+ * objects or serialized. `downloadable` is the rule of whyNotDownloadable() in SQL; a test
+ * holds the two to the same cases.
  */
 const BACKUP_JSON = `
   SELECT b.number,
-    '{"id":' || b.number
-    || ',"backup_id":' || to_json(b.backup_id)::text
-    || ',"size":' || b.size
-    || ',"status":"' || b.status::text
-    || '","triggered_at":"' || ${ISO('b.triggered_at')}
-    || '","started_at":' || coalesce('"' || ${ISO('b.started_at')} || '"', 'null')
-    || ',"finished_at":' || coalesce('"' || ${ISO('b.finished_at')} || '"', 'null')
+    b.json_head
     || ',"downloadable":' || ($2::boolean AND b.status = 'done' AND k.origin = 'user')::text
     || CASE WHEN b.status = 'failed' AND b.failure_reason IS NOT NULL
             THEN ',"failure_reason":' || to_json(b.failure_reason)::text ELSE '' END

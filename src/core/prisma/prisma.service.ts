@@ -9,7 +9,8 @@ import { AppConfig } from '../config/app-config';
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
   /**
    * The connection pool under the client, for the few hottest reads that skip the client
-   * entirely (see BackupsJson); they share its size and its timeout.
+   * entirely (the token check of every public request, BackupsJson, the backups config);
+   * they share its size and its timeout.
    */
   readonly pool: Pool;
 
