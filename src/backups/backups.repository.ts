@@ -149,8 +149,10 @@ export class BackupsRepository {
     since?: Date;
     before?: bigint;
     limit: number;
-  }): Promise<Backup[]> {
+  }): Promise<Array<Omit<Backup, 'jsonHead'>>> {
     return this.prisma.backup.findMany({
+      // the public rendering is not this list's, and it would be most of what a row weighs
+      omit: { jsonHead: true },
       where: {
         status: filter.status,
         instanceId: filter.instanceId,

@@ -38,7 +38,7 @@ export class AdminBackupResponse {
   failure_reason!: string | null;
 }
 
-export function toAdminBackupResponse(b: Backup): AdminBackupResponse {
+export function toAdminBackupResponse(b: Omit<Backup, 'jsonHead'>): AdminBackupResponse {
   return {
     instance_id: b.instanceId,
     id: b.number,
