@@ -1,9 +1,10 @@
 import { defineConfig } from 'prisma/config';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { DEFAULT_DATABASE_URL } from './src/core/config/defaults';
+import { MigrationAdapter } from './src/core/prisma/migration-adapter';
 
 // Prisma's native engines cannot be downloaded everywhere we run, so the CLI migrates
-// through the pg driver adapter and the WASM schema engine instead.
+// through the pg driver adapter and the WASM schema engine instead; MigrationAdapter sends each
+// migration to PostgreSQL whole, so function bodies need no escaping.
 export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
@@ -11,6 +12,6 @@ export default defineConfig({
   migrations: { path: 'prisma/migrations' },
   adapter: () =>
     Promise.resolve(
-      new PrismaPg({ connectionString: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL }),
+      new MigrationAdapter({ connectionString: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL }),
     ),
 });
