@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { PassThrough, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { Writable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { readArchive } from '../archive/read-archive';
 import { BackupsRepository } from '../backups/backups.repository';
 import { Clock } from '../core/clock/clock';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
-import { createOpensslDecryptStream } from '../crypto/openssl-enc';
 import { SecretBox } from '../core/secrets/secret-box';
 import { DumpEngines } from '../engines/engines';
 import { RestoreFailedError } from '../engines/restore-process';
@@ -100,43 +98,29 @@ export class RestoreRunner {
     if (!engine.transactionalRestore && (await this.digestOf(backup)) !== backup.sha256) {
       throw damaged();
     }
-    const hash = createHash('sha256');
-    const decrypt = createOpensslDecryptStream(passphrase);
-    // hashes on the way; a chunk is handed back to storage only once decryption consumed it
-    const sink = new Writable({
-      highWaterMark: 0,
-      write(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        decrypt.write(chunk, (err) => done(err ?? undefined));
-      },
-    });
-    const content = new PassThrough({ highWaterMark: 1024 * 1024 });
-    // large chunks: a restore tool's pipe takes them in fewer, cheaper writes
-    const decoding = pipeline(decrypt, createGunzip({ chunkSize: 256 * 1024 }), content);
-    const applying = engine.restore(connectionUrl, content, {
-      beforeCommit: () => {
-        if (hash.digest('hex') !== backup.sha256) throw damaged();
-      },
-    });
-    const copying = this.copyArchive(backup, sink).then(
-      () => void decrypt.end(),
-      (err: Error) => void decrypt.destroy(err),
-    );
-    const [, decoded, applied] = await Promise.allSettled([copying, decoding, applying]);
-    const failure =
-      // the tool's verdict first: when the input broke, it carries that error
-      applied.status === 'rejected'
-        ? (applied.reason as Error)
-        : decoded.status === 'rejected'
-          ? (decoded.reason as Error)
-          : undefined;
-    if (failure === undefined) return;
-    // a damaged archive may make the tool stop before the end: say that it was the archive
-    if (engine.transactionalRestore) {
-      const digest = await this.digestOf(backup).catch(() => undefined); // storage away: unknown
-      if (digest !== undefined && digest !== backup.sha256) throw damaged();
+    try {
+      await readArchive(
+        {
+          copy: (sink) => this.copyArchive(backup, sink),
+          passphrase,
+          consume: (content, sha256) =>
+            engine.restore(connectionUrl, content, {
+              beforeCommit: () => {
+                if (sha256() !== backup.sha256) throw damaged();
+              },
+            }),
+        },
+        // the tool's verdict first: it names what the target refused
+        (err) => err instanceof RestoreFailedError,
+      );
+    } catch (failure) {
+      // a damaged archive may make the tool stop before the end: say that it was the archive
+      if (engine.transactionalRestore) {
+        const digest = await this.digestOf(backup).catch(() => undefined); // storage away: unknown
+        if (digest !== undefined && digest !== backup.sha256) throw damaged();
+      }
+      throw failure;
     }
-    throw failure;
   }
 
   /** The SHA-256 of the stored archive, read once. */
