@@ -166,14 +166,14 @@ export class BackupsRepository {
 
   /**
    * Marks a done or failed backup `deleted` at a client's request, unless a restore of it is
-   * queued or running; returns its storage key, or null when nothing was marked.
+   * queued or running (it holds the backup: active_restores, checked on the row as it is once
+   * locked, so a restore accepted meanwhile wins); returns its storage key, or null when
+   * nothing was marked.
    */
   async markDeletedOnRequest(pk: bigint, at: Date): Promise<{ storageKey: string | null } | null> {
     const rows = await this.prisma.$queryRaw<Array<{ storage_key: string | null }>>`
       UPDATE backups b SET status = 'deleted', finished_at = ${at}
-      WHERE b.pk = ${pk} AND b.status IN ('done', 'failed')
-        AND NOT EXISTS (SELECT 1 FROM restores r
-                        WHERE r.backup_pk = b.pk AND r.status IN ('queued', 'running'))
+      WHERE b.pk = ${pk} AND b.status IN ('done', 'failed') AND b.active_restores = 0
       RETURNING b.storage_key`;
     return rows.length === 0 ? null : { storageKey: rows[0].storage_key };
   }

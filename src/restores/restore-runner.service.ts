@@ -54,7 +54,8 @@ export class RestoreRunner {
       return this.fail(restore, 'the instance was deregistered before the restore ran');
     }
     if (!backup || backup.status !== 'done' || !backup.storageKey || !backup.sha256) {
-      return this.fail(restore, 'the backup was pruned before the restore ran');
+      // not expected: an accepted restore holds its backup (active_restores) until it ends
+      return this.fail(restore, 'the backup was deleted before the restore ran');
     }
     if (!(await this.restores.markRunning(pk, this.clock.now()))) return;
     this.logger.log({ msg: 'restore started', restorePk: String(pk), backupId: backup.backupId });

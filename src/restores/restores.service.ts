@@ -7,7 +7,7 @@ import {
   BackupNotRestorableError,
   RestoreNotFoundError,
 } from '../core/errors/domain-errors';
-import { isInstanceBusy } from '../core/prisma/prisma-errors';
+import { isBackupNotRestorable, isInstanceBusy } from '../core/prisma/prisma-errors';
 import type { AccessedInstance } from '../access/access.repository';
 import { JobEnqueuer } from '../jobs/job-enqueuer';
 import { CreateRestoreDto } from './dto/create-restore.dto';
@@ -34,18 +34,19 @@ export class RestoresService {
   ): Promise<RestoreQueuedResponse> {
     const backup = await this.backups.find(instance.id, body.backup_id);
     if (!backup) throw new BackupNotFoundError(instance.id, String(body.backup_id));
-    if (backup.status !== 'done') {
-      throw new BackupNotRestorableError(
-        backup.status === 'deleted'
-          ? `Backup ${backup.number} was pruned; its archive is gone.`
-          : `Backup ${backup.number} is ${backup.status}; only a done backup can be restored.`,
-      );
-    }
+    if (backup.status !== 'done') throw notRestorable(backup);
     let restore;
     try {
+      // the database accepts it only while the backup is done, and from then on keeps the
+      // backup from retention and deletion until the restore ended
       restore = await this.restores.insertQueued(instance.id, backup.pk, this.clock.now());
     } catch (err) {
       if (isInstanceBusy(err)) throw new BackupInProgressError(instance.id);
+      if (isBackupNotRestorable(err)) {
+        // deleted since it was read above
+        const now = await this.backups.find(instance.id, body.backup_id);
+        throw notRestorable(now ?? { ...backup, status: 'deleted' });
+      }
       throw err;
     }
     try {
@@ -66,4 +67,12 @@ export class RestoresService {
     if (!restore) throw new RestoreNotFoundError(instanceId, String(number));
     return toRestoreResponse(restore);
   }
+}
+
+function notRestorable(backup: { number: number; status: string }): BackupNotRestorableError {
+  return new BackupNotRestorableError(
+    backup.status === 'deleted'
+      ? `Backup ${backup.number} was deleted (pruned by retention or on request); its archive is gone.`
+      : `Backup ${backup.number} is ${backup.status}; only a done backup can be restored.`,
+  );
 }

@@ -24,7 +24,8 @@ export class RetentionRepository {
    *   newest min_backup_count done backups, and the newest done backup is always kept;
    * - a failed backup older than retention_time goes;
    * - queued and running backups are never touched;
-   * - an instance deregistered longer than DELETED_INSTANCE_RETENTION_DAYS loses every backup.
+   * - an instance deregistered longer than DELETED_INSTANCE_RETENTION_DAYS loses every backup;
+   * - a backup that a queued or running restore holds is never touched.
    * Two workers may run this at once: the victims are locked in key order and rows another
    * pass holds are skipped (SKIP LOCKED), so each row is claimed by exactly one pass and two
    * passes never wait on each other (no deadlock).
@@ -42,17 +43,16 @@ export class RetentionRepository {
       ),
       victims AS (
         SELECT pk FROM ranked
-        -- a backup being restored stays until its restore ended
-        WHERE NOT EXISTS (SELECT 1 FROM restores r
-                          WHERE r.backup_pk = ranked.pk AND r.status IN ('queued', 'running'))
-          AND ((deleted_at IS NOT NULL
+        WHERE ((deleted_at IS NOT NULL
                 AND deleted_at < ${scope.now}::timestamptz - make_interval(days => ${scope.deletedInstanceRetentionDays}::int))
            OR (triggered_at < ${scope.now}::timestamptz - make_interval(days => retention_time)
                AND (status = 'failed' OR rank_in_status > GREATEST(min_backup_count, 1))))
       ),
       claimed AS (
         SELECT b.pk FROM backups b JOIN victims v ON v.pk = b.pk
-        WHERE b.status IN ('done', 'failed')
+        -- rechecked on the row as it is once locked: a backup that a restore accepted meanwhile
+        -- holds (active_restores) stays until its restore ended
+        WHERE b.status IN ('done', 'failed') AND b.active_restores = 0
         ORDER BY b.pk
         FOR UPDATE OF b SKIP LOCKED
       )

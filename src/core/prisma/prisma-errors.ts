@@ -15,10 +15,23 @@ export function isUniqueViolation(err: unknown): err is Prisma.PrismaClientKnown
  * trigger that keeps backups and restores of one instance apart (exclusion_violation).
  */
 export function isInstanceBusy(err: unknown): boolean {
-  if (isUniqueViolation(err)) return true;
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  return isUniqueViolation(err) || sqlState(err) === '23P01';
+}
+
+/**
+ * True when the database refused a restore because its backup is no longer `done` (pruned or
+ * deleted since it was read): the trigger `restores_hold_backup` raises BM422.
+ */
+export function isBackupNotRestorable(err: unknown): boolean {
+  return sqlState(err) === 'BM422';
+}
+
+/** The SQLSTATE of an error a raw statement got from PostgreSQL, when there is one. */
+function sqlState(err: unknown): string | undefined {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
   const cause = adapterCause(err);
-  return (cause?.originalCode ?? cause?.code) === '23P01';
+  const code = cause?.originalCode ?? cause?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** Prisma codes that say the database could not be reached or had no connection to spare. */
@@ -58,8 +71,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const cause = adapterCause(err);
     if (cause && UNAVAILABLE_KINDS.has(cause.kind)) return true;
     // SQLSTATE class 08 (connection exception), 57P0x (shutting down, cannot connect now)
-    const sqlState = cause?.originalCode ?? cause?.code;
-    if (typeof sqlState === 'string' && /^(08|57P0)/.test(sqlState)) return true;
+    if (/^(08|57P0)/.test(sqlState(err) ?? '')) return true;
   }
   if (err instanceof Error) return UNAVAILABLE_MESSAGES.test(err.message);
   return false;
