@@ -20,6 +20,12 @@ describe('reading backups', () => {
   let repo: BackupsRepository;
   let inst: { id: string; token: string };
   const auth = () => ({ Authorization: `Bearer ${inst.token}` });
+  /** the workers record the database's clock; these rows tell of days long past */
+  const setTimes = (pk: bigint, startedAt: string, finishedAt: string) =>
+    t.prisma.backup.update({
+      where: { pk },
+      data: { startedAt: new Date(startedAt), finishedAt: new Date(finishedAt) },
+    });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -28,12 +34,9 @@ describe('reading backups', () => {
 
     // 1: done, encrypted with the platform key (no user key yet) → not downloadable
     const b1 = await repo.insertQueued(inst.id, 'scheduled', new Date('2021-04-20T01:30:02.898Z'));
-    await repo.markRunning(b1.pk, new Date('2021-04-20T01:30:04.898Z'));
-    await repo.markDone(
-      b1.pk,
-      { storageKey: 'k1', size: 2792n, sha256: 'a'.repeat(64) },
-      new Date('2021-04-20T01:30:31.883Z'),
-    );
+    await repo.markRunning(b1.pk);
+    await repo.markDone(b1.pk, { storageKey: 'k1', size: 2792n, sha256: 'a'.repeat(64) });
+    await setTimes(b1.pk, '2021-04-20T01:30:04.898Z', '2021-04-20T01:30:31.883Z');
 
     await t.http
       .patch(`/v1/instances/${inst.id}/backups-config`)
@@ -43,21 +46,15 @@ describe('reading backups', () => {
 
     // 2: done with the user's key → downloadable
     const b2 = await repo.insertQueued(inst.id, 'manual', new Date('2021-04-21T01:30:03.832Z'));
-    await repo.markRunning(b2.pk, new Date('2021-04-21T01:30:04.832Z'));
-    await repo.markDone(
-      b2.pk,
-      { storageKey: 'k2', size: 5_000_000_000n, sha256: 'b'.repeat(64) },
-      new Date('2021-04-21T01:30:32.163Z'),
-    );
+    await repo.markRunning(b2.pk);
+    await repo.markDone(b2.pk, { storageKey: 'k2', size: 5_000_000_000n, sha256: 'b'.repeat(64) });
+    await setTimes(b2.pk, '2021-04-21T01:30:04.832Z', '2021-04-21T01:30:32.163Z');
 
     // 3: failed
     const b3 = await repo.insertQueued(inst.id, 'manual', new Date('2021-04-22T10:00:00.000Z'));
-    await repo.markRunning(b3.pk, new Date('2021-04-22T10:00:01.000Z'));
-    await repo.markFailed(
-      b3.pk,
-      'pg_dump exited with code 1',
-      new Date('2021-04-22T10:00:02.500Z'),
-    );
+    await repo.markRunning(b3.pk);
+    await repo.markFailed(b3.pk, 'pg_dump exited with code 1');
+    await setTimes(b3.pk, '2021-04-22T10:00:01.000Z', '2021-04-22T10:00:02.500Z');
 
     // 4: still queued
     await repo.insertQueued(inst.id, 'manual', new Date('2021-04-23T10:00:00.000Z'));
@@ -319,8 +316,8 @@ describe('reading backups', () => {
         .expect(200);
       const r = off.app.get(BackupsRepository);
       const b = await r.insertQueued(i.id, 'manual', new Date());
-      await r.markRunning(b.pk, new Date());
-      await r.markDone(b.pk, { storageKey: 'k', size: 1n, sha256: 'c'.repeat(64) }, new Date());
+      await r.markRunning(b.pk);
+      await r.markDone(b.pk, { storageKey: 'k', size: 1n, sha256: 'c'.repeat(64) });
       const res = await off.http
         .get(`/v1/instances/${i.id}/backups/1`)
         .set('Authorization', `Bearer ${i.token}`)

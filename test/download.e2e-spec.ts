@@ -225,12 +225,8 @@ describe('GET …/backups/:id/download', () => {
           .set('Authorization', `Bearer ${i.token}`)
           .send({ encryption_key: KEY });
         const b = await r.insertQueued(i.id, 'manual', new Date());
-        await r.markRunning(b.pk, new Date());
-        await r.markDone(
-          b.pk,
-          { storageKey: 'x/y.tgz', size: 1n, sha256: 'a'.repeat(64) },
-          new Date(),
-        );
+        await r.markRunning(b.pk);
+        await r.markDone(b.pk, { storageKey: 'x/y.tgz', size: 1n, sha256: 'a'.repeat(64) });
         const disabled = await off.http
           .get(`/v1/instances/${i.id}/backups/1/download`)
           .set('Authorization', `Bearer ${i.token}`);

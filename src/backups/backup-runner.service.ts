@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { writeArchive } from '../archive/archive-format';
-import { Clock } from '../core/clock/clock';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { startHeartbeat } from '../jobs/heartbeat';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
@@ -33,7 +32,6 @@ export class BackupRunner {
     private readonly keys: EncryptionKeysRepository,
     private readonly engines: DumpEngines,
     private readonly box: SecretBox,
-    private readonly clock: Clock,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly orphans: OrphanArchivesRepository,
     private readonly metrics: JobMetrics,
@@ -57,7 +55,7 @@ export class BackupRunner {
     }
     const key = archiveKey(backup);
     await this.storage.removePartials(key);
-    if (!(await this.backups.markRunning(pk, this.clock.now()))) return;
+    if (!(await this.backups.markRunning(pk))) return;
     this.logger.log({ msg: 'backup started', backupId: backup.backupId, type: instance.type });
     const stopHeartbeat = startHeartbeat(() => this.backups.heartbeat(pk), this.logger, {
       backupId: backup.backupId,
@@ -85,7 +83,7 @@ export class BackupRunner {
     });
     // the archive is complete: a database that is away for a while must not cost it
     const done = await retryWhileDatabaseUnavailable(
-      () => this.backups.markDone(pk, { storageKey: key, ...archive! }, this.clock.now()),
+      () => this.backups.markDone(pk, { storageKey: key, ...archive! }),
       { what: `result of backup ${backup.backupId}`, logger: this.logger },
     );
     if (!done) {
@@ -118,11 +116,13 @@ export class BackupRunner {
       });
       await this.orphans.record([{ storageKey: key, partial: true }]);
     });
-    const at = this.clock.now();
-    if (await this.backups.markFailed(pk, reason, at)) {
+    const ended = await this.backups.markFailed(pk, reason);
+    if (ended) {
       this.logger.warn({ msg: 'backup failed', backupId: backup.backupId, reason });
       const instance = await this.instances.find(backup.instanceId).catch(() => null);
-      const seconds = backup.startedAt ? (at.getTime() - backup.startedAt.getTime()) / 1000 : null;
+      const seconds = ended.startedAt
+        ? (ended.finishedAt.getTime() - ended.startedAt.getTime()) / 1000
+        : null;
       this.metrics.backupFinished(instance?.type ?? 'unknown', 'failed', seconds);
     }
   }

@@ -67,11 +67,13 @@ export class BackupsRepository {
 
   /**
    * Moves a backup to running (again, when a worker retries it after a failure or a crash) and
-   * starts its heartbeat; false when it is no longer queued or running.
+   * starts its heartbeat; false when it is no longer queued or running. Like every time a
+   * worker records, started_at is the database's clock, not the worker's: a worker whose clock
+   * is off cannot write the future.
    */
-  async markRunning(pk: bigint, at: Date): Promise<boolean> {
+  async markRunning(pk: bigint): Promise<boolean> {
     const count = await this.prisma.$executeRaw`
-      UPDATE backups SET status = 'running', started_at = ${at}, heartbeat_at = now()
+      UPDATE backups SET status = 'running', started_at = now(), heartbeat_at = now()
       WHERE pk = ${pk} AND status IN ('queued', 'running')`;
     return count > 0;
   }
@@ -116,20 +118,26 @@ export class BackupsRepository {
     }));
   }
 
-  async markDone(pk: bigint, archive: StoredArchive, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.backup.updateMany({
-      where: { pk, status: 'running' },
-      data: { status: 'done', finishedAt: at, ...archive },
-    });
+  async markDone(pk: bigint, archive: StoredArchive): Promise<boolean> {
+    const count = await this.prisma.$executeRaw`
+      UPDATE backups SET status = 'done', finished_at = now(), storage_key = ${archive.storageKey},
+             size = ${archive.size}, sha256 = ${archive.sha256}
+      WHERE pk = ${pk} AND status = 'running'`;
     return count > 0;
   }
 
-  async markFailed(pk: bigint, reason: string, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.backup.updateMany({
-      where: { pk, status: { in: ['queued', 'running'] } },
-      data: { status: 'failed', finishedAt: at, failureReason: reason },
-    });
-    return count > 0;
+  /** Ends a queued or running backup `failed`; returns its times, or null when it had ended. */
+  async markFailed(
+    pk: bigint,
+    reason: string,
+  ): Promise<{ startedAt: Date | null; finishedAt: Date } | null> {
+    const rows = await this.prisma.$queryRaw<Array<{ started_at: Date | null; finished_at: Date }>>`
+      UPDATE backups SET status = 'failed', finished_at = now(), failure_reason = ${reason}
+      WHERE pk = ${pk} AND status IN ('queued', 'running')
+      RETURNING started_at, finished_at`;
+    return rows.length === 0
+      ? null
+      : { startedAt: rows[0].started_at, finishedAt: rows[0].finished_at };
   }
 
   /**

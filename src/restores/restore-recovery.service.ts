@@ -45,7 +45,7 @@ export class RestoreRecoveryService implements OnApplicationBootstrap, OnModuleD
       if (r.status === 'running' || state !== 'missing') {
         const reason =
           'the worker running this restore stopped before it finished; the restore was not run again, start a new one';
-        if (await this.restores.markFailed(r.pk, reason, this.clock.now())) {
+        if (await this.restores.markFailed(r.pk, reason)) {
           this.logger.warn({ msg: 'restore failed', restorePk: String(r.pk), reason });
         }
       } else if (this.clock.now().getTime() - r.triggeredAt.getTime() > ENQUEUE_GRACE_MS) {

@@ -3,7 +3,6 @@ import { Writable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readArchive } from '../archive/read-archive';
 import { BackupsRepository } from '../backups/backups.repository';
-import { Clock } from '../core/clock/clock';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
@@ -34,7 +33,6 @@ export class RestoreRunner {
     private readonly keys: EncryptionKeysRepository,
     private readonly engines: DumpEngines,
     private readonly box: SecretBox,
-    private readonly clock: Clock,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly metrics: JobMetrics,
   ) {}
@@ -57,7 +55,7 @@ export class RestoreRunner {
       // not expected: an accepted restore holds its backup (active_restores) until it ends
       return this.fail(restore, 'the backup was deleted before the restore ran');
     }
-    if (!(await this.restores.markRunning(pk, this.clock.now()))) return;
+    if (!(await this.restores.markRunning(pk))) return;
     this.logger.log({ msg: 'restore started', restorePk: String(pk), backupId: backup.backupId });
     const started = Date.now();
     const stopHeartbeat = startHeartbeat(() => this.restores.heartbeat(pk), this.logger, {
@@ -70,7 +68,7 @@ export class RestoreRunner {
     } finally {
       stopHeartbeat();
     }
-    await retryWhileDatabaseUnavailable(() => this.restores.markDone(pk, this.clock.now()), {
+    await retryWhileDatabaseUnavailable(() => this.restores.markDone(pk), {
       what: `result of restore ${String(pk)}`,
       logger: this.logger,
     });
@@ -148,7 +146,7 @@ export class RestoreRunner {
   }
 
   private async fail(restore: Restore, reason: string): Promise<void> {
-    if (await this.restores.markFailed(restore.pk, reason, this.clock.now())) {
+    if (await this.restores.markFailed(restore.pk, reason)) {
       this.logger.warn({ msg: 'restore failed', restorePk: String(restore.pk), reason });
       this.metrics.restoresFinished.inc({ status: 'failed' });
     }

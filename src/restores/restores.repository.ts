@@ -49,10 +49,13 @@ export class RestoresRepository {
     return this.prisma.restore.findUnique({ where: { pk } });
   }
 
-  /** Moves a queued restore to running; false when it is not queued (a restore runs once). */
-  async markRunning(pk: bigint, at: Date): Promise<boolean> {
+  /**
+   * Moves a queued restore to running; false when it is not queued (a restore runs once). The
+   * times a worker records are the database's clock, as for backups.
+   */
+  async markRunning(pk: bigint): Promise<boolean> {
     const count = await this.prisma.$executeRaw`
-      UPDATE restores SET status = 'running', started_at = ${at}, heartbeat_at = now()
+      UPDATE restores SET status = 'running', started_at = now(), heartbeat_at = now()
       WHERE pk = ${pk} AND status = 'queued'`;
     return count > 0;
   }
@@ -62,19 +65,17 @@ export class RestoresRepository {
       UPDATE restores SET heartbeat_at = now() WHERE pk = ${pk} AND status = 'running'`;
   }
 
-  async markDone(pk: bigint, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.restore.updateMany({
-      where: { pk, status: 'running' },
-      data: { status: 'done', finishedAt: at },
-    });
+  async markDone(pk: bigint): Promise<boolean> {
+    const count = await this.prisma.$executeRaw`
+      UPDATE restores SET status = 'done', finished_at = now()
+      WHERE pk = ${pk} AND status = 'running'`;
     return count > 0;
   }
 
-  async markFailed(pk: bigint, reason: string, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.restore.updateMany({
-      where: { pk, status: { in: ['queued', 'running'] } },
-      data: { status: 'failed', finishedAt: at, failureReason: reason },
-    });
+  async markFailed(pk: bigint, reason: string): Promise<boolean> {
+    const count = await this.prisma.$executeRaw`
+      UPDATE restores SET status = 'failed', finished_at = now(), failure_reason = ${reason}
+      WHERE pk = ${pk} AND status IN ('queued', 'running')`;
     return count > 0;
   }
 

@@ -7,16 +7,16 @@ import { WorkersRepository } from './workers.repository';
 const REPORT_EVERY_MS = 10_000;
 
 /**
- * The worker's side of the presence table: it reports itself every 10 s with when it last took
- * a job, and removes itself when it stops. The API's readiness and `GET /admin/v1/workers`
+ * The worker's side of the presence table: it reports itself every 10 s and whenever it takes
+ * a job, and removes itself when it stops. The times in the table are the database's clock. The API's readiness and `GET /admin/v1/workers`
  * read the table.
  */
 @Injectable()
 export class WorkerPresence implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WorkerPresence.name);
   readonly id = randomUUID();
-  private readonly startedAt = new Date();
-  private lastJobAt: Date | null = null;
+  /** a job was taken since the last report that reached the database */
+  private tookJobSinceReport = false;
   private timer?: NodeJS.Timeout;
   private failing = false;
 
@@ -36,19 +36,15 @@ export class WorkerPresence implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Called by the processors when they take a job. */
   tookJob(): void {
-    this.lastJobAt = new Date();
+    this.tookJobSinceReport = true;
     void this.report();
   }
 
   private async report(): Promise<void> {
+    const tookJob = this.tookJobSinceReport;
     try {
-      await this.workers.report({
-        id: this.id,
-        hostname: hostname(),
-        pid: process.pid,
-        startedAt: this.startedAt,
-        lastJobAt: this.lastJobAt,
-      });
+      await this.workers.report({ id: this.id, hostname: hostname(), pid: process.pid, tookJob });
+      if (tookJob) this.tookJobSinceReport = false;
       this.failing = false;
     } catch (err) {
       // once per outage, not every 10 s

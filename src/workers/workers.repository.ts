@@ -17,12 +17,17 @@ export interface WorkerRow {
 export class WorkersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The worker says it is alive (seen_at by the database's clock, so skewed clocks agree). */
-  async report(w: Omit<WorkerRow, 'seenAt'>): Promise<void> {
+  /**
+   * The worker says it is alive, and whether it took a job since it last said so. Every time
+   * is the database's clock (started_at is its first report), so skewed clocks agree.
+   */
+  async report(w: { id: string; hostname: string; pid: number; tookJob: boolean }): Promise<void> {
     await this.prisma.$executeRaw`
       INSERT INTO workers (id, hostname, pid, started_at, seen_at, last_job_at)
-      VALUES (${w.id}::uuid, ${w.hostname}, ${w.pid}, ${w.startedAt}, now(), ${w.lastJobAt})
-      ON CONFLICT (id) DO UPDATE SET seen_at = now(), last_job_at = EXCLUDED.last_job_at`;
+      VALUES (${w.id}::uuid, ${w.hostname}, ${w.pid}, now(), now(),
+              CASE WHEN ${w.tookJob} THEN now() END)
+      ON CONFLICT (id) DO UPDATE SET seen_at = now(),
+        last_job_at = CASE WHEN ${w.tookJob} THEN now() ELSE workers.last_job_at END`;
   }
 
   async remove(id: string): Promise<void> {

@@ -24,11 +24,7 @@ export async function seedDownloadableArchive(
   const path = join(t.config.storagePath, key);
   mkdirSync(join(t.config.storagePath, inst.id), { recursive: true });
   execFileSync('truncate', ['-s', String(bytes), path]);
-  await repo.markRunning(backup.pk, new Date());
-  await repo.markDone(
-    backup.pk,
-    { storageKey: key, size: BigInt(bytes), sha256: 'f'.repeat(64) },
-    new Date(),
-  );
+  await repo.markRunning(backup.pk);
+  await repo.markDone(backup.pk, { storageKey: key, size: BigInt(bytes), sha256: 'f'.repeat(64) });
   return { number: backup.number, path };
 }
