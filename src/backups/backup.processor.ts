@@ -45,7 +45,7 @@ export class BackupProcessor extends WorkerHost implements OnApplicationBootstra
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
-    logQueueErrors(this.worker, this.logger, 'backup worker');
+    logQueueErrors(this.worker, this.logger, 'backup worker', 'backup');
   }
 
   /** Every failed attempt is logged, with whether another one follows. */

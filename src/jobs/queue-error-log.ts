@@ -12,6 +12,8 @@ export function logQueueErrors(
   emitter: { on(event: 'error', listener: (err: Error) => void): unknown },
   logger: Logger,
   source: string,
+  /** what the queue's jobs run, as the lost-job warning names it */
+  record: 'backup' | 'restore' | 'maintenance',
 ): void {
   let last = '';
   let lastAt = 0;
@@ -20,13 +22,17 @@ export function logQueueErrors(
     if (err.message === last && now - lastAt < REPEAT_QUIET_MS) return;
     last = err.message;
     lastAt = now;
-    logger.warn({ msg: `${source}: ${explain(err.message)}`, error: err.message });
+    logger.warn({ msg: `${source}: ${explain(err.message, record)}`, error: err.message });
   });
 }
 
-function explain(message: string): string {
+function explain(message: string, record: string): string {
   if (message.startsWith('Missing key for job'))
-    return 'a job vanished from Redis while it ran (Redis restarted without its data?); its backup is recorded in the database';
+    return `a job vanished from Redis while it ran (Redis restarted without its data?); ${
+      record === 'maintenance'
+        ? 'the schedule and the hourly pass plan their work again on their own'
+        : `its ${record} is recorded in the database`
+    }`;
   if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|Connection is closed/.test(message))
     return 'Redis cannot be reached; reconnecting';
   return 'queue error';

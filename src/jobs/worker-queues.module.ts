@@ -28,8 +28,8 @@ export class WorkerQueuesModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    logQueueErrors(this.backups, this.logger, 'backups queue');
-    logQueueErrors(this.restores, this.logger, 'restores queue');
-    logQueueErrors(this.maintenance, this.logger, 'maintenance queue');
+    logQueueErrors(this.backups, this.logger, 'backups queue', 'backup');
+    logQueueErrors(this.restores, this.logger, 'restores queue', 'restore');
+    logQueueErrors(this.maintenance, this.logger, 'maintenance queue', 'maintenance');
   }
 }

@@ -42,7 +42,7 @@ export class MaintenanceProcessor
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    logQueueErrors(this.worker, this.logger, 'maintenance worker');
+    logQueueErrors(this.worker, this.logger, 'maintenance worker', 'maintenance');
     await this.ensureSchedulers(false);
     this.timer = setInterval(() => {
       this.ensureSchedulers(true).catch((err: Error) =>

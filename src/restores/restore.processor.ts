@@ -32,7 +32,7 @@ export class RestoreProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   onApplicationBootstrap(): void {
-    logQueueErrors(this.worker, this.logger, 'restore worker');
+    logQueueErrors(this.worker, this.logger, 'restore worker', 'restore');
   }
 
   async process(job: Job<RunRestorePayload>): Promise<void> {
