@@ -69,7 +69,9 @@ export class MariadbEngine implements DumpEngine {
     return runRestoreTool(
       {
         command: 'mariadb',
-        args: [`--defaults-extra-file=${optionFile}`, '--binary-mode', database],
+        // --sandbox: `system` and every other command that reaches the file system are refused,
+        // whatever the dump holds
+        args: [`--defaults-extra-file=${optionFile}`, '--binary-mode', '--sandbox', database],
         env: baseEnvironment(),
         secrets: [password],
         cleanup,

@@ -3,6 +3,7 @@ import { DumpEngine, RestoreOptions } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { framedInput, runRestoreTool } from './restore-process';
 import { pgServerMajor, pgToolsFor } from './pg-tools';
+import { assertPsqlCanRestrict, restrictPrologue, withoutRestrictLines } from './psql-guard';
 
 /**
  * Run first, in the restore's transaction: drops every schema of the database (the dump creates
@@ -44,6 +45,7 @@ export class PostgresqlEngine implements DumpEngine {
   }
 
   /**
+   * psql in restricted mode (psql-guard): whatever the dump holds, psql runs no meta-command.
    * One transaction: BEGIN, the database cleared, the dump applied (`ON_ERROR_STOP`), and COMMIT
    * only once the whole input was read without error and `beforeCommit` agreed. Anything else ends psql without a COMMIT
    * (an input error kills it; a worker that dies leaves it at end of input), and the server rolls
@@ -55,10 +57,13 @@ export class PostgresqlEngine implements DumpEngine {
     options: RestoreOptions = {},
   ): Promise<void> {
     const { env, password } = libpqEnvironment(connectionUrl);
-    const tools = pgToolsFor(await pgServerMajor(connectionUrl));
+    const major = await pgServerMajor(connectionUrl);
+    const tools = pgToolsFor(major);
+    assertPsqlCanRestrict(tools.psql, major);
+    // psql restricted before the dump's first byte: no meta-command of the dump runs
     const script = framedInput(
-      input,
-      `BEGIN;\n${CLEAR_DATABASE}`,
+      withoutRestrictLines(input),
+      `${restrictPrologue()}BEGIN;\n${CLEAR_DATABASE}`,
       '\nCOMMIT;\n',
       options.beforeCommit,
     );

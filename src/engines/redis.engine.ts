@@ -103,6 +103,9 @@ async function startSnapshotServer(dir: string, socket: string): Promise<ChildPr
       '',
       '--appendonly',
       'no',
+      // the snapshot came from outside: check every value's encoding fully while loading it
+      '--sanitize-dump-payload',
+      'yes',
     ],
     { env: baseEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
