@@ -66,6 +66,78 @@ describe('hostile input', () => {
     expect(await t.prisma.instance.count()).toBe(before);
   });
 
+  it('bytes that are not UTF-8 are a 422 on every route that takes a body, and nothing is stored', async () => {
+    const bad = (json: string) =>
+      Buffer.concat([
+        Buffer.from(json.split('@')[0]),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(json.split('@')[1]),
+      ]);
+    const keyBefore = await t.prisma.backupsConfig.findUniqueOrThrow({
+      where: { instanceId: inst.id },
+    });
+    const instances = await t.prisma.instance.count();
+    const tokens = await t.prisma.accessToken.count();
+    const cases: Array<[string, string, string, Buffer]> = [
+      [
+        'patch',
+        `/v1/instances/${inst.id}/backups-config`,
+        auth(),
+        bad('{"encryption_key":"secret-key-@-123456"}'),
+      ],
+      [
+        'post',
+        '/admin/v1/instances',
+        `Bearer ${t.adminToken}`,
+        bad('{"name":"na@me","type":"redis","connection_url":"redis://127.0.0.1:1"}'),
+      ],
+      [
+        'post',
+        '/admin/v1/tokens',
+        `Bearer ${t.adminToken}`,
+        bad(`{"name":"to@ken","instances":["${inst.id}"]}`),
+      ],
+    ];
+    for (const [method, path, authorization, body] of cases) {
+      const res = await t.http[method as 'post'](path)
+        .set('Authorization', authorization)
+        .set('Content-Type', 'application/json')
+        .serialize(() => body as unknown as string) // the bytes as they are
+        .send({});
+      expect({ path, status: res.status, body: res.body }).toStrictEqual({
+        path,
+        status: 422,
+        body: { error: 'InvalidParameters', description: 'The request body is not valid UTF-8.' },
+      });
+    }
+    const keyAfter = await t.prisma.backupsConfig.findUniqueOrThrow({
+      where: { instanceId: inst.id },
+    });
+    expect(keyAfter.activeKeyId).toBe(keyBefore.activeKeyId);
+    expect(await t.prisma.instance.count()).toBe(instances);
+    expect(await t.prisma.accessToken.count()).toBe(tokens);
+  });
+
+  it('a body that names a field twice is a 422 naming it, and changes nothing', async () => {
+    const keyBefore = await t.prisma.backupsConfig.findUniqueOrThrow({
+      where: { instanceId: inst.id },
+    });
+    const res = await t.http
+      .patch(`/v1/instances/${inst.id}/backups-config`)
+      .set('Authorization', auth())
+      .set('Content-Type', 'application/json')
+      .send('{"encryption_key":"first-key-123456", "encryption_key" :"second-key-123456"}');
+    expect(res.status).toBe(422);
+    expect(res.body).toStrictEqual({
+      error: 'InvalidParameters',
+      description: 'The request body names "encryption_key" twice; send each field once.',
+    });
+    const keyAfter = await t.prisma.backupsConfig.findUniqueOrThrow({
+      where: { instanceId: inst.id },
+    });
+    expect(keyAfter.activeKeyId).toBe(keyBefore.activeKeyId);
+  });
+
   it('a route that exists with another method answers 405 with Allow', async () => {
     const res = await t.http
       .delete(`/v1/instances/${inst.id}/backups`)

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 
@@ -18,11 +19,33 @@ export class RejectedBody {
  * unauthenticated caller gets 401 whatever it sent).
  */
 export function jsonBodyParser(limit = '100kb') {
-  const parse = express.json({ limit, strict: true });
+  const parse = express.json({
+    limit,
+    strict: true,
+    // before parsing: the decoder would replace invalid bytes with U+FFFD, and a key stored
+    // that way would not open the backups its owner encrypts with the real one
+    verify: (req, _res, raw) => {
+      if (!isUtf8(raw)) throw new RefusedBytes('The request body is not valid UTF-8.');
+      const twice = duplicateKey(raw.toString('utf8'));
+      if (twice !== null) {
+        throw new RefusedBytes(
+          `The request body names "${twice.slice(0, 100)}" twice; send each field once.`,
+        );
+      }
+    },
+  });
   return (req: Request, res: Response, next: NextFunction): void => {
     parse(req, res, (err?: unknown) => {
-      if ((err as { type?: string } | undefined)?.type === 'entity.parse.failed') {
+      const type = (err as { type?: string } | undefined)?.type;
+      if (type === 'entity.parse.failed') {
         req.body = new RejectedBody('The request body is not valid JSON.');
+        next();
+        return;
+      }
+      if (type === 'entity.verify.failed') {
+        req.body = new RejectedBody(
+          (err as { message?: string }).message ?? 'The request body was refused.',
+        );
         next();
         return;
       }
@@ -71,4 +94,47 @@ function hasBody(req: Request): boolean {
   return (
     req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
   );
+}
+
+/** Thrown by the parser's verify step; its message is the one the client reads. */
+class RefusedBytes extends Error {}
+
+/**
+ * The first key that occurs twice in one object of a JSON text, or null. JSON.parse keeps the
+ * last silently; a client that sends two `encryption_key`s should hear which one we took, and
+ * the only safe answer is neither. A scan of the text (strings, braces, brackets, colons) that
+ * assumes the text is valid JSON, which the parser checks anyway.
+ */
+export function duplicateKey(text: string): string | null {
+  // per open container: the keys of an object, or null for an array
+  const stack: Array<Set<string> | null> = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      // a key: a string in an object followed by a colon
+      let k = j + 1;
+      while (k < text.length && /\s/.test(text[k])) k++;
+      if (top && text[k] === ':') {
+        let key: string;
+        try {
+          key = JSON.parse(text.slice(i, j + 1)) as string;
+        } catch {
+          return null; // not valid JSON: the parser says so
+        }
+        if (top.has(key)) return key;
+        top.add(key);
+      }
+      i = j + 1;
+    } else {
+      if (c === '{') stack.push(new Set());
+      else if (c === '[') stack.push(null);
+      else if (c === '}' || c === ']') stack.pop();
+      i++;
+    }
+  }
+  return null;
 }
