@@ -206,9 +206,12 @@ describe('the Backup Manager API (/backup-manager)', () => {
       .set(auth())
       .expect(410);
     expect(gone.body).toEqual({ error: 'InstanceNotFound', description: expect.any(String) });
-    for (const path of ['backups/999', 'restores/999', 'backups/abc']) {
+    for (const path of ['backups/999', 'restores/999', 'backups/abc', 'restores/abc']) {
       const res = await t.http.get(`${base()}/${path}`).set(auth()).expect(404);
       expect(res.body).toEqual({ error: 'NotFound', description: expect.any(String) });
+      // the message names the instance of the path, whatever the id was
+      expect(res.body.description).toContain(base().split('/').pop());
+      expect(res.body.description).not.toContain('undefined');
     }
     await t.http.delete(`${base()}/backups/999`).set(auth()).expect(404);
     const bad = await t.http.put(base()).set(auth()).send({ encryption_key: 'short' }).expect(422);

@@ -232,18 +232,19 @@ describe('restores', () => {
         data: { status: 'deleted' },
       });
       expect((await post({ backup_id: 2 })).body.description).toMatch(/pruned/);
-      for (const bad of [
-        {},
-        { backup_id: '1' },
-        { backup_id: 0 },
-        { backup_id: 1.5 },
-        { backup_id: 1, x: 1 },
-      ]) {
+      for (const [bad, says] of [
+        [{}, /backup_id is required/],
+        [{ backup_id: '1' }, /backup_id must be the integer id of a backup/],
+        [{ backup_id: true }, /backup_id must be the integer id of a backup/],
+        [{ backup_id: 0 }, /backup_id must be 1 or more/],
+        [{ backup_id: 1.5 }, /backup_id must be the integer id of a backup/],
+        [{ backup_id: 1, x: 1 }, /"x" is not a known field/],
+      ] as const) {
         const res = await post(bad);
-        expect({ bad, status: res.status, error: res.body.error }).toEqual({
+        expect({ bad, status: res.status, body: res.body }).toEqual({
           bad,
           status: 422,
-          error: 'InvalidParameters',
+          body: { error: 'InvalidParameters', description: expect.stringMatching(says) },
         });
       }
       const unknown = await post({ backup_id: 99 });

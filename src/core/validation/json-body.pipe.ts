@@ -2,11 +2,25 @@ import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@
 import { InvalidParametersError } from '../errors/domain-errors';
 import { RejectedBody } from './json-body-parser';
 
+/**
+ * The rules that say what a field is (present, of its type, known at all): when one of them
+ * fails, the value's range or length means nothing, so only that one is reported ("backup_id
+ * must be an integer", not "out of range", for "1").
+ */
+const WHAT_IT_IS = /^(whitelistValidation|isDefined|is[A-Z]\w*)$/;
+
+const rank = (rule: string) => (rule === 'whitelistValidation' ? 0 : rule === 'isDefined' ? 1 : 2);
+
 /** Turns class-validator's findings into one sentence that names every offending field. */
 export function describeValidationErrors(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) =>
+    const failed = Object.entries(e.constraints ?? {});
+    const basic = failed
+      .filter(([rule]) => WHAT_IT_IS.test(rule))
+      // unknown, then missing, then of the wrong type
+      .sort(([a], [b]) => rank(a) - rank(b));
+    const own = (basic.length > 0 ? basic.slice(0, 1) : failed).map(([rule, message]) =>
       rule === 'whitelistValidation' ? `"${field}" is not a known field` : message,
     );
     return [...own, ...describeValidationErrors(e.children ?? [], field)];
@@ -30,7 +44,8 @@ export class JsonBodyPipe extends ValidationPipe {
     super({
       whitelist: true,
       forbidNonWhitelisted: true,
-      stopAtFirstError: true,
+      // every rule runs; describeValidationErrors reports the one that matters
+      stopAtFirstError: false,
       transform: true,
       transformOptions: { enableImplicitConversion: false },
       validationError: { target: false, value: false },

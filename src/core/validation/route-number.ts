@@ -23,7 +23,8 @@ export const RouteNumber = createParamDecorator(
     const params = ctx.switchToHttp().getRequest<Request>().params;
     const raw = String(params.id);
     const number = parseRouteNumber(raw);
-    if (number === null) throw new NotFound(String(params.instance_id), raw);
+    // the public routes name the instance :instance_id, the Backup Manager's :iid
+    if (number === null) throw new NotFound(String(params.instance_id ?? params.iid), raw);
     return number;
   },
 );
