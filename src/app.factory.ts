@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -42,20 +43,20 @@ export async function createApp(
   const express = app.getHttpAdapter().getInstance() as unknown as {
     router?: Parameters<typeof allowedMethods>[0];
   };
+  // routes whose documented error body differs from the public one
+  const bodyFor = (path: string) =>
+    DOWNLOAD_PATH.test(path)
+      ? downloadErrorBody
+      : BACKUP_MANAGER_PATH.test(path)
+        ? backupManagerErrorBody(path)
+        : undefined;
   app.useGlobalFilters(
-    new AllExceptionsFilter(
-      (path) => allowedMethods(express.router, path),
-      // routes whose documented error body differs from the public one
-      (path) =>
-        DOWNLOAD_PATH.test(path)
-          ? downloadErrorBody
-          : BACKUP_MANAGER_PATH.test(path)
-            ? backupManagerErrorBody(path)
-            : undefined,
-    ),
+    new AllExceptionsFilter((path) => allowedMethods(express.router, path), bodyFor),
   );
   // what Node's HTTP parser refuses (bad header bytes, oversized headers) still gets our body
-  app.getHttpServer().on('clientError', answerClientError);
+  app
+    .getHttpServer()
+    .on('clientError', (err: Error, socket: Socket) => answerClientError(err, socket, bodyFor));
   app.useGlobalPipes(new JsonBodyPipe());
   serveOpenApi(app);
   app.enableShutdownHooks();

@@ -152,21 +152,40 @@ describe('hostile input', () => {
     expect(admin.headers.allow).toBe('GET, HEAD, POST');
   });
 
-  it('a header Node cannot parse gets the documented body', async () => {
+  it('a header Node cannot parse gets the documented body, a request id and a log line', async () => {
     await t.app.listen(0, '127.0.0.1');
     const { port } = t.app.getHttpServer().address() as { port: number };
-    const raw = await new Promise<string>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () =>
-        socket.write('GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n'),
-      );
-      let text = '';
-      socket.on('data', (d: Buffer) => (text += d.toString()));
-      socket.on('close', () => resolve(text));
-    });
+    const send = (path: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n`),
+        );
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('close', () => resolve(text));
+      });
+    const raw = await send('/health?secret=1');
     expect(raw).toMatch(/^HTTP\/1\.1 400/);
     expect(JSON.parse(raw.split('\r\n\r\n')[1])).toStrictEqual({
       error: 'BadRequest',
       description: expect.any(String),
+    });
+    const id = /\r\nX-Request-Id: ([0-9a-f-]{36})\r\n/i.exec(raw)?.[1];
+    expect(id).toBeDefined();
+    const line = t.logs.find((l) => l.includes(id!));
+    expect(JSON.parse(line!)).toMatchObject({
+      msg: 'request refused by the HTTP parser',
+      method: 'GET',
+      path: '/health',
+      status: 400,
+      requestId: id,
+    });
+    expect(line).not.toContain('secret');
+    // the download route answers in its own body, as for every other error
+    const download = await send(`/v1/instances/${inst.id}/backups/1/download`);
+    expect(JSON.parse(download.split('\r\n\r\n')[1])).toStrictEqual({
+      message: expect.any(String),
+      status: 400,
     });
   });
 
