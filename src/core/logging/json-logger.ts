@@ -35,12 +35,19 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
   );
 }
 
+/** Contexts of Nest's own start-up lines: one per module, controller and route. */
+const NEST_START_UP = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 /** Nest's logger interface over pino: one JSON object per line on stdout. */
 export class JsonLogger implements LoggerService {
   constructor(private readonly root: Logger) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    // Nest's start-up lines for every module, route and mapping (about ninety of them) say
+    // nothing an operator acts on: kept for debugging, not at info
+    const context = rest[rest.length - 1];
+    const level = typeof context === 'string' && NEST_START_UP.has(context) ? 'debug' : 'info';
+    this.write(level, message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest);
