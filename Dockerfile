@@ -1,12 +1,13 @@
 # One image for the three processes: migrate, api and worker (see docker-compose.yml).
-FROM node:20-bookworm-slim AS build
+# Node 24: the current LTS (20 left support on 2026-04-30; the AWS SDK drops it in 2027)
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run db:generate && npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # pg_dump of every PostgreSQL major the platform runs (13–17), from the PostgreSQL project's
 # own repository: a pg_dump older than the server refuses to dump it, and the worker picks the
 # one matching each server (src/engines/pg-tools.ts). redis-server: restores of Redis load the
