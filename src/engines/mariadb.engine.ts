@@ -94,6 +94,7 @@ function clientOptions(connectionUrl: string) {
     `user=${optionValue(decodeURIComponent(url.username))}`,
     `password=${optionValue(password)}`,
     'protocol=TCP',
+    ...tlsOptions(url.searchParams),
   ];
   writeFileSync(optionFile, lines.join('\n') + '\n', { mode: 0o600 });
   return {
@@ -102,4 +103,21 @@ function clientOptions(connectionUrl: string) {
     password,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * The URL's TLS parameters as client options (the client's own names): `ssl-ca` (and the
+ * client's `ssl-cert`/`ssl-key`) turn TLS on, `ssl-verify-server-cert=true` verifies the
+ * server's certificate and name against that CA, `ssl=false` turns TLS off.
+ */
+function tlsOptions(p: URLSearchParams): string[] {
+  const lines: string[] = [];
+  for (const name of ['ssl-ca', 'ssl-cert', 'ssl-key']) {
+    const value = p.get(name);
+    if (value) lines.push(`${name}=${optionValue(value)}`);
+  }
+  if (p.get('ssl') === 'true' || lines.length > 0) lines.push('ssl');
+  if (p.get('ssl') === 'false') lines.push('skip-ssl');
+  if (p.get('ssl-verify-server-cert') === 'true') lines.push('ssl-verify-server-cert');
+  return lines;
 }

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, ClientConfig } from 'pg';
 import { DumpFailedError } from './dump-engine';
 
 /** Where Debian and the official images install each PostgreSQL major's client tools. */
@@ -55,10 +55,23 @@ export function pgToolsFor(
 
 /** The server's major version (`server_version_num` / 10000), asked before a dump or restore. */
 export async function pgServerMajor(connectionUrl: string): Promise<number> {
-  const client = new Client({ connectionString: connectionUrl, connectionTimeoutMillis: 15_000 });
-  try {
+  let client: Client | undefined;
+  const connect = async (config: ClientConfig) => {
+    await client?.end().catch(() => undefined);
+    client = new Client({ ...config, connectionTimeoutMillis: 15_000 });
     await client.connect();
-    const res = await client.query<{ v: string }>(
+    return client;
+  };
+  try {
+    const { plainIfNoTls, ...config } = pgClientConfig(connectionUrl); // may read certificate files
+    const connected = await connect(config).catch((err: Error) => {
+      // libpq's prefer and allow fall back to plain text where the server has no TLS
+      if (plainIfNoTls && /does not support SSL/.test(err.message)) {
+        return connect({ ...config, ssl: false });
+      }
+      throw err;
+    });
+    const res = await connected.query<{ v: string }>(
       "SELECT current_setting('server_version_num') AS v",
     );
     const major = Math.floor(Number(res.rows[0]?.v) / 10000);
@@ -68,6 +81,45 @@ export async function pgServerMajor(connectionUrl: string): Promise<number> {
     const reason = err instanceof Error ? err.message : String(err);
     throw new DumpFailedError(`PostgreSQL could not be asked its version: ${reason}`);
   } finally {
-    await client.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
   }
+}
+
+/**
+ * The node-postgres settings for an instance's URL, with libpq's meaning of its TLS parameters
+ * (the driver's own parser reads `sslmode=require` as verify-full): what pg_dump and psql do,
+ * this connection does too. `prefer` and `allow` try TLS without verifying it (libpq falls back
+ * to plain text where the server has no TLS; the version query is asked the same way).
+ */
+export function pgClientConfig(connectionUrl: string): ClientConfig & { plainIfNoTls: boolean } {
+  const url = new URL(connectionUrl);
+  const p = url.searchParams;
+  const config: ClientConfig = {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || '5432'),
+    database: decodeURIComponent(url.pathname.slice(1)),
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+  };
+  const mode = p.get('sslmode') ?? 'prefer';
+  const plainIfNoTls = mode === 'prefer' || mode === 'allow';
+  if (mode === 'disable') return { ...config, ssl: false, plainIfNoTls };
+  const read = (name: string) => (p.has(name) ? readFileSync(p.get(name)!) : undefined);
+  const client = { cert: read('sslcert'), key: read('sslkey') };
+  const ca = read('sslrootcert');
+  // libpq: require with a root certificate given verifies the chain, as verify-ca does
+  const verify = mode === 'verify-full' ? 'full' : mode === 'verify-ca' || ca ? 'ca' : 'none';
+  if (verify === 'none') {
+    return { ...config, ssl: { rejectUnauthorized: false, ...client }, plainIfNoTls };
+  }
+  return {
+    ...config,
+    plainIfNoTls,
+    ssl: {
+      ca,
+      ...client,
+      rejectUnauthorized: true,
+      ...(verify === 'ca' ? { checkServerIdentity: () => undefined } : {}),
+    },
+  };
 }

@@ -95,7 +95,16 @@ function libpqEnvironment(connectionUrl: string): {
   };
   if (url.username) env.PGUSER = decodeURIComponent(url.username);
   if (password) env.PGPASSWORD = password;
-  const sslmode = url.searchParams.get('sslmode');
-  if (sslmode) env.PGSSLMODE = sslmode;
+  // TLS as libpq takes it: the mode and the files (on the worker) it verifies and proves with
+  const tls = {
+    sslmode: 'PGSSLMODE',
+    sslrootcert: 'PGSSLROOTCERT',
+    sslcert: 'PGSSLCERT',
+    sslkey: 'PGSSLKEY',
+  };
+  for (const [parameter, variable] of Object.entries(tls)) {
+    const value = url.searchParams.get(parameter);
+    if (value) env[variable] = value;
+  }
   return { env, password };
 }

@@ -1,11 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import IORedis from 'ioredis';
+import IORedis, { RedisOptions } from 'ioredis';
 import { DumpEngine } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { RestoreFailedError } from './restore-process';
@@ -28,7 +29,13 @@ export class RedisEngine implements DumpEngine {
     if (password) env.REDISCLI_AUTH = password;
     const args = ['-h', url.hostname.replace(/^\[|\]$/g, ''), '-p', url.port || '6379'];
     if (url.username) args.push('--user', decodeURIComponent(url.username));
-    if (url.protocol === 'rediss:') args.push('--tls');
+    if (url.protocol === 'rediss:') {
+      args.push('--tls');
+      for (const name of ['cacert', 'cert', 'key']) {
+        const file = url.searchParams.get(name);
+        if (file) args.push(`--${name}`, file);
+      }
+    }
     args.push('--no-auth-warning', '--rdb', '-');
     return Promise.resolve(spawnDump({ command: 'redis-cli', args, env, secrets: [password] }));
   }
@@ -52,7 +59,12 @@ export class RedisEngine implements DumpEngine {
       server = await startSnapshotServer(dir, socket);
       const connect = (db: number, target: boolean) => {
         const c = target
-          ? new IORedis(connectionUrl, { db, lazyConnect: true, maxRetriesPerRequest: 1 })
+          ? new IORedis({
+              ...redisTarget(connectionUrl),
+              db,
+              lazyConnect: true,
+              maxRetriesPerRequest: 1,
+            })
           : new IORedis({ path: socket, db, lazyConnect: true, maxRetriesPerRequest: 1 });
         c.on('error', () => undefined); // failures surface as rejected commands
         clients.push(c);
@@ -189,4 +201,30 @@ async function copyKeys(source: IORedis, target: IORedis): Promise<void> {
     });
     for (const [err] of (await write.exec()) ?? []) if (err) throw err;
   } while (cursor !== '0');
+}
+
+/**
+ * The connection to an instance, as redis-cli makes it: `rediss://` is TLS, verified against
+ * `cacert` (else the system's CAs) and the host name, with `cert`/`key` as the client's own.
+ */
+function redisTarget(connectionUrl: string): RedisOptions {
+  const url = new URL(connectionUrl);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const options: RedisOptions = {
+    host,
+    port: Number(url.port || '6379'),
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+  };
+  if (url.protocol !== 'rediss:') return options;
+  const read = (name: string) => {
+    const file = url.searchParams.get(name);
+    return file ? readFileSync(file) : undefined;
+  };
+  // the name checked against the certificate; an IP address is checked as one without SNI
+  const servername = isIP(host) ? undefined : host;
+  return {
+    ...options,
+    tls: { servername, ca: read('cacert'), cert: read('cert'), key: read('key') },
+  };
 }

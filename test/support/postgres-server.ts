@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './servers';
@@ -33,15 +42,22 @@ function binDir(): string {
  * that stop the service's own database; the shared server on the standard port is never
  * touched. Runs as the `postgres` user when the tests run as root (PostgreSQL refuses root).
  */
-export async function startPostgresServer(): Promise<PostgresServer> {
+export async function startPostgresServer(
+  options: {
+    /** serve TLS with this certificate, and accept TCP connections over TLS only */
+    tls?: { cert: string; key: string };
+  } = {},
+): Promise<PostgresServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'bm-pg-'));
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
-    chownSync(dir, uid, gid);
-  }
+  const owner = asRoot
+    ? {
+        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+      }
+    : null;
+  if (owner) chownSync(dir, owner.uid, owner.gid);
   const bin = binDir();
   const run = (tool: string, args: string[]) => {
     const [cmd, argv] = asRoot
@@ -52,6 +68,23 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   };
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+  let tlsOptions = '';
+  if (options.tls) {
+    // the server reads its key only when the server's user owns it, mode 0600
+    for (const [from, to] of [
+      [options.tls.cert, 'server.crt'],
+      [options.tls.key, 'server.key'],
+    ]) {
+      copyFileSync(from, join(data, to));
+      chmodSync(join(data, to), 0o600);
+      if (owner) chownSync(join(data, to), owner.uid, owner.gid);
+    }
+    writeFileSync(
+      join(data, 'pg_hba.conf'),
+      'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl replication all 127.0.0.1/32 trust\n',
+    );
+    tlsOptions = ' -c ssl=on';
+  }
   const server: PostgresServer = {
     port,
     url: (name = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${name}`,
@@ -65,7 +98,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
         '-l',
         join(dir, 'log'),
         '-o',
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${tlsOptions}`,
         'start',
       ]),
     stop: () => run('pg_ctl', ['-D', data, '-w', '-t', '60', '-m', 'fast', 'stop']),
