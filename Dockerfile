@@ -35,6 +35,7 @@ COPY prisma ./prisma
 COPY scripts ./scripts
 COPY src/core/config/defaults.ts ./src/core/config/defaults.ts
 COPY src/core/prisma/migration-adapter.ts ./src/core/prisma/migration-adapter.ts
+COPY src/core/connections/postgres-connection.ts ./src/core/connections/postgres-connection.ts
 # the storage directory exists and belongs to the user the processes run as, so a volume
 # mounted there starts out writable (a new named volume copies this ownership)
 RUN install -d -o node -g node /var/lib/backup-manager/backups /app/data

@@ -1,5 +1,6 @@
 import { defineConfig } from 'prisma/config';
 import { DEFAULT_DATABASE_URL } from './src/core/config/defaults';
+import { pgPoolConfig } from './src/core/connections/postgres-connection';
 import { MigrationAdapter } from './src/core/prisma/migration-adapter';
 
 // Prisma's native engines cannot be downloaded everywhere we run, so the CLI migrates
@@ -12,6 +13,6 @@ export default defineConfig({
   migrations: { path: 'prisma/migrations' },
   adapter: () =>
     Promise.resolve(
-      new MigrationAdapter({ connectionString: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL }),
+      new MigrationAdapter(pgPoolConfig(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL)),
     ),
 });

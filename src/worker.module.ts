@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BackupsWorkerModule } from './backups/backups-worker.module';
 import { AppConfig } from './core/config/app-config';
 import { Clock } from './core/clock/clock';
+import { redisConnection } from './core/connections/redis-connection';
 import { CoreModule } from './core/core.module';
 import { redisOptions } from './jobs/redis-options';
 import { MaintenanceModule } from './maintenance/maintenance.module';
@@ -18,7 +19,7 @@ export class WorkerModule {
         CoreModule.forRoot(config, clock),
         BullModule.forRoot({
           connection: {
-            url: config.redisUrl,
+            ...redisConnection(config.redisUrl),
             ...redisOptions(config.upstreamTimeoutMs),
             maxRetriesPerRequest: null,
           },

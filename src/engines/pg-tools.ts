@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, ClientConfig } from 'pg';
+import { pgClientConfig } from '../core/connections/postgres-connection';
 import { DumpFailedError } from './dump-engine';
 
 /** Where Debian and the official images install each PostgreSQL major's client tools. */
@@ -83,43 +84,4 @@ export async function pgServerMajor(connectionUrl: string): Promise<number> {
   } finally {
     await client?.end().catch(() => undefined);
   }
-}
-
-/**
- * The node-postgres settings for an instance's URL, with libpq's meaning of its TLS parameters
- * (the driver's own parser reads `sslmode=require` as verify-full): what pg_dump and psql do,
- * this connection does too. `prefer` and `allow` try TLS without verifying it (libpq falls back
- * to plain text where the server has no TLS; the version query is asked the same way).
- */
-export function pgClientConfig(connectionUrl: string): ClientConfig & { plainIfNoTls: boolean } {
-  const url = new URL(connectionUrl);
-  const p = url.searchParams;
-  const config: ClientConfig = {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(url.port || '5432'),
-    database: decodeURIComponent(url.pathname.slice(1)),
-    user: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-  };
-  const mode = p.get('sslmode') ?? 'prefer';
-  const plainIfNoTls = mode === 'prefer' || mode === 'allow';
-  if (mode === 'disable') return { ...config, ssl: false, plainIfNoTls };
-  const read = (name: string) => (p.has(name) ? readFileSync(p.get(name)!) : undefined);
-  const client = { cert: read('sslcert'), key: read('sslkey') };
-  const ca = read('sslrootcert');
-  // libpq: require with a root certificate given verifies the chain, as verify-ca does
-  const verify = mode === 'verify-full' ? 'full' : mode === 'verify-ca' || ca ? 'ca' : 'none';
-  if (verify === 'none') {
-    return { ...config, ssl: { rejectUnauthorized: false, ...client }, plainIfNoTls };
-  }
-  return {
-    ...config,
-    plainIfNoTls,
-    ssl: {
-      ca,
-      ...client,
-      rejectUnauthorized: true,
-      ...(verify === 'ca' ? { checkServerIdentity: () => undefined } : {}),
-    },
-  };
 }

@@ -1,12 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import IORedis, { RedisOptions } from 'ioredis';
+import IORedis from 'ioredis';
+import { redisConnection } from '../core/connections/redis-connection';
 import { DumpEngine } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { RestoreFailedError } from './restore-process';
@@ -60,7 +60,7 @@ export class RedisEngine implements DumpEngine {
       const connect = (db: number, target: boolean) => {
         const c = target
           ? new IORedis({
-              ...redisTarget(connectionUrl),
+              ...redisConnection(connectionUrl),
               db,
               lazyConnect: true,
               maxRetriesPerRequest: 1,
@@ -201,30 +201,4 @@ async function copyKeys(source: IORedis, target: IORedis): Promise<void> {
     });
     for (const [err] of (await write.exec()) ?? []) if (err) throw err;
   } while (cursor !== '0');
-}
-
-/**
- * The connection to an instance, as redis-cli makes it: `rediss://` is TLS, verified against
- * `cacert` (else the system's CAs) and the host name, with `cert`/`key` as the client's own.
- */
-function redisTarget(connectionUrl: string): RedisOptions {
-  const url = new URL(connectionUrl);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const options: RedisOptions = {
-    host,
-    port: Number(url.port || '6379'),
-    username: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-  };
-  if (url.protocol !== 'rediss:') return options;
-  const read = (name: string) => {
-    const file = url.searchParams.get(name);
-    return file ? readFileSync(file) : undefined;
-  };
-  // the name checked against the certificate; an IP address is checked as one without SNI
-  const servername = isIP(host) ? undefined : host;
-  return {
-    ...options,
-    tls: { servername, ca: read('cacert'), cert: read('cert'), key: read('key') },
-  };
 }

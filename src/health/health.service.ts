@@ -70,9 +70,20 @@ export class HealthService {
 
 const noAnswer = () => new Error(`no answer within ${READY_CHECK_TIMEOUT_MS} ms`);
 
-/** A short reason, without connection strings: the first line of the error's message. */
+/**
+ * A short reason, without connection strings: the last line of the error's message (Prisma
+ * puts the driver's own reason, e.g. a certificate that does not verify, below its
+ * "Invalid `prisma.$queryRaw()` invocation:" heading).
+ */
 function describe(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const line = message.split('\n').find((l) => l.trim() !== '') ?? 'failed';
-  return line.replace(/\w+:\/\/[^\s]*/g, '[url]').slice(0, 200);
+  const line =
+    message
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop() ?? 'failed';
+  return line
+    .trim()
+    .replace(/\w+:\/\/[^\s]*/g, '[url]')
+    .slice(0, 200);
 }

@@ -1,3 +1,5 @@
+import { SSL_MODES } from '../core/connections/postgres-connection';
+import { REDIS_TLS_PARAMETERS } from '../core/connections/redis-connection';
 import type { InstanceType } from '../generated/prisma/client';
 
 const PROTOCOLS: Record<InstanceType, string[]> = {
@@ -26,7 +28,7 @@ const bool = oneOf('true', 'false');
  */
 const PARAMETERS: Record<InstanceType, Record<string, ParameterCheck>> = {
   postgresql: {
-    sslmode: oneOf('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'),
+    sslmode: oneOf(...SSL_MODES),
     sslrootcert: file,
     sslcert: file,
     sslkey: file,
@@ -38,7 +40,7 @@ const PARAMETERS: Record<InstanceType, Record<string, ParameterCheck>> = {
     'ssl-key': file,
     'ssl-verify-server-cert': bool,
   },
-  redis: { cacert: file, cert: file, key: file },
+  redis: Object.fromEntries(REDIS_TLS_PARAMETERS.map((name) => [name, file])),
 };
 
 /**

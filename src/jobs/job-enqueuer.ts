@@ -13,6 +13,7 @@ import {
   runBackupJob,
   runRestoreJob,
 } from './queue.contract';
+import { redisConnection } from '../core/connections/redis-connection';
 import { redisOptions } from './redis-options';
 
 /**
@@ -29,7 +30,8 @@ export class JobEnqueuer implements OnModuleDestroy {
   private lastError = '';
 
   constructor(private readonly config: AppConfig) {
-    this.connection = new IORedis(config.redisUrl, {
+    this.connection = new IORedis({
+      ...redisConnection(config.redisUrl),
       ...redisOptions(config.upstreamTimeoutMs),
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,

@@ -48,6 +48,10 @@ describe('parseEnvironment', () => {
     ['UPSTREAM_TIMEOUT_MS', '1.5'],
     ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', 'redis://127.0.0.1:6379?cacert=/etc/ca.pem'],
+    ['REDIS_URL', 'rediss://127.0.0.1:6379?ca=/etc/ca.pem'],
+    ['DATABASE_URL', 'postgresql://u@h/db?sslmode=verify-full'],
+    ['DATABASE_URL', 'postgresql://u@h/db?sslmode=sure'],
     ['MASTER_KEY', 'too-short'],
     ['ADMIN_TOKEN', 'short'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {

@@ -16,6 +16,8 @@ import {
   ValidatorConstraintInterface,
   validateSync,
 } from 'class-validator';
+import { SSL_MODES } from '../connections/postgres-connection';
+import { REDIS_TLS_PARAMETERS } from '../connections/redis-connection';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './defaults';
 
 /** Thrown when the environment cannot start the process; the message names the variable. */
@@ -227,10 +229,36 @@ export function parseEnvironment(raw: NodeJS.ProcessEnv): Environment {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
     throw new ConfigError(`invalid configuration:\n  - ${lines.join('\n  - ')}`);
   }
+  const tls = tlsProblems(env);
+  if (tls.length > 0) throw new ConfigError(`invalid configuration:\n  - ${tls.join('\n  - ')}`);
   if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {
     throw new ConfigError(
       'invalid configuration:\n  - S3_BUCKET must be set when STORAGE_DRIVER is s3',
     );
   }
   return env;
+}
+
+/** The TLS parameters of the service's own DATABASE_URL and REDIS_URL (see the README). */
+function tlsProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  const db = new URL(env.DATABASE_URL).searchParams;
+  const mode = db.get('sslmode');
+  if (mode !== null && !SSL_MODES.includes(mode)) {
+    problems.push(`DATABASE_URL: sslmode must be one of ${SSL_MODES.join(', ')}`);
+  }
+  if ((mode === 'verify-ca' || mode === 'verify-full') && !db.has('sslrootcert')) {
+    problems.push(`DATABASE_URL: sslmode=${mode} needs sslrootcert (the CA's certificate file)`);
+  }
+  const redis = new URL(env.REDIS_URL);
+  for (const name of redis.searchParams.keys()) {
+    if (!REDIS_TLS_PARAMETERS.includes(name)) {
+      problems.push(
+        `REDIS_URL takes no parameter "${name}"; it takes ${REDIS_TLS_PARAMETERS.join(', ')}`,
+      );
+    } else if (redis.protocol !== 'rediss:') {
+      problems.push(`REDIS_URL: ${name} needs the rediss:// scheme`);
+    }
+  }
+  return problems;
 }

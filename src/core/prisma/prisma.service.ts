@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { PrismaClient } from '../../generated/prisma/client';
 import { AppConfig } from '../config/app-config';
+import { pgPoolConfig } from '../connections/postgres-connection';
 
 /** The one database client of a process. Only repositories use it. */
 @Injectable()
@@ -16,7 +17,7 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
 
   constructor(config: AppConfig) {
     const pool = new Pool({
-      connectionString: config.databaseUrl,
+      ...pgPoolConfig(config.databaseUrl),
       max: config.databasePoolSize,
       // a request that waits longer for a connection is answered 503 with Retry-After
       connectionTimeoutMillis: config.databasePoolTimeoutMs,
