@@ -86,5 +86,5 @@ export const ApiNumberParam = (what: string) =>
   ApiParam({
     name: 'id',
     description: `The ID of the ${what} within the Service Instance (1, 2, 3…).`,
-    schema: { type: 'integer', minimum: 1 },
+    schema: { type: 'integer', minimum: 1, maximum: 2147483647 },
   });

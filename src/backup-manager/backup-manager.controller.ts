@@ -64,7 +64,7 @@ export class BackupManagerController {
   @IID
   @ApiOperation({ summary: 'An instance’s backups config' })
   @ApiOkResponse({ type: BackupsConfigResponse })
-  @ApiErrors(401, 404, 503)
+  @ApiErrors(401, 404, 410, 503)
   config(@ManagedInstance() instance: AccessedInstance): Promise<BackupsConfigResponse> {
     return this.configs.get(instance);
   }
@@ -74,7 +74,7 @@ export class BackupManagerController {
   @IID
   @ApiOperation({ summary: 'Set the encryption key or the exclusion from scheduled backups' })
   @ApiCreatedResponse({ type: InstanceUpdatedResponse })
-  @ApiErrors(401, 404, 422, 503)
+  @ApiErrors(401, 404, 410, 422, 503)
   async update(
     @ManagedInstance() instance: AccessedInstance,
     @Body() dto: UpdateInstanceDto,
@@ -88,7 +88,7 @@ export class BackupManagerController {
   @IID
   @ApiOperation({ summary: 'Trigger a backup (201, not 202, for this API’s clients)' })
   @ApiCreatedResponse({ type: BackupQueuedResponse })
-  @ApiErrors(401, 404, 409, 502, 503, 504)
+  @ApiErrors(401, 404, 410, 409, 502, 503, 504)
   trigger(@ManagedInstance() instance: AccessedInstance): Promise<BackupQueuedResponse> {
     return this.backups.trigger(instance);
   }
@@ -97,7 +97,7 @@ export class BackupManagerController {
   @IID
   @ApiOperation({ summary: 'The instance’s backups, newest first' })
   @ApiOkResponse({ type: [BackupResponse] })
-  @ApiErrors(401, 404, 503)
+  @ApiErrors(401, 404, 410, 503)
   async list(@ManagedInstance() instance: AccessedInstance, @Res() res: Response): Promise<void> {
     res.type('json').send((await this.backups.list(instance.id, {})).json);
   }
@@ -107,7 +107,7 @@ export class BackupManagerController {
   @BID
   @ApiOperation({ summary: 'One backup (a deleted one stays readable)' })
   @ApiOkResponse({ type: BackupResponse })
-  @ApiErrors(401, 404, 503)
+  @ApiErrors(401, 404, 410, 503)
   async show(
     @ManagedInstance() instance: AccessedInstance,
     @RouteNumber(BackupNotFoundError) id: number,
@@ -121,7 +121,7 @@ export class BackupManagerController {
   @BID
   @ApiOperation({ summary: 'Delete a backup: its archive goes, its record stays as deleted' })
   @ApiOkResponse({ schema: { example: { message: 'backup deleted' } } })
-  @ApiErrors(401, 404, 409, 423, 503)
+  @ApiErrors(401, 404, 410, 409, 423, 503)
   async remove(
     @ManagedInstance() instance: AccessedInstance,
     @RouteNumber(BackupNotFoundError) id: number,
@@ -136,7 +136,7 @@ export class BackupManagerController {
   @BID
   @ApiOperation({ summary: 'Restore a backup into its instance' })
   @ApiAcceptedResponse({ schema: { example: { id: 7 } } })
-  @ApiErrors(401, 404, 409, 422, 502, 503, 504)
+  @ApiErrors(401, 404, 410, 409, 422, 502, 503, 504)
   async restore(
     @ManagedInstance() instance: AccessedInstance,
     @RouteNumber(BackupNotFoundError) id: number,
@@ -149,7 +149,7 @@ export class BackupManagerController {
   @IID
   @ApiOperation({ summary: 'The instance’s restores, newest first' })
   @ApiOkResponse({ type: [RestoreResponse] })
-  @ApiErrors(401, 404, 503)
+  @ApiErrors(401, 404, 410, 503)
   restoresOf(@ManagedInstance() instance: AccessedInstance): Promise<RestoreResponse[]> {
     return this.restores.list(instance.id);
   }
@@ -159,7 +159,7 @@ export class BackupManagerController {
   @ApiParam({ name: 'id', description: 'The restore id within the instance.' })
   @ApiOperation({ summary: 'One restore' })
   @ApiOkResponse({ type: RestoreResponse })
-  @ApiErrors(401, 404, 503)
+  @ApiErrors(401, 404, 410, 503)
   restoreOf(
     @ManagedInstance() instance: AccessedInstance,
     @RouteNumber(RestoreNotFoundError) id: number,

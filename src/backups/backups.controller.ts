@@ -38,7 +38,7 @@ export class BackupsController {
   @ApiQuery({
     name: 'before',
     required: false,
-    schema: { type: 'integer', minimum: 1 },
+    schema: { type: 'integer', minimum: 1, maximum: 2147483647 },
     description: 'Only backups older than the one with this id.',
   })
   @ApiErrors(401, 403, 404, 422, 503)

@@ -4,6 +4,31 @@ import type { Response } from 'express';
 import { HealthCheckResult } from '@nestjs/terminus';
 import { HealthService } from './health.service';
 
+/** The readiness body: each dependency by name, with `status` and, when down, `message`. */
+const DEPENDENCIES = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: ['up', 'down'] }, message: { type: 'string' } },
+  },
+};
+const READINESS = {
+  type: 'object',
+  required: ['status', 'details'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'error'] },
+    info: DEPENDENCIES,
+    error: DEPENDENCIES,
+    details: DEPENDENCIES,
+  },
+  example: {
+    status: 'error',
+    info: { storage: { status: 'up' }, workers: { status: 'up', alive: 2, last_job_at: null } },
+    error: { redis: { status: 'down', message: 'connect ECONNREFUSED 127.0.0.1:6379' } },
+  },
+};
+
 /**
  * Health for load balancers and orchestrators; unauthenticated, and reveals no secret:
  * `live` says the process answers, `ready` checks PostgreSQL, Redis and storage (503 naming the
@@ -32,8 +57,12 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: PostgreSQL, Redis and storage answer; how many workers are alive',
   })
-  @ApiOkResponse({ description: 'Every dependency is up.' })
-  @ApiResponse({ status: 503, description: '`error` names each dependency that is down, and why.' })
+  @ApiOkResponse({ description: 'Every dependency is up.', schema: READINESS })
+  @ApiResponse({
+    status: 503,
+    description: '`error` names each dependency that is down, and why.',
+    schema: READINESS,
+  })
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.ready();

@@ -23,7 +23,12 @@ export class InstancesController {
   @Post()
   @ApiOperation({ summary: 'Register an instance' })
   @ApiCreatedResponse({ type: InstanceResponse })
-  @ApiErrors(401, 409, 422, 503)
+  @ApiErrors(
+    401,
+    [409, 'An instance with this id is registered, or was (ids are never reused).'],
+    422,
+    503,
+  )
   register(@Body() dto: RegisterInstanceDto): Promise<InstanceResponse> {
     return this.instances.register(dto);
   }

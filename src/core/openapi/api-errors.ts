@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 
 /** The error body of every route but the download (docs/public-api.md). */
 export class ErrorBodyDto {
@@ -34,7 +34,9 @@ const WHEN: Record<number, string> = {
   404: 'No such instance (deleted ones included), or no such record within it.',
   405: 'The route exists with other methods; `Allow` lists them.',
   409: 'A backup or restore of this instance is already queued or running.',
+  410: 'The instance was deregistered (Backup Manager API).',
   412: 'The instance or backup does not exist, or the backup is not downloadable (the message says why).',
+  423: 'A restore of this backup is queued or running; delete it once the restore has ended.',
   416: 'The requested byte range lies outside the archive.',
   422: 'The request body or query is invalid; nothing was changed. The description names every offending field.',
   502: 'Redis or the storage backend refused or answered with an error; nothing was queued.',
@@ -42,21 +44,47 @@ const WHEN: Record<number, string> = {
   504: 'Redis or the storage backend did not answer in time; nothing was queued.',
 };
 
+/** A status, or a status with what it means on this route when that differs from WHEN. */
+type ErrorStatus = number | [number, string];
+
 /** Documents the error statuses a route answers, each with the error body. */
-export const ApiErrors = (...statuses: number[]) =>
+export const ApiErrors = (...statuses: ErrorStatus[]) =>
   applyDecorators(
+    ...statuses.map((s) => {
+      const [status, description] = typeof s === 'number' ? [s, WHEN[s]] : s;
+      return ApiResponse({ status, description, type: ErrorBodyDto });
+    }),
+  );
+
+/** Documents the download route's error statuses, with its own body (JSON, not an archive). */
+export const ApiDownloadErrors = (...statuses: number[]) =>
+  applyDecorators(
+    ApiExtraModels(DownloadErrorBodyDto),
     ...statuses.map((status) =>
-      ApiResponse({ status, description: WHEN[status], type: ErrorBodyDto }),
+      ApiResponse({
+        status,
+        description: WHEN[status],
+        content: {
+          'application/json': { schema: { $ref: getSchemaPath(DownloadErrorBodyDto) } },
+        },
+      }),
     ),
   );
 
-/** Documents the download route's error statuses, with its own body. */
-export const ApiDownloadErrors = (...statuses: number[]) =>
-  applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({ status, description: WHEN[status], type: DownloadErrorBodyDto }),
-    ),
-  );
+/**
+ * Statuses that any route may answer before it is reached (the path, the headers or a body,
+ * even one the route does not take, refused by the HTTP layer); added to every operation.
+ */
+export const TRANSPORT_ERRORS: Record<number, { description: string }> = {
+  400: {
+    description:
+      'The request is malformed: a control character or broken percent-encoding in the path, or a header Node cannot parse.',
+  },
+  405: { description: 'The path exists with other methods; `Allow` lists them.' },
+  413: { description: 'The request body is larger than 100 kB.' },
+  415: { description: 'The request body is JSON in a charset other than UTF-8.' },
+  431: { description: 'The request headers are too large.' },
+};
 
 /** Security scheme names of the OpenAPI document. */
 export const PUBLIC_AUTH = 'access-token';

@@ -44,4 +44,33 @@ describe('the OpenAPI document', () => {
       expect({ route: r.route, secured: r.secured }).toEqual({ route: r.route, secured: true });
     }
   });
+
+  it('lists on every operation what the HTTP layer answers for any route, and /metrics', () => {
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect({ route: `${method} ${path}`, statuses: Object.keys(op.responses) }).toEqual({
+          route: `${method} ${path}`,
+          statuses: expect.arrayContaining(['400', '405', '413', '415', '431']),
+        });
+      }
+    }
+    expect(doc.paths['/metrics']).toBeDefined();
+  });
+
+  it('describes tokens as opaque, and request bodies as strictly as they are validated', () => {
+    const full = JSON.parse(generated) as {
+      components: {
+        securitySchemes: Record<string, { bearerFormat?: string }>;
+        schemas: Record<string, { additionalProperties?: boolean; minProperties?: number }>;
+      };
+    };
+    for (const scheme of Object.values(full.components.securitySchemes)) {
+      expect(scheme.bearerFormat).not.toBe('JWT');
+    }
+    expect(full.components.schemas.UpdateBackupsConfigDto).toMatchObject({
+      additionalProperties: false,
+      minProperties: 1,
+    });
+    expect(full.components.schemas.RegisterInstanceDto.additionalProperties).toBe(false);
+  });
 });

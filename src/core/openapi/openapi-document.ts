@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ADMIN_AUTH, PUBLIC_AUTH } from './api-errors';
+import { ADMIN_AUTH, PUBLIC_AUTH, TRANSPORT_ERRORS } from './api-errors';
 
 /** The OpenAPI document of the HTTP service, built from the controllers and DTOs. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -13,11 +13,21 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'An access token minted by an operator.' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description: 'An access token minted by an operator (an opaque string, not a JWT).',
+      },
       PUBLIC_AUTH,
     )
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'The platform’s ADMIN_TOKEN.' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description: 'The platform’s ADMIN_TOKEN (an opaque string).',
+      },
       ADMIN_AUTH,
     )
     .addBasicAuth(
@@ -29,10 +39,64 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'backup-manager',
     )
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) =>
       `${controller.replace(/Controller$/, '')}_${method}`,
   });
+  addTransportErrors(document);
+  strictRequestBodies(document);
+  return document;
+}
+
+type Operation = {
+  requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
+  responses: Record<string, { description: string; content?: object } | { $ref: string }>;
+};
+
+/**
+ * The statuses the HTTP layer answers for any route (TRANSPORT_ERRORS), on every operation,
+ * with the body the route's own errors have; each is described once under
+ * `components.responses` and referred to.
+ */
+function addTransportErrors(document: OpenAPIObject): void {
+  const shared = ((document.components ??= {}).responses ??= {});
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, Operation>)) {
+      if (typeof operation !== 'object' || !operation.responses) continue;
+      // the body this operation's own errors are documented with
+      const own = Object.entries(operation.responses).find(([status]) => /^4/.test(status));
+      const ownContent = own && 'content' in own[1] ? own[1].content : undefined;
+      const content = (ownContent ?? {
+        'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } },
+      }) as Record<string, { schema: { $ref: string } }>;
+      const body = content['application/json'].schema.$ref.split('/').pop()!;
+      for (const [status, { description }] of Object.entries(TRANSPORT_ERRORS)) {
+        const name = `${body.replace(/Dto$/, '')}${status}`;
+        shared[name] ??= { description, content };
+        operation.responses[status] ??= { $ref: `#/components/responses/${name}` };
+      }
+    }
+  }
+}
+
+/**
+ * Request bodies exactly as strict as their validation: no field but the documented ones, and
+ * a body whose fields are all optional (an update) must set at least one.
+ */
+function strictRequestBodies(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<
+    string,
+    { required?: string[]; additionalProperties?: boolean; minProperties?: number }
+  >;
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, Operation>)) {
+      const ref = operation?.requestBody?.content?.['application/json']?.schema?.$ref;
+      const schema = ref ? schemas[ref.split('/').pop()!] : undefined;
+      if (!schema) continue;
+      schema.additionalProperties = false;
+      if (!schema.required?.length) schema.minProperties = 1;
+    }
+  }
 }
 
 /** Serves the document at /docs/openapi.json and a browsable UI at /docs. */

@@ -22,7 +22,13 @@ export class CreateTokenDto {
   name!: string;
 
   /** instance ids, or ["*"] for every instance */
-  @ApiProperty({ type: [String], description: 'Instance ids, or ["*"] for every instance.' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', pattern: `^(\\*|${INSTANCE_ID_PATTERN.source.slice(1, -1)})$` },
+    minItems: 1,
+    maxItems: 10000,
+    description: 'Instance ids, or ["*"] for every instance.',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10000)
@@ -33,7 +39,10 @@ export class CreateTokenDto {
   })
   instances!: string[];
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'When the token stops working.' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'When the token stops working; must lie in the future (a past time is a 422).',
+  })
   @OptionalButNotNull()
   @IsISO8601({ strict: true }, { message: 'expires_at must be an ISO 8601 date-time' })
   expires_at?: string;
