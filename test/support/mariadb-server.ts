@@ -72,7 +72,8 @@ export async function startMariadbServer(
         '-e',
         statements,
       ],
-      { encoding: 'utf8' },
+      // stderr is kept for the error, not printed (the start-up probe fails a few times)
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     ).trim();
   await waitFor(
     () => {

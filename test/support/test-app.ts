@@ -10,6 +10,7 @@ import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/core/config/app-config';
 import { JsonLogger, createRootLogger } from '../../src/core/logging/json-logger';
 import { PrismaService } from '../../src/core/prisma/prisma.service';
+import { recordContract } from './contract';
 import { createTestDatabase } from './databases';
 import { deleteQueueKeys } from './redis-keys';
 
@@ -22,6 +23,8 @@ export interface TestApp {
   /** every log line the app wrote, as raw JSON text */
   logs: string[];
   databaseUrl: string;
+  /** responses so far that docs/openapi.json does not describe; close() fails when any */
+  contractViolations: string[];
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const logs: string[] = [];
   const app = await createApp(config, capturingLogger(logs));
   await app.init();
+  const contractViolations = recordContract(app.getHttpServer());
   return {
     app,
     http: request(app.getHttpServer()),
@@ -57,11 +61,17 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     adminToken,
     logs,
     databaseUrl: db.url,
+    contractViolations,
     async close() {
       await app.close();
       await db.drop();
       await deleteQueueKeys(config.redisUrl, config.queuePrefix);
       rmSync(storagePath, { recursive: true, force: true });
+      if (contractViolations.length > 0) {
+        throw new Error(
+          `responses that docs/openapi.json does not describe:\n  ${contractViolations.join('\n  ')}`,
+        );
+      }
     },
   };
 }
