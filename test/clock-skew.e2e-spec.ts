@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { databaseUrl, withAdminClient } from './support/databases';
 import { dropDatabases, psql } from './support/postgres-fixtures';
-import { RunningProcess, startEntry, waitFor } from './support/processes';
+import { RunningProcess, startEntry } from './support/processes';
 import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
-import { waitForBackup } from './support/test-worker';
+import { restoreAndWait, waitForBackup } from './support/test-worker';
 
 const SKEW_MS = 10 * 60_000;
 /** Debian's libfaketime (package faketime), multithreaded flavour: node runs threads */
@@ -57,19 +57,8 @@ describe('a worker with a skewed clock', () => {
     const workerTime = (JSON.parse(line!) as { time: number | string }).time;
     expect(new Date(workerTime).getTime() - before).toBeGreaterThan(SKEW_MS - 60_000);
 
-    const res = await t.http
-      .post(`/v1/instances/${inst.id}/restores`)
-      .set(auth)
-      .send({ backup_id: 1 })
-      .expect(202);
-    const restore = await waitFor(
-      async () => {
-        const r = await t.http.get(`/v1/instances/${inst.id}/restores/${res.body.id}`).set(auth);
-        return r.body.status === 'done' ? (r.body as Record<string, string>) : null;
-      },
-      120000,
-      'the restore to finish',
-    );
+    const restore = await restoreAndWait(t, inst, 1);
+    expect(restore.status).toBe('done');
     const after = await databaseNow();
 
     const rows = await t.prisma.$queryRaw<

@@ -8,9 +8,8 @@ import { createOpensslEncryptStream } from '../src/crypto/openssl-enc';
 import { databaseUrl, withAdminClient } from './support/databases';
 import { mariadb } from './support/mariadb';
 import { dropDatabases, psql } from './support/postgres-fixtures';
-import { waitFor } from './support/processes';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
-import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
+import { TestWorker, restoreAndWait, startTestWorker, waitForBackup } from './support/test-worker';
 
 const KEY = 'hostile-archive-key';
 
@@ -61,24 +60,6 @@ describe('restores of hostile archives', () => {
     return { file: join(t.config.storagePath, row.storageKey!), size: Number(row.size) };
   }
 
-  async function restore(i: Inst): Promise<Record<string, unknown>> {
-    const res = await t.http
-      .post(`/v1/instances/${i.id}/restores`)
-      .set(auth(i))
-      .send({ backup_id: 1 })
-      .expect(202);
-    return waitFor(
-      async () => {
-        const r = await t.http.get(`/v1/instances/${i.id}/restores/${res.body.id}`).set(auth(i));
-        return ['done', 'failed'].includes(r.body.status)
-          ? (r.body as Record<string, unknown>)
-          : null;
-      },
-      120000,
-      'the restore to end',
-    );
-  }
-
   /** Replaces the archive and makes the record agree with it (size and SHA-256). */
   async function replaceWhole(i: Inst, file: string, archive: Buffer): Promise<void> {
     writeFileSync(file, archive);
@@ -121,7 +102,7 @@ describe('restores of hostile archives', () => {
       const original = readFileSync(file);
       writeFileSync(file, archive.subarray(0, size));
       try {
-        const result = await restore(inst);
+        const result = await restoreAndWait(t, inst, 1);
         expect(result.status).toBe('failed');
         expect(existsSync(marker)).toBe(false);
         expect(psql(db, 'SELECT count(*) FROM t')).toBe('100000');
@@ -148,7 +129,7 @@ describe('restores of hostile archives', () => {
         ),
       );
       try {
-        const result = await restore(inst);
+        const result = await restoreAndWait(t, inst, 1);
         expect(result.status).toBe('failed');
         expect(result.failure_reason).toMatch(/backslash commands are restricted/);
         expect(existsSync(marker)).toBe(false);
@@ -162,7 +143,7 @@ describe('restores of hostile archives', () => {
         });
       }
       // the real backup still restores: its own \restrict lines are taken care of
-      expect(await restore(inst)).toMatchObject({ status: 'done' });
+      expect(await restoreAndWait(t, inst, 1)).toMatchObject({ status: 'done' });
       expect(statSync(file).size).toBe(size);
     });
   });
@@ -189,7 +170,7 @@ describe('restores of hostile archives', () => {
           ),
         ),
       );
-      const result = await restore(inst);
+      const result = await restoreAndWait(t, inst, 1);
       expect(result.status).toBe('failed');
       expect(result.failure_reason).toMatch(/mariadb exited with code 1/);
       expect(existsSync(`${marker}-long`)).toBe(false);

@@ -12,7 +12,7 @@ import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
 import { startRedisServer } from './support/servers';
 import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
-import { waitForBackup } from './support/test-worker';
+import { waitForBackup, waitForRestore } from './support/test-worker';
 
 /**
  * A restore whose tool fails part-way, whose target goes away, or whose temporary directory is
@@ -69,19 +69,8 @@ describe('restores that fail part-way', () => {
     return (res.body as { id: number }).id;
   }
 
-  /** Waits (up to a minute: the promise of the issue) for the restore to end. */
-  function restoreEnded(i: Inst, id: number): Promise<Record<string, unknown>> {
-    return waitFor(
-      async () => {
-        const r = await t.http.get(`/v1/instances/${i.id}/restores/${id}`).set(auth(i));
-        return ['done', 'failed'].includes(r.body.status)
-          ? (r.body as Record<string, unknown>)
-          : null;
-      },
-      60000,
-      `restore ${id} to end`,
-    );
-  }
+  /** Waits up to a minute (what a restore that failed may take to say so) for it to end. */
+  const restoreEnded = (i: Inst, id: number) => waitForRestore(t, i, id, 60000);
 
   /** The restore ended, the worker holds no archive open and runs no tool any more. */
   async function expectNothingLeft(): Promise<void> {

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { withAdminClient } from './support/databases';
 import { dropDatabases, psql } from './support/postgres-fixtures';
-import { waitFor } from './support/processes';
 import { databaseUrl } from './support/databases';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
-import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
+import { TestWorker, startTestWorker, waitForBackup, waitForRestore } from './support/test-worker';
 import { RetentionService } from '../src/retention/retention.service';
 
 const ROUNDS = 50;
@@ -57,18 +56,7 @@ describe('restores racing retention and deletes', () => {
     return backups;
   }
 
-  function restoreEnded(id: number): Promise<Record<string, unknown>> {
-    return waitFor(
-      async () => {
-        const r = await t.http.get(`/v1/instances/${inst.id}/restores/${id}`).set(auth());
-        return ['done', 'failed'].includes(r.body.status)
-          ? (r.body as Record<string, unknown>)
-          : null;
-      },
-      120000,
-      `restore ${id} to end`,
-    );
-  }
+  const restoreEnded = (id: number) => waitForRestore(t, inst, id);
 
   const postRestore = async (backupId: number) => {
     await jitter(6);

@@ -3,10 +3,10 @@ import { Client } from 'pg';
 import { databaseUrl, migrateDatabase, withAdminClient } from './support/databases';
 import { dropDatabases, psql } from './support/postgres-fixtures';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
-import { RedisServer, freePort, startRedisServer } from './support/servers';
+import { RedisServer } from './support/servers';
 import { registerInstance, startTestApp } from './support/test-app';
 import { startTestWorker, waitForBackup } from './support/test-worker';
-import { TestCertificates, makeCertificates } from './support/tls';
+import { TestCertificates, makeCertificates, startTlsRedisServer } from './support/tls';
 
 /**
  * The service's own PostgreSQL and Redis over TLS only, verified against a CA the test makes:
@@ -34,21 +34,7 @@ describe("the service's own database and Redis over TLS", () => {
     await admin.end();
     // the migrations go through the same TLS settings
     migrateDatabase(serviceDb(certs.ca));
-    const port = await freePort();
-    redis = await startRedisServer(port, [
-      '--port',
-      '0',
-      '--tls-port',
-      String(port),
-      '--tls-cert-file',
-      certs.serverCert,
-      '--tls-key-file',
-      certs.serverKey,
-      '--tls-ca-cert-file',
-      certs.ca,
-      '--tls-auth-clients',
-      'no',
-    ]);
+    redis = await startTlsRedisServer(certs);
     source = `bm_svc_tls_${randomBytes(4).toString('hex')}`;
     await withAdminClient((c) => c.query(`CREATE DATABASE ${source}`));
     psql(source, 'CREATE TABLE t (x int); INSERT INTO t VALUES (1)');

@@ -3,11 +3,10 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { MariadbServer, startMariadbServer } from './support/mariadb-server';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
-import { waitFor } from './support/processes';
-import { RedisServer, freePort, startRedisServer } from './support/servers';
+import { RedisServer } from './support/servers';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
-import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
-import { TestCertificates, makeCertificates } from './support/tls';
+import { TestWorker, restoreAndWait, startTestWorker, waitForBackup } from './support/test-worker';
+import { TestCertificates, makeCertificates, startTlsRedisServer } from './support/tls';
 
 /**
  * Instances that accept TLS only, each behind a certificate signed by a CA the test makes: a
@@ -45,24 +44,6 @@ describe('instances over TLS', () => {
     return backup;
   }
 
-  async function restore(i: Inst, backupId: number): Promise<Record<string, unknown>> {
-    const res = await t.http
-      .post(`/v1/instances/${i.id}/restores`)
-      .set(auth(i))
-      .send({ backup_id: backupId })
-      .expect(202);
-    return waitFor(
-      async () => {
-        const r = await t.http.get(`/v1/instances/${i.id}/restores/${res.body.id}`).set(auth(i));
-        return ['done', 'failed'].includes(r.body.status)
-          ? (r.body as Record<string, unknown>)
-          : null;
-      },
-      120000,
-      'the restore to end',
-    );
-  }
-
   describe('PostgreSQL (hostssl only)', () => {
     let pg: PostgresServer;
     const url = (query: string) => `postgresql://postgres@127.0.0.1:${pg.port}/postgres?${query}`;
@@ -91,7 +72,7 @@ describe('instances over TLS', () => {
       await c.connect();
       await c.query('DELETE FROM t WHERE x > 100');
       await c.end();
-      expect(await restore(inst, 1)).toMatchObject({ status: 'done' });
+      expect(await restoreAndWait(t, inst, 1)).toMatchObject({ status: 'done' });
       expect(await count()).toBe(500);
     });
 
@@ -112,21 +93,7 @@ describe('instances over TLS', () => {
   describe('Redis (TLS port only)', () => {
     let server: RedisServer;
     beforeAll(async () => {
-      const port = await freePort();
-      server = await startRedisServer(port, [
-        '--port',
-        '0',
-        '--tls-port',
-        String(port),
-        '--tls-cert-file',
-        certs.serverCert,
-        '--tls-key-file',
-        certs.serverKey,
-        '--tls-ca-cert-file',
-        certs.ca,
-        '--tls-auth-clients',
-        'no',
-      ]);
+      server = await startTlsRedisServer(certs);
     });
     afterAll(() => server?.stop());
 
@@ -144,7 +111,7 @@ describe('instances over TLS', () => {
         expect(await backUp(inst)).toMatchObject({ status: 'done' });
         await redis.set('a', 'changed');
         await redis.set('c', 'made since');
-        expect(await restore(inst, 1)).toMatchObject({ status: 'done' });
+        expect(await restoreAndWait(t, inst, 1)).toMatchObject({ status: 'done' });
         expect(await redis.mget('a', 'b', 'c')).toEqual(['1', '2', null]);
 
         const wrong = await registerInstance(t, {
@@ -182,7 +149,7 @@ describe('instances over TLS', () => {
       });
       expect(await backUp(inst)).toMatchObject({ status: 'done' });
       maria.sql('DELETE FROM t WHERE x > 100', 'app');
-      expect(await restore(inst, 1)).toMatchObject({ status: 'done' });
+      expect(await restoreAndWait(t, inst, 1)).toMatchObject({ status: 'done' });
       expect(maria.sql('SELECT count(*) FROM t', 'app')).toBe('500');
 
       const wrong = await registerInstance(t, {

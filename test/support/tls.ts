@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RedisServer, freePort, startRedisServer } from './servers';
 
 export interface TestCertificates {
   dir: string;
@@ -80,4 +81,14 @@ export function makeCertificates(): TestCertificates {
     serverKey: path('server.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** A private redis-server that accepts TLS only, with the server certificate of `certs`. */
+export async function startTlsRedisServer(certs: TestCertificates): Promise<RedisServer> {
+  const port = await freePort();
+  return startRedisServer(port, [
+    ...['--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no'],
+    ...['--tls-cert-file', certs.serverCert, '--tls-key-file', certs.serverKey],
+    ...['--tls-ca-cert-file', certs.ca],
+  ]);
 }
