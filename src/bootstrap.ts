@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, LoggerService } from '@nestjs/common';
 import { AppConfig } from './core/config/app-config';
 import { ConfigError } from './core/config/environment';
 import { JsonLogger, createRootLogger } from './core/logging/json-logger';
@@ -28,4 +28,21 @@ export function bootstrapProcess(): { config: AppConfig; logger: JsonLogger } {
     process.exit(70); // EX_SOFTWARE
   });
   return { config, logger };
+}
+
+/**
+ * Ends a process whose start failed, in one line an operator can act on: a port that another
+ * process holds is named with the setting that chose it (a second `npm start` beside a running
+ * one must not hang with an unhandled rejection).
+ */
+export function exitOnStartFailure(err: unknown, logger: LoggerService, setting: string): never {
+  const code = (err as NodeJS.ErrnoException).code;
+  const port = (err as { port?: number }).port;
+  const line =
+    code === 'EADDRINUSE'
+      ? `port ${port} (${setting}) is in use by another process: stop that one or set ${setting} to a free port`
+      : `the process could not start: ${err instanceof Error ? err.message : String(err)}`;
+  logger.fatal?.({ msg: line }, 'Main');
+  process.stderr.write(`backup-manager: ${line}\n`);
+  process.exit(code === 'EADDRINUSE' ? 75 : 70); // EX_TEMPFAIL: another process holds it
 }

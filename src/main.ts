@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
-import { bootstrapProcess } from './bootstrap';
+import { bootstrapProcess, exitOnStartFailure } from './bootstrap';
 
 /** The API process: answers HTTP, enqueues work, never runs a backup itself. */
 async function main(): Promise<void> {
   const { config, logger } = bootstrapProcess();
   const app = await createApp(config, logger);
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, '0.0.0.0').catch((err) => exitOnStartFailure(err, logger, 'PORT'));
   logger.log(`API listening on port ${config.port}`, 'Main');
 }
 

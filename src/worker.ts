@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrapProcess } from './bootstrap';
+import { bootstrapProcess, exitOnStartFailure } from './bootstrap';
 import { BackupProcessor } from './backups/backup.processor';
 import { createWorker } from './worker.factory';
 import { MetricsRegistry } from './metrics/metrics-registry';
@@ -11,16 +11,19 @@ const CLOSE_GRACE_MS = 15_000;
 /** The worker process: runs queued backups; no HTTP server. */
 async function main(): Promise<void> {
   const { config, logger } = bootstrapProcess();
-  const worker = await createWorker(config, logger);
-  logger.log(`worker running ${config.workerConcurrency} job(s) at a time`, 'Main');
+  // the port first: a worker that cannot serve it exits before it takes any job
+  const running: { metrics?: MetricsRegistry } = {};
   if (config.workerMetricsPort > 0) {
     const server = await serveWorkerHttp(
-      worker.get(MetricsRegistry),
+      () => running.metrics,
       config.workerMetricsPort,
       logger,
-    );
+    ).catch((err) => exitOnStartFailure(err, logger, 'WORKER_METRICS_PORT'));
     server.unref();
   }
+  const worker = await createWorker(config, logger);
+  running.metrics = worker.get(MetricsRegistry);
+  logger.log(`worker running ${config.workerConcurrency} job(s) at a time`, 'Main');
 
   // SIGINT and SIGTERM drain: running backups finish, then the process exits. Closing BullMQ's
   // connections can hang for good after Redis was away (a known BullMQ issue), so once no

@@ -106,6 +106,23 @@ describe('first start without configuration', () => {
     ).finally(() => again.stop());
   });
 
+  it('a second API or a worker on a port in use exits non-zero at once, naming the port and the setting', async () => {
+    for (const [entry, setting] of [
+      ['main.ts', 'PORT'],
+      ['worker.ts', 'WORKER_METRICS_PORT'],
+    ]) {
+      const started = Date.now();
+      const second = startEntry(entry, { DATABASE_URL: db.url, [setting]: String(port) }, dir);
+      const code = await new Promise<number | null>((resolve) => second.child.on('exit', resolve));
+      expect({ entry, code }).toEqual({ entry, code: 75 });
+      expect(second.output()).toContain(`port ${port} (${setting}) is in use`);
+      console.log(`${entry} on a port in use exited after ${Date.now() - started} ms`);
+    }
+    // the first one still serves
+    const res = await fetch(`${base}/health/live`);
+    expect(res.status).toBe(200);
+  });
+
   it('a bad setting stops the process with a message naming the variable', async () => {
     const bad = startEntry(
       'main.ts',

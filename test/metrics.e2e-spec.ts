@@ -32,7 +32,7 @@ describe('metrics after one done and one failed backup', () => {
   beforeAll(async () => {
     t = await startTestApp();
     worker = await startTestWorker(t);
-    server = await serveWorkerHttp(worker.worker.get(MetricsRegistry), 0, {
+    server = await serveWorkerHttp(() => worker.worker.get(MetricsRegistry), 0, {
       log: () => undefined,
       error: () => undefined,
       warn: () => undefined,

@@ -8,13 +8,17 @@ import { MetricsRegistry } from './metrics-registry';
  * because counters of finished jobs live in the process that ran them; Prometheus sums them.
  */
 export function serveWorkerHttp(
-  metrics: MetricsRegistry,
+  /** the worker's registry, once the worker runs (before that, /metrics answers 503) */
+  registry: () => MetricsRegistry | undefined,
   port: number,
   logger: LoggerService,
 ): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/metrics') {
+    const metrics = registry();
+    if (req.method === 'GET' && path === '/metrics' && !metrics) {
+      res.writeHead(503, { 'Retry-After': '5' }).end();
+    } else if (req.method === 'GET' && path === '/metrics' && metrics) {
       metrics.text().then(
         (text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text),
         () => res.writeHead(500).end(),
@@ -28,9 +32,8 @@ export function serveWorkerHttp(
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (err: Error) =>
-      reject(new Error(`WORKER_METRICS_PORT ${port} cannot be served: ${err.message}`)),
-    );
+    // the listen error as it is (its code and port say what is wrong)
+    server.once('error', reject);
     server.listen(port, () => {
       const address = server.address();
       const bound = typeof address === 'object' && address ? address.port : port;
