@@ -91,11 +91,13 @@ describe('metrics after one done and one failed backup', () => {
         instance_id: good.id,
       }),
     ).toBe(Date.parse(done.finished_at as string) / 1000);
+    // never succeeded: counted from its registration
+    const registered = await t.prisma.instance.findUniqueOrThrow({ where: { id: bad.id } });
     expect(
       sample(text, 'backup_manager_last_successful_backup_timestamp_seconds', {
         instance_id: bad.id,
       }),
-    ).toBeUndefined();
+    ).toBe(registered.createdAt.getTime() / 1000);
     expect(
       sample(text, 'backup_manager_queue_jobs', { queue: 'backups', state: 'completed' }),
     ).toBeGreaterThanOrEqual(1);
@@ -107,5 +109,21 @@ describe('metrics after one done and one failed backup', () => {
       }),
     ).toBe(2);
     expect(text).not.toContain('never-shown');
+  });
+
+  it("the README's alert selects an instance that never succeeded, once it has gone 26 h without", async () => {
+    await t.prisma.instance.update({
+      where: { id: bad.id },
+      data: { createdAt: new Date(Date.now() - 2 * 86400_000) },
+    });
+    const text = (await t.http.get('/metrics').expect(200)).text;
+    // time() - backup_manager_last_successful_backup_timestamp_seconds > 26*3600
+    const now = Date.now() / 1000;
+    const firing = text
+      .split('\n')
+      .filter((l) => l.startsWith('backup_manager_last_successful_backup_timestamp_seconds{'))
+      .filter((l) => now - Number(l.slice(l.lastIndexOf(' ') + 1)) > 26 * 3600)
+      .map((l) => /instance_id="([^"]+)"/.exec(l)?.[1]);
+    expect(firing).toEqual([bad.id]);
   });
 });

@@ -41,7 +41,7 @@ export class StateMetrics {
     });
     new Gauge({
       name: 'backup_manager_last_successful_backup_timestamp_seconds',
-      help: 'When the newest done backup of each registered instance finished (Unix seconds); alert on time() minus this.',
+      help: 'When the newest done backup of each registered instance finished, or when the instance was registered while none has (Unix seconds); alert on time() minus this.',
       labelNames: ['instance_id', 'engine'],
       registers,
       async collect() {
@@ -49,10 +49,13 @@ export class StateMetrics {
         const rows = await orNothing(prisma.$queryRaw<
           Array<{ instance_id: string; engine: string; finished: Date }>
         >`
-          SELECT i.id AS instance_id, i.type::text AS engine, max(b.finished_at) AS finished
-          FROM instances i JOIN backups b ON b.instance_id = i.id AND b.status = 'done'
+          SELECT i.id AS instance_id, i.type::text AS engine,
+                 -- an instance that never succeeded counts from its registration: the alert
+                 -- fires for it once it has gone as long without a backup as any other
+                 coalesce(max(b.finished_at), i.created_at) AS finished
+          FROM instances i LEFT JOIN backups b ON b.instance_id = i.id AND b.status = 'done'
           WHERE i.deleted_at IS NULL
-          GROUP BY 1, 2`);
+          GROUP BY i.id, i.type, i.created_at`);
         for (const r of rows) {
           this.set({ instance_id: r.instance_id, engine: r.engine }, r.finished.getTime() / 1000);
         }
