@@ -102,6 +102,15 @@ describe('admin API', () => {
         'an unknown field',
         { name: 'x', type: 'postgresql', connection_url: CONNECTION_URL, password: 'x' },
       ],
+      [
+        // its backups would hold every database of the server, another tenant's included
+        'a redis URL naming one logical database',
+        { name: 'x', type: 'redis', connection_url: 'redis://:pw@127.0.0.1:6379/3' },
+      ],
+      [
+        'an unknown TLS parameter',
+        { name: 'x', type: 'postgresql', connection_url: `${CONNECTION_URL}?ssl=true` },
+      ],
     ])('refuses %s with a 422 that does not echo the credentials', async (_label, body) => {
       const before = await t.prisma.instance.count();
       const res = await t.http.post('/admin/v1/instances').set(admin()).send(body).expect(422);

@@ -16,6 +16,9 @@ describe('connectionUrlProblem: TLS parameters', () => {
     ['redis', 'rediss://h:6380?cacert=/ca.pem', null],
     ['redis', 'redis://h:6380?cacert=/ca.pem', /need the rediss:\/\/ scheme/],
     ['redis', 'rediss://h?cacert=/a.pem&cacert=/b.pem', /twice/],
+    ['redis', 'redis://h:6379/0', null],
+    ['redis', 'redis://h:6379/3', /whole server/],
+    ['redis', 'redis://h:6379/x', /whole server/],
   ] as const)('%s %s', (type, url, problem) => {
     const found = connectionUrlProblem(type, url);
     if (problem === null) expect(found).toBeNull();

@@ -61,8 +61,10 @@ export function connectionUrlProblem(type: InstanceType, url: string): string | 
   if (!parsed.hostname) return 'connection_url must name a host.';
   const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (type === 'redis') {
-    if (path !== '' && !/^\d+$/.test(path))
-      return 'connection_url of a redis instance may only name a database number.';
+    // one rule for backup, download and restore: a redis instance is the whole server
+    if (path !== '' && path !== '0') {
+      return 'A redis instance is the whole server: its backups hold every logical database and its restores write every one, so connection_url may name no database but 0.';
+    }
   } else if (path === '' || path.includes('/')) {
     return `connection_url of a ${type} instance must name one database, e.g. ${allowed[0]}//user:password@host:port/dbname.`;
   }
