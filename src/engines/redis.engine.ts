@@ -57,10 +57,12 @@ export class RedisEngine implements DumpEngine {
       await pipeline(input, createWriteStream(join(dir, 'dump.rdb'), { mode: 0o600 }));
       const socket = join(dir, 'redis.sock');
       server = await startSnapshotServer(dir, socket);
+      // read once (its certificate files too), for every logical database's connection
+      const instance = redisConnection(connectionUrl);
       const connect = (db: number, target: boolean) => {
         const c = target
           ? new IORedis({
-              ...redisConnection(connectionUrl),
+              ...instance,
               db,
               lazyConnect: true,
               maxRetriesPerRequest: 1,
