@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { InstanceType } from '../generated/prisma/client';
+import type { CheckOptions, ConnectionCheckResult } from './connection-check';
 
 /**
  * Produces the dump of one instance as a stream. The stream ends only when the dump tool
@@ -20,6 +21,11 @@ export interface DumpEngine {
    * the archive can then be verified while it is applied instead of before.
    */
   readonly transactionalRestore: boolean;
+  /**
+   * Connects as dump() would and says, step by step, what works: reachable, authenticated, the
+   * server's version, the privileges the dump needs. Never rejects; bounded by the timeout.
+   */
+  check(connectionUrl: string, options: CheckOptions): Promise<ConnectionCheckResult>;
 }
 
 export interface RestoreOptions {

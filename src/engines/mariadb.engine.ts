@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DumpEngine } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { framedInput, runRestoreTool } from './restore-process';
-
-/** A value in a MySQL option file: double-quoted with backslash escapes. */
-const optionValue = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+import { clientOptions } from './mariadb-options';
+import { checkMariadb } from './mariadb.check';
+import type { CheckOptions, ConnectionCheckResult } from './connection-check';
 
 /**
  * Run first when restoring: drops every view and table of the database, so that tables created
@@ -33,6 +30,10 @@ SET FOREIGN_KEY_CHECKS = 1;
 export class MariadbEngine implements DumpEngine {
   readonly type = 'mariadb' as const;
   readonly transactionalRestore = false;
+
+  check(connectionUrl: string, options: CheckOptions): Promise<ConnectionCheckResult> {
+    return checkMariadb(connectionUrl, options);
+  }
 
   dump(connectionUrl: string): Promise<Readable> {
     const { optionFile, database, password, cleanup } = clientOptions(connectionUrl);
@@ -79,45 +80,4 @@ export class MariadbEngine implements DumpEngine {
       script,
     );
   }
-}
-
-/** Writes the connection settings into a private option file for the mariadb tools. */
-function clientOptions(connectionUrl: string) {
-  const url = new URL(connectionUrl);
-  const password = decodeURIComponent(url.password);
-  const dir = mkdtempSync(join(tmpdir(), 'bm-mariadb-'));
-  const optionFile = join(dir, 'client.cnf');
-  const lines = [
-    '[client]',
-    `host=${optionValue(url.hostname.replace(/^\[|\]$/g, ''))}`,
-    `port=${url.port || '3306'}`,
-    `user=${optionValue(decodeURIComponent(url.username))}`,
-    `password=${optionValue(password)}`,
-    'protocol=TCP',
-    ...tlsOptions(url.searchParams),
-  ];
-  writeFileSync(optionFile, lines.join('\n') + '\n', { mode: 0o600 });
-  return {
-    optionFile,
-    database: decodeURIComponent(url.pathname.slice(1)),
-    password,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-/**
- * The URL's TLS parameters as client options (the client's own names): `ssl-ca` (and the
- * client's `ssl-cert`/`ssl-key`) turn TLS on, `ssl-verify-server-cert=true` verifies the
- * server's certificate and name against that CA, `ssl=false` turns TLS off.
- */
-function tlsOptions(p: URLSearchParams): string[] {
-  const lines: string[] = [];
-  for (const name of ['ssl-ca', 'ssl-cert', 'ssl-key']) {
-    const value = p.get(name);
-    if (value) lines.push(`${name}=${optionValue(value)}`);
-  }
-  if (p.get('ssl') === 'true' || lines.length > 0) lines.push('ssl');
-  if (p.get('ssl') === 'false') lines.push('skip-ssl');
-  if (p.get('ssl-verify-server-cert') === 'true') lines.push('ssl-verify-server-cert');
-  return lines;
 }

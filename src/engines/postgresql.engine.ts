@@ -4,6 +4,8 @@ import { baseEnvironment, spawnDump } from './dump-process';
 import { framedInput, runRestoreTool } from './restore-process';
 import { pgServerMajor, pgToolsFor } from './pg-tools';
 import { assertPsqlCanRestrict, restrictPrologue, withoutRestrictLines } from './psql-guard';
+import { checkPostgresql } from './postgresql.check';
+import type { CheckOptions, ConnectionCheckResult } from './connection-check';
 
 /**
  * Run first, in the restore's transaction: drops every schema of the database (the dump creates
@@ -32,6 +34,10 @@ CREATE SCHEMA public;
 export class PostgresqlEngine implements DumpEngine {
   readonly type = 'postgresql' as const;
   readonly transactionalRestore = true;
+
+  check(connectionUrl: string, options: CheckOptions): Promise<ConnectionCheckResult> {
+    return checkPostgresql(connectionUrl, options);
+  }
 
   async dump(connectionUrl: string): Promise<Readable> {
     const { env, password } = libpqEnvironment(connectionUrl);

@@ -10,6 +10,8 @@ import { redisConnection } from '../core/connections/redis-connection';
 import { DumpEngine } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { RestoreFailedError } from './restore-process';
+import { checkRedis } from './redis.check';
+import type { CheckOptions, ConnectionCheckResult } from './connection-check';
 
 /** Keys copied per round trip when restoring. */
 const BATCH = 500;
@@ -21,6 +23,10 @@ const BATCH = 500;
 export class RedisEngine implements DumpEngine {
   readonly type = 'redis' as const;
   readonly transactionalRestore = false;
+
+  check(connectionUrl: string, options: CheckOptions): Promise<ConnectionCheckResult> {
+    return checkRedis(connectionUrl, options);
+  }
 
   dump(connectionUrl: string): Promise<Readable> {
     const url = new URL(connectionUrl);

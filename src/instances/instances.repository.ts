@@ -64,6 +64,18 @@ export class InstancesRepository {
     });
   }
 
+  /** A registered instance's new name and/or sealed credentials; null when not registered. */
+  async update(
+    id: string,
+    data: { name?: string; credentials?: Uint8Array<ArrayBuffer> },
+  ): Promise<Instance | null> {
+    const { count } = await this.prisma.instance.updateMany({
+      where: { id, deletedAt: null },
+      data,
+    });
+    return count > 0 ? this.findRegistered(id) : null;
+  }
+
   /** Deregisters an instance; false when it was not registered. */
   async markDeleted(id: string, at: Date): Promise<boolean> {
     const { count } = await this.prisma.instance.updateMany({

@@ -46,6 +46,8 @@ export async function startPostgresServer(
   options: {
     /** serve TLS with this certificate, and accept TCP connections over TLS only */
     tls?: { cert: string; key: string };
+    /** roles other than postgres log in with their password over TCP (postgres stays trusted) */
+    passwords?: boolean;
   } = {},
 ): Promise<PostgresServer> {
   const port = await freePort();
@@ -84,6 +86,11 @@ export async function startPostgresServer(
       'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl replication all 127.0.0.1/32 trust\n',
     );
     tlsOptions = ' -c ssl=on';
+  } else if (options.passwords) {
+    writeFileSync(
+      join(data, 'pg_hba.conf'),
+      'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n',
+    );
   }
   const server: PostgresServer = {
     port,
