@@ -28,6 +28,15 @@ export class BackupLockedError extends DomainError {
   readonly code = 'Locked';
 }
 
+/**
+ * 422 `CredentialsOutdated`: the user changed the instance's credentials and the ones this
+ * service holds no longer work; the platform operator must update them.
+ */
+export class CredentialsOutdatedError extends DomainError {
+  readonly status = 422;
+  readonly code = 'CredentialsOutdated';
+}
+
 /** Paths of the Backup Manager API, whose error names are its clients' (see below). */
 export const BACKUP_MANAGER_PATH = /^\/backup-manager(\/|$)/;
 

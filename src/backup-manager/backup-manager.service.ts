@@ -8,9 +8,10 @@ import {
   BackupNotFoundError,
   InvalidParametersError,
 } from '../core/errors/domain-errors';
+import { InstancesService } from '../instances/instances.service';
 import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
-import { BackupLockedError } from './backup-manager.errors';
+import { BackupLockedError, CredentialsOutdatedError } from './backup-manager.errors';
 import { UpdateInstanceDto } from './dto/update-instance.dto';
 
 @Injectable()
@@ -22,10 +23,17 @@ export class BackupManagerService {
     private readonly configs: BackupsConfigService,
     private readonly orphans: OrphanArchivesRepository,
     private readonly clock: Clock,
+    private readonly instances: InstancesService,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
   ) {}
 
-  /** The PUT: the same validation and secrecy as the public PATCH, for the fields it carries. */
+  /**
+   * The PUT: the same validation and secrecy as the public PATCH, for the fields it carries.
+   * `credentials_updated_by_user: true` says the user changed the instance's credentials: the
+   * ones held here are checked first, and when they no longer work the answer is 422 naming what
+   * failed (the client shows it to the user) and nothing is changed. This service never reads
+   * credentials from elsewhere: the platform operator gives it the new ones (admin PATCH).
+   */
   async update(instance: AccessedInstance, dto: UpdateInstanceDto): Promise<void> {
     const { encryption_key, exclude_from_auto_backup, credentials_updated_by_user } = dto;
     if (
@@ -36,6 +44,20 @@ export class BackupManagerService {
       throw new InvalidParametersError(
         'The request body must set at least one of encryption_key, exclude_from_auto_backup, credentials_updated_by_user.',
       );
+    }
+    if (credentials_updated_by_user === true) {
+      const check = await this.instances.check(instance.id);
+      if (!check.ok) {
+        const failed = check.checks.filter((c) => c.required && c.status === 'failed');
+        this.logger.warn({
+          msg: 'credentials changed by the user no longer work here',
+          instanceId: instance.id,
+          failed: failed.map((c) => c.step),
+        });
+        throw new CredentialsOutdatedError(
+          `The credentials this backup manager holds for instance "${instance.id}" no longer work, so backups would fail until the platform operator updates them; nothing was changed. ${failed.map((c) => c.message).join(' ')}`,
+        );
+      }
     }
     if (encryption_key !== undefined || exclude_from_auto_backup !== undefined) {
       await this.configs.update(instance, { encryption_key, exclude_from_auto_backup });

@@ -16,7 +16,7 @@ export class UpdateInstanceDto {
 
   @ApiPropertyOptional({
     description:
-      'Sent by platform components when the user changed the instance credentials; accepted, and nothing else follows from it here (the registered connection URL stays).',
+      'Sent by platform components when the user changed the instance credentials. true: the backup manager checks that the credentials it holds still work (the platform operator updates them with PATCH /admin/v1/instances/:id) and answers 422 `CredentialsOutdated`, changing nothing, when they do not; false: nothing to do.',
   })
   @OptionalButNotNull()
   @IsBoolean({ message: 'credentials_updated_by_user must be true or false' })
