@@ -11,6 +11,7 @@ import { RestoresModule } from './restores/restores.module';
 import { TokensModule } from './tokens/tokens.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WorkersModule } from './workers/workers.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The HTTP service: the public API (/v1) and the admin API (/admin/v1). */
 @Module({})
@@ -30,6 +31,7 @@ export class AppModule {
         WorkersModule,
         MetricsModule,
         BackupManagerModule,
+        WebhooksModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { CoreModule } from './core/core.module';
 import { redisOptions } from './jobs/redis-options';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { RestoresWorkerModule } from './restores/restores-worker.module';
+import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
 /** The worker process: BullMQ processors and the recovery sweeps, no HTTP server. */
 @Module({})
@@ -28,6 +29,7 @@ export class WorkerModule {
         BackupsWorkerModule,
         RestoresWorkerModule,
         MaintenanceModule,
+        WebhooksWorkerModule,
       ],
     };
   }

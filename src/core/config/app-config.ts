@@ -42,6 +42,9 @@ export class AppConfig {
   readonly deletedRecordRetentionDays: number;
   readonly workerConcurrency: number;
   readonly upstreamTimeoutMs: number;
+  readonly webhookTimeoutMs: number;
+  readonly webhookRetryBaseMs: number;
+  readonly webhookPollMs: number;
   readonly databasePoolSize: number;
   readonly databasePoolTimeoutMs: number;
   readonly logLevel: string;
@@ -84,6 +87,9 @@ export class AppConfig {
     this.deletedRecordRetentionDays = env.DELETED_RECORD_RETENTION_DAYS;
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.upstreamTimeoutMs = env.UPSTREAM_TIMEOUT_MS;
+    this.webhookTimeoutMs = env.WEBHOOK_TIMEOUT_MS;
+    this.webhookRetryBaseMs = env.WEBHOOK_RETRY_BASE_MS;
+    this.webhookPollMs = env.WEBHOOK_POLL_MS;
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.databasePoolTimeoutMs = env.DATABASE_POOL_TIMEOUT_MS;
     this.logLevel = env.LOG_LEVEL;

@@ -20,6 +20,9 @@ describe('parseEnvironment', () => {
       DEFAULT_RETENTION_TIME: 5,
       DELETED_INSTANCE_RETENTION_DAYS: 30,
       UPSTREAM_TIMEOUT_MS: 5000,
+      WEBHOOK_TIMEOUT_MS: 10000,
+      WEBHOOK_RETRY_BASE_MS: 30000,
+      WEBHOOK_POLL_MS: 1000,
       LOG_LEVEL: 'info',
     });
     expect(env.DATABASE_URL).toMatch(/^postgresql:\/\/.*127\.0\.0\.1/);

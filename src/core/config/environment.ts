@@ -188,6 +188,27 @@ export class Environment {
   @Max(600000)
   UPSTREAM_TIMEOUT_MS: number = 5000;
 
+  /** how long a webhook receiver has to answer one delivery attempt */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  WEBHOOK_TIMEOUT_MS: number = 10000;
+
+  /** the wait after a delivery's first failed attempt; it doubles after each one, up to an hour */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3600000)
+  WEBHOOK_RETRY_BASE_MS: number = 30000;
+
+  /** how often a worker looks for webhook deliveries that are due */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600000)
+  WEBHOOK_POLL_MS: number = 1000;
+
   /** connections one process keeps to its database at most */
   @Transform(toInt)
   @IsInt()
