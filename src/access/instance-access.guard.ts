@@ -19,7 +19,7 @@ import {
 } from '../core/errors/domain-errors';
 import { bearerToken } from '../core/auth/bearer';
 
-type InstanceRequest = Request & { instance?: AccessedInstance };
+type InstanceRequest = Request & { instance?: AccessedInstance; grantedInstances?: string[] };
 
 /**
  * Guards every `/v1/instances/:instance_id/…` route, deciding in this order:
@@ -54,6 +54,7 @@ export class InstanceAccessGuard implements CanActivate {
     }
     if (!access.instance) throw new InstanceNotFoundError(instanceId);
     req.instance = access.instance;
+    req.grantedInstances = access.token.instances;
     return true;
   }
 }
@@ -64,6 +65,15 @@ export const CurrentInstance = createParamDecorator(
     const instance = ctx.switchToHttp().getRequest<InstanceRequest>().instance;
     if (!instance) throw new Error('CurrentInstance used on a route without InstanceAccessGuard');
     return instance;
+  },
+);
+
+/** The instance ids (or ["*"]) the request's token is granted, for a route that names another. */
+export const TokenGrants = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): string[] => {
+    const grants = ctx.switchToHttp().getRequest<InstanceRequest>().grantedInstances;
+    if (!grants) throw new Error('TokenGrants used on a route without InstanceAccessGuard');
+    return grants;
   },
 );
 

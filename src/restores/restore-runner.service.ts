@@ -44,9 +44,10 @@ export class RestoreRunner {
       this.logger.log({ msg: 'restore not queued, skipped', restorePk: String(pk) });
       return;
     }
+    // a fork writes into its target, with the target's credentials
     const [backup, instance] = await Promise.all([
       this.backups.findByPk(restore.backupPk),
-      this.instances.find(restore.instanceId),
+      this.instances.find(restore.targetInstanceId ?? restore.instanceId),
     ]);
     if (!instance || instance.deletedAt) {
       return this.fail(restore, 'the instance was deregistered before the restore ran');
@@ -56,7 +57,12 @@ export class RestoreRunner {
       return this.fail(restore, 'the backup was deleted before the restore ran');
     }
     if (!(await this.restores.markRunning(pk))) return;
-    this.logger.log({ msg: 'restore started', restorePk: String(pk), backupId: backup.backupId });
+    this.logger.log({
+      msg: 'restore started',
+      restorePk: String(pk),
+      backupId: backup.backupId,
+      ...(restore.targetInstanceId ? { targetInstanceId: restore.targetInstanceId } : {}),
+    });
     const started = Date.now();
     const stopHeartbeat = startHeartbeat(() => this.restores.heartbeat(pk), this.logger, {
       restorePk: String(pk),

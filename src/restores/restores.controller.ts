@@ -7,6 +7,7 @@ import {
   ApiNumberParam,
   CurrentInstance,
   InstanceAccessGuard,
+  TokenGrants,
 } from '../access/instance-access.guard';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../core/openapi/api-errors';
@@ -22,14 +23,19 @@ export class RestoresController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Restore a backup into its instance' })
+  @ApiOperation({
+    summary: 'Restore a backup into its instance, or fork it into another',
+    description:
+      'With `target_instance_id`, the backup is restored into that instance instead (a fork): it must be registered, of the same type, and granted to the token (403 otherwise, 422 for another type). The restore is listed under this instance and names its target.',
+  })
   @ApiAcceptedResponse({ type: RestoreQueuedResponse })
   @ApiErrors(401, 403, 404, 409, 422, 502, 503, 504)
   trigger(
     @CurrentInstance() instance: AccessedInstance,
+    @TokenGrants() granted: string[],
     @Body() body: CreateRestoreDto,
   ): Promise<RestoreQueuedResponse> {
-    return this.restores.trigger(instance, body);
+    return this.restores.trigger(instance, body, granted);
   }
 
   @Get()

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { BackupsModule } from '../backups/backups.module';
 import { InstanceAccessModule } from '../access/instance-access.module';
+import { InstancesModule } from '../instances/instances.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { RestoresController } from './restores.controller';
 import { RestoresRepository } from './restores.repository';
 import { RestoresService } from './restores.service';
 
-/** Public API: put a backup back into its instance, and follow how it goes. */
+/** Public API: put a backup back into its instance (or fork it into another), and follow how it goes. */
 @Module({
-  imports: [InstanceAccessModule, JobsModule, BackupsModule],
+  imports: [InstanceAccessModule, JobsModule, BackupsModule, InstancesModule],
   controllers: [RestoresController],
   providers: [RestoresRepository, RestoresService],
   exports: [RestoresService],

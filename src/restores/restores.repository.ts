@@ -26,15 +26,21 @@ export class RestoresRepository {
    * instance row lock) of the instance is queued or running; the statement then rolls back
    * whole, giving the number back.
    */
-  async insertQueued(instanceId: string, backupPk: bigint, triggeredAt: Date): Promise<Restore> {
+  async insertQueued(
+    instanceId: string,
+    backupPk: bigint,
+    triggeredAt: Date,
+    targetInstanceId: string | null = null,
+  ): Promise<Restore> {
     const rows = await this.prisma.$queryRaw<Array<{ pk: bigint }>>`
       WITH next AS (
         UPDATE instances SET last_restore_number = last_restore_number + 1
         WHERE id = ${instanceId} AND deleted_at IS NULL
         RETURNING last_restore_number
       )
-      INSERT INTO restores (instance_id, number, backup_pk, status, triggered_at)
-      SELECT ${instanceId}, next.last_restore_number, ${backupPk}, 'queued', ${triggeredAt}
+      INSERT INTO restores (instance_id, number, backup_pk, status, triggered_at, target_instance_id)
+      SELECT ${instanceId}, next.last_restore_number, ${backupPk}, 'queued', ${triggeredAt},
+             ${targetInstanceId}
       FROM next
       RETURNING pk`;
     if (rows.length === 0) throw new InstanceNotFoundError(instanceId);

@@ -5,11 +5,16 @@ import {
   BackupInProgressError,
   BackupNotFoundError,
   BackupNotRestorableError,
+  ForbiddenError,
+  InstanceNotFoundError,
+  InvalidParametersError,
   RestoreNotFoundError,
 } from '../core/errors/domain-errors';
 import { isBackupNotRestorable, isInstanceBusy } from '../core/prisma/prisma-errors';
 import type { AccessedInstance } from '../access/access.repository';
+import { InstancesRepository } from '../instances/instances.repository';
 import { JobEnqueuer } from '../jobs/job-enqueuer';
+import { grants } from '../tokens/tokens.service';
 import { CreateRestoreDto } from './dto/create-restore.dto';
 import { RestoreQueuedResponse, RestoreResponse, toRestoreResponse } from './dto/restore.response';
 import { RestoresRepository } from './restores.repository';
@@ -19,6 +24,7 @@ export class RestoresService {
   constructor(
     private readonly restores: RestoresRepository,
     private readonly backups: BackupsRepository,
+    private readonly instances: InstancesRepository,
     private readonly queue: JobEnqueuer,
     private readonly clock: Clock,
   ) {}
@@ -27,11 +33,18 @@ export class RestoresService {
    * Queues a restore of one of the instance's backups. 404 for an unknown backup, 422 when it is
    * not restorable, 409 while a backup or restore of the instance is queued or running (the
    * database decides). When the queue cannot take the job, the record is taken back (502/504).
+   * A fork (`target_instance_id`) writes into that instance instead, which the token must be
+   * granted (403) and which must be of the same type (422); "busy" is then about the target.
    */
   async trigger(
     instance: AccessedInstance,
     body: CreateRestoreDto,
+    granted: string[] = [],
   ): Promise<RestoreQueuedResponse> {
+    const target =
+      body.target_instance_id === undefined || body.target_instance_id === instance.id
+        ? null
+        : await this.forkTarget(instance, body.target_instance_id, granted);
     const backup = await this.backups.find(instance.id, body.backup_id);
     if (!backup) throw new BackupNotFoundError(instance.id, String(body.backup_id));
     if (backup.status !== 'done') throw notRestorable(backup);
@@ -39,9 +52,9 @@ export class RestoresService {
     try {
       // the database accepts it only while the backup is done, and from then on keeps the
       // backup from retention and deletion until the restore ended
-      restore = await this.restores.insertQueued(instance.id, backup.pk, this.clock.now());
+      restore = await this.restores.insertQueued(instance.id, backup.pk, this.clock.now(), target);
     } catch (err) {
-      if (isInstanceBusy(err)) throw new BackupInProgressError(instance.id);
+      if (isInstanceBusy(err)) throw new BackupInProgressError(target ?? instance.id);
       if (isBackupNotRestorable(err)) {
         // deleted since it was read above
         const now = await this.backups.find(instance.id, body.backup_id);
@@ -56,6 +69,26 @@ export class RestoresService {
       throw err;
     }
     return { id: restore.number, message: 'job to restore is queued' };
+  }
+
+  private async forkTarget(
+    source: AccessedInstance,
+    targetId: string,
+    granted: string[],
+  ): Promise<string> {
+    if (!grants({ instances: granted }, targetId)) {
+      throw new ForbiddenError(
+        `This access token is not granted access to instance "${targetId}", the target of the restore.`,
+      );
+    }
+    const target = await this.instances.findRegistered(targetId);
+    if (!target) throw new InstanceNotFoundError(targetId);
+    if (target.type !== source.type) {
+      throw new InvalidParametersError(
+        `Instance "${targetId}" is a ${target.type} instance: a backup of ${source.type} instance "${source.id}" can only be restored into a ${source.type} instance.`,
+      );
+    }
+    return targetId;
   }
 
   async list(instanceId: string): Promise<RestoreResponse[]> {

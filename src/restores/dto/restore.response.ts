@@ -34,6 +34,11 @@ export class RestoreResponse {
       'Only on a failed restore: what went wrong, in words for a person, with no secret.',
   })
   failure_reason?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only on a fork: the other instance the backup was restored into.',
+  })
+  target_instance_id?: string;
 }
 
 export type RestoreWithBackup = Restore & { backup: { number: number; triggeredAt: Date } };
@@ -48,6 +53,7 @@ export function toRestoreResponse(r: RestoreWithBackup): RestoreResponse {
     finished_at: r.finishedAt?.toISOString() ?? null,
     metadata: { restored_from: r.backup.triggeredAt.toISOString() },
     ...(r.status === 'failed' && r.failureReason ? { failure_reason: r.failureReason } : {}),
+    ...(r.targetInstanceId ? { target_instance_id: r.targetInstanceId } : {}),
   };
 }
 
