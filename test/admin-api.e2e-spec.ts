@@ -108,6 +108,15 @@ describe('admin API', () => {
         { name: 'x', type: 'redis', connection_url: 'redis://:pw@127.0.0.1:6379/3' },
       ],
       [
+        'continuous archiving of an engine without a write-ahead log',
+        {
+          name: 'x',
+          type: 'mariadb',
+          connection_url: 'mariadb://u:pw@127.0.0.1:3306/db',
+          backup_type: 'continuous_archiving',
+        },
+      ],
+      [
         'an unknown TLS parameter',
         { name: 'x', type: 'postgresql', connection_url: `${CONNECTION_URL}?ssl=true` },
       ],

@@ -40,6 +40,11 @@ export class InstancesService {
     const problem = connectionUrlProblem(dto.type, dto.connection_url);
     if (problem) throw new InvalidParametersError(problem);
     const backupType = dto.backup_type ?? 'standard';
+    if (backupType === 'continuous_archiving' && dto.type !== 'postgresql') {
+      throw new InvalidParametersError(
+        `backup_type continuous_archiving is for postgresql instances only: a ${dto.type} instance has no write-ahead log to archive; register it as standard.`,
+      );
+    }
     if (check) await this.requireWorking(dto.type, backupType, dto.connection_url);
     const id = dto.id ?? randomUUID();
     const instance = await this.instances.transaction(async (tx) => {

@@ -40,7 +40,11 @@ export class RegisterInstanceDto {
   @MaxLength(4096)
   connection_url!: string;
 
-  @ApiPropertyOptional({ enum: BACKUP_TYPES, default: 'standard' })
+  @ApiPropertyOptional({
+    enum: BACKUP_TYPES,
+    default: 'standard',
+    description: '`continuous_archiving` is for postgresql instances only (422 otherwise).',
+  })
   @OptionalButNotNull()
   @IsIn(BACKUP_TYPES, { message: `backup_type must be one of ${BACKUP_TYPES.join(', ')}` })
   backup_type?: (typeof BACKUP_TYPES)[number];
