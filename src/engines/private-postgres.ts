@@ -1,0 +1,252 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Client } from 'pg';
+import { baseEnvironment, lastLines } from './dump-process';
+import { PG_TOOLS_ROOT } from './pg-tools';
+import { RestoreFailedError } from './restore-process';
+
+/** A PostgreSQL server of our own, on a unix socket only, over a copy of an instance's cluster. */
+export interface PrivatePostgres {
+  /** the directory of its unix socket */
+  readonly socketDir: string;
+  /** the major version of the cluster (its PG_VERSION) */
+  readonly major: number;
+  /** a libpq URL to `database` as `user` over the socket (local connections are trusted) */
+  url(database: string, user: string): string;
+  /** stops the server at once and removes its directory, whatever state it is in */
+  destroy(): Promise<void>;
+}
+
+export interface PrivatePostgresOptions {
+  /** where the private directory is made (default: the system's temporary directory) */
+  parentDir?: string;
+  /** how long the server may take to accept connections (its recovery included) */
+  startTimeoutMs?: number;
+  /** written into the cluster before it starts, e.g. recovery settings; path → content */
+  extraFiles?: Record<string, string>;
+  /** settings given on the command line, over the cluster's own */
+  settings?: Record<string, string>;
+  /** where the binaries of each major live (tests) */
+  toolsRoot?: string;
+  /** awaited once the whole archive is unpacked and before the server starts; may reject */
+  beforeStart?: () => Promise<void> | void;
+}
+
+/**
+ * Starts a private server on a base backup read from `tar` (what `pg_basebackup -Ft -D -`
+ * writes): extracted into a new directory of mode 0700, started with the binaries of the
+ * cluster's own major, listening on a unix socket in that directory and on no TCP port, local
+ * connections trusted, and none of the instance's own settings that could reach outside
+ * (archiving, replication, preloaded libraries, its listen addresses). When the worker runs as
+ * root, the server runs as the `postgres` user (PostgreSQL refuses root). Rejects with
+ * RestoreFailedError, and leaves nothing behind, when the archive or the server fails.
+ */
+export async function startPrivatePostgres(
+  tar: Readable,
+  options: PrivatePostgresOptions = {},
+): Promise<PrivatePostgres> {
+  const owner = serverUser();
+  const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'bm-pg-private-'));
+  chmodSync(dir, 0o700);
+  const data = join(dir, 'data');
+  let server: ChildProcess | undefined;
+  let output = '';
+  const destroy = async () => {
+    if (server && server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGQUIT'); // immediate shutdown: nothing of this server is kept
+      const exited = once(server, 'exit');
+      const timer = setTimeout(() => server?.kill('SIGKILL'), 10_000);
+      await exited.catch(() => undefined);
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    mkdirSync(data, { mode: 0o700 });
+    if (owner) {
+      chownSync(dir, owner.uid, owner.gid);
+      chownSync(data, owner.uid, owner.gid);
+    }
+    await extract(tar, data, owner);
+    // e.g. the archive's checksum: nothing of a damaged archive is ever run
+    await options.beforeStart?.();
+    const major = Number(readFileSync(join(data, 'PG_VERSION'), 'utf8').trim());
+    if (!Number.isInteger(major)) throw new RestoreFailedError('the base backup has no PG_VERSION');
+    const bin = join(options.toolsRoot ?? PG_TOOLS_ROOT, String(major), 'bin', 'postgres');
+    // the cluster's own automatic settings could point anywhere: replaced by nothing
+    const files: Record<string, string> = {
+      'postgresql.auto.conf': '',
+      ...options.extraFiles,
+    };
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(data, name);
+      writeFileSync(path, content, { mode: 0o600 });
+      if (owner) chownSync(path, owner.uid, owner.gid);
+    }
+    const config = join(dir, 'postgresql.conf');
+    const hba = join(dir, 'pg_hba.conf');
+    const ident = join(dir, 'pg_ident.conf');
+    writeFileSync(config, '');
+    writeFileSync(hba, 'local all all trust\n');
+    writeFileSync(ident, '');
+    const settings: Record<string, string> = {
+      config_file: config,
+      hba_file: hba,
+      ident_file: ident,
+      listen_addresses: '',
+      unix_socket_directories: dir,
+      unix_socket_permissions: '0700',
+      port: '5432',
+      archive_mode: 'off',
+      shared_preload_libraries: '',
+      max_wal_senders: '0',
+      wal_level: 'replica',
+      hot_standby: 'off',
+      fsync: 'off',
+      synchronous_commit: 'off',
+      full_page_writes: 'on',
+      logging_collector: 'off',
+      ...options.settings,
+    };
+    const args = ['-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    server = spawn(bin, args, {
+      env: baseEnvironment(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // Ctrl-C in the worker's terminal must not reach it
+      ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+    });
+    const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
+    server.stdout?.on('data', keep);
+    server.stderr?.on('data', keep);
+    const spawned = server;
+    const failed = new Promise<never>((_, reject) => {
+      spawned.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new RestoreFailedError(
+            err.code === 'ENOENT'
+              ? `the base backup is of PostgreSQL ${major}, whose server is not installed on this worker (install postgresql-${major})`
+              : `the private PostgreSQL server could not start: ${err.message}`,
+          ),
+        ),
+      );
+      spawned.once('exit', (code, signal) =>
+        reject(
+          new RestoreFailedError(
+            `the private PostgreSQL server stopped (${signal ?? `code ${code}`}): ${lastLines(
+              output
+                .split('\n')
+                .filter((l) => /FATAL|PANIC|ERROR/.test(l))
+                .join('\n') || output,
+              2,
+            )}`,
+          ),
+        ),
+      );
+    });
+    failed.catch(() => undefined);
+    await Promise.race([failed, ready(dir, options.startTimeoutMs ?? 30 * 60_000)]);
+    return {
+      socketDir: dir,
+      major,
+      url: (database, user) =>
+        `postgresql://${encodeURIComponent(user)}@/${encodeURIComponent(database)}?host=${encodeURIComponent(dir)}`,
+      destroy,
+    };
+  } catch (err) {
+    await destroy();
+    throw err instanceof RestoreFailedError
+      ? err
+      : new RestoreFailedError(
+          `the private PostgreSQL server could not start: ${(err as Error).message}`,
+        );
+  }
+}
+
+/** Extracts a tar stream into `data` with the system's tar, as the server's user. */
+async function extract(tar: Readable, data: string, owner: Owner | null): Promise<void> {
+  const child = spawn('tar', ['-x', '-f', '-', '-C', data, '--no-same-owner'], {
+    env: baseEnvironment(),
+    stdio: ['pipe', 'ignore', 'pipe'],
+    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  child.stdin.on('error', () => undefined);
+  let inputError: Error | undefined;
+  tar.once('error', (err: Error) => {
+    inputError = err;
+    child.kill('SIGKILL');
+  });
+  tar.pipe(child.stdin);
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (inputError) throw inputError;
+  // tar stops at its end-of-archive blocks; the rest (padding) is read too, so that whatever
+  // watches the stream (its checksum) has seen all of it
+  if (code === 0 && !tar.readableEnded) {
+    tar.unpipe(child.stdin);
+    tar.resume();
+    await finished(tar);
+  }
+  if (code !== 0) {
+    throw new RestoreFailedError(
+      `the base backup could not be unpacked: tar: ${lastLines(stderr, 2)}`,
+    );
+  }
+}
+
+/** Waits until the server on the socket in `dir` accepts a connection (recovery may take long). */
+async function ready(dir: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Client({ host: dir, port: 5432, database: 'template1', user: 'postgres' });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      // a role other than postgres owns the cluster: the server answered, it is up
+      if (/role .* does not exist/.test((err as Error).message)) return;
+      if (Date.now() > deadline) {
+        throw new RestoreFailedError(
+          `the private PostgreSQL server did not accept connections within ${timeoutMs / 1000} s`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+interface Owner {
+  uid: number;
+  gid: number;
+}
+
+/** The `postgres` user when the worker runs as root (PostgreSQL refuses root), else null. */
+function serverUser(): Owner | null {
+  if (process.getuid?.() !== 0) return null;
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line) {
+    throw new RestoreFailedError(
+      'the worker runs as root and there is no postgres user to run a private PostgreSQL server as; run the worker as another user',
+    );
+  }
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
