@@ -78,7 +78,7 @@ export class BackupRunner {
     const started = Date.now();
     let archive: { size: bigint; sha256: string } | undefined;
     await this.storage.write(key, async (sink) => {
-      const dump = await this.engines.for(instance.type).dump(connectionUrl);
+      const dump = await this.engines.forInstance(instance).dump(connectionUrl);
       archive = await writeArchive(dump, passphrase, sink);
     });
     // the archive is complete: a database that is away for a while must not cost it

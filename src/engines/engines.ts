@@ -1,6 +1,7 @@
-import type { InstanceType } from '../generated/prisma/client';
+import type { BackupType, InstanceType } from '../generated/prisma/client';
 import { DumpEngine } from './dump-engine';
 import { MariadbEngine } from './mariadb.engine';
+import { PostgresqlBaseBackupEngine } from './postgresql-base-backup.engine';
 import { PostgresqlEngine } from './postgresql.engine';
 import { RedisEngine } from './redis.engine';
 
@@ -12,7 +13,24 @@ export class DumpEngines {
     redis: new RedisEngine(),
   };
 
+  private readonly baseBackups = new PostgresqlBaseBackupEngine();
+
   for(type: InstanceType): DumpEngine {
     return this.byType[type];
+  }
+
+  /**
+   * The engine that restores into an instance of `type`: for PostgreSQL, the base-backup engine,
+   * which restores plain dumps too (a fork may bring a base backup into a standard instance).
+   */
+  forRestore(type: InstanceType): DumpEngine {
+    return type === 'postgresql' ? this.baseBackups : this.byType[type];
+  }
+
+  /** The engine that backs an instance up: base backups for PostgreSQL with continuous archiving. */
+  forInstance(instance: { type: InstanceType; backupType: BackupType }): DumpEngine {
+    return instance.type === 'postgresql' && instance.backupType === 'continuous_archiving'
+      ? this.baseBackups
+      : this.byType[instance.type];
   }
 }

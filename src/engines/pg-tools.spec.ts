@@ -28,6 +28,7 @@ describe('choosing pg_dump by the server version', () => {
     expect(pgToolsFor(major, root)).toEqual({
       pgDump: join(root, String(major), 'bin', 'pg_dump'),
       psql: join(root, String(major), 'bin', 'psql'),
+      pgBasebackup: join(root, String(major), 'bin', 'pg_basebackup'),
     });
   });
 
@@ -43,6 +44,10 @@ describe('choosing pg_dump by the server version', () => {
   });
 
   it('uses the tools on the PATH where no versioned tools are installed', () => {
-    expect(pgToolsFor(16, join(root, 'missing'))).toEqual({ pgDump: 'pg_dump', psql: 'psql' });
+    expect(pgToolsFor(16, join(root, 'missing'))).toEqual({
+      pgDump: 'pg_dump',
+      psql: 'psql',
+      pgBasebackup: 'pg_basebackup',
+    });
   });
 });

@@ -40,9 +40,11 @@ export function pickPgMajor(serverMajor: number, installed: number[]): number | 
 export function pgToolsFor(
   serverMajor: number,
   root = PG_TOOLS_ROOT,
-): { pgDump: string; psql: string } {
+): { pgDump: string; psql: string; pgBasebackup: string } {
   const installed = installedPgMajors(root);
-  if (installed.length === 0) return { pgDump: 'pg_dump', psql: 'psql' };
+  if (installed.length === 0) {
+    return { pgDump: 'pg_dump', psql: 'psql', pgBasebackup: 'pg_basebackup' };
+  }
   const major = pickPgMajor(serverMajor, installed);
   if (major === null) {
     throw new DumpFailedError(
@@ -51,7 +53,11 @@ export function pgToolsFor(
     );
   }
   const bin = join(root, String(major), 'bin');
-  return { pgDump: join(bin, 'pg_dump'), psql: join(bin, 'psql') };
+  return {
+    pgDump: join(bin, 'pg_dump'),
+    psql: join(bin, 'psql'),
+    pgBasebackup: join(bin, 'pg_basebackup'),
+  };
 }
 
 /** The server's major version (`server_version_num` / 10000), asked before a dump or restore. */

@@ -85,7 +85,7 @@ export class PostgresqlEngine implements DumpEngine {
   }
 }
 
-function libpqEnvironment(connectionUrl: string): {
+export function libpqEnvironment(connectionUrl: string): {
   env: Record<string, string>;
   password: string;
 } {

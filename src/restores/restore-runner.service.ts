@@ -93,7 +93,7 @@ export class RestoreRunner {
    * one recorded at backup time; any other engine gets it only after a first pass checked it.
    */
   private async verifyAndApply(backup: Backup, instance: Instance): Promise<void> {
-    const engine = this.engines.for(instance.type);
+    const engine = this.engines.forRestore(instance.type);
     const passphrase = await this.keys.passphrase(backup.encryptionKeyId);
     const connectionUrl = this.box.open(instance.credentials, credentialsContext(instance.id));
     const damaged = () =>

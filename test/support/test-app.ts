@@ -90,7 +90,13 @@ export function capturingLogger(logs: string[]): JsonLogger {
 /** Registers an instance and mints a token for it through the admin API. */
 export async function registerInstance(
   t: TestApp,
-  body: Partial<{ id: string; name: string; type: string; connection_url: string }> = {},
+  body: Partial<{
+    id: string;
+    name: string;
+    type: string;
+    connection_url: string;
+    backup_type: string;
+  }> = {},
 ): Promise<{ id: string; token: string }> {
   const res = await t.http
     .post('/admin/v1/instances')
