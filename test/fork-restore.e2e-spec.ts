@@ -4,6 +4,7 @@ import {
   createSourceDatabase,
   dropDatabases,
   fingerprint,
+  holdTableLock,
   psql,
 } from './support/postgres-fixtures';
 import { waitFor } from './support/processes';
@@ -118,5 +119,42 @@ describe('fork restores', () => {
       target_instance_id: b.id,
       status: 'done',
     });
+  });
+
+  it('is refused while a backup of the target runs (409 naming the target)', async () => {
+    const source = await createSourceDatabase();
+    const target = await createSourceDatabase();
+    databases.push(source, target);
+    const a = await registerInstance(t, { connection_url: databaseUrl(source) });
+    const b = await registerInstance(t, { connection_url: databaseUrl(target) });
+    const both = await mintToken(t, [a.id, b.id]);
+    const auth = { Authorization: `Bearer ${both}` };
+    await t.http.post(`/v1/instances/${a.id}/backups`).set(auth).expect(202);
+    expect((await waitForBackup(t, a.id, both, 1)).status).toBe('done');
+
+    const lock = await holdTableLock(target, 'orders');
+    try {
+      await t.http.post(`/v1/instances/${b.id}/backups`).set(auth).expect(202);
+      await waitForBackup(t, b.id, both, 1, ['running']);
+      const busy = await t.http
+        .post(`/v1/instances/${a.id}/restores`)
+        .set(auth)
+        .send({ backup_id: 1, target_instance_id: b.id })
+        .expect(409);
+      expect(busy.body).toEqual({
+        error: 'BackupInProgress',
+        description: expect.stringContaining(`"${b.id}"`),
+      });
+      // a restore of the source itself is not held up by the target's backup
+      const own = await t.http
+        .post(`/v1/instances/${a.id}/restores`)
+        .set(auth)
+        .send({ backup_id: 1 })
+        .expect(202);
+      expect((await waitForRestore(t, { id: a.id, token: both }, own.body.id)).status).toBe('done');
+    } finally {
+      await lock.release();
+    }
+    expect((await waitForBackup(t, b.id, both, 1)).status).toBe('done');
   });
 });
