@@ -94,7 +94,7 @@ export class InstancesService {
     const instance = await this.findRegistered(id);
     if (dto.type !== undefined && dto.type !== instance.type) {
       throw new InvalidParametersError(
-        `type cannot change: instance "${id}" is ${instance.type} and its backups are ${instance.type} dumps; register a new instance for a ${dto.type} database.`,
+        `type cannot change: instance "${id}" is ${instance.type}, and so are its backups; register a new instance for a ${dto.type} database.`,
       );
     }
     if (dto.backup_type !== undefined && dto.backup_type !== instance.backupType) {
