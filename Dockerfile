@@ -10,8 +10,10 @@ RUN npm run db:generate && npm run build && npm prune --omit=dev
 FROM node:24-bookworm-slim
 # pg_dump of every PostgreSQL major the platform runs (13–17), from the PostgreSQL project's
 # own repository: a pg_dump older than the server refuses to dump it, and the worker picks the
-# one matching each server (src/engines/pg-tools.ts). redis-server: restores of Redis load the
-# snapshot into a private server (never started as a service).
+# one matching each server (src/engines/pg-tools.ts). The servers of those majors too: a base
+# backup is restored through a private server of its own major (src/engines/private-postgres.ts;
+# no cluster is created at install, none runs as a service). redis-server: restores of Redis load
+# the snapshot into a private server (never started as a service).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl gnupg \
  && install -d /usr/share/postgresql-common/pgdg \
@@ -20,7 +22,10 @@ RUN apt-get update \
  && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
       > /etc/apt/sources.list.d/pgdg.list \
  && apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-common \
+ && sed -ri 's/#?(create_main_cluster) .*$/\1 = false/' /etc/postgresql-common/createcluster.conf \
  && apt-get install -y --no-install-recommends \
+      postgresql-13 postgresql-14 postgresql-15 postgresql-16 postgresql-17 \
       postgresql-client-13 postgresql-client-14 postgresql-client-15 postgresql-client-16 postgresql-client-17 \
       mariadb-client redis-tools redis-server openssl gzip \
  && apt-get purge -y --auto-remove curl gnupg \
