@@ -1,21 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import {
-  chmodSync,
-  chownSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { baseEnvironment, lastLines } from './dump-process';
 import { PG_TOOLS_ROOT } from './pg-tools';
+import { makePrivateDir, recordServer } from './private-dirs';
 import { RestoreFailedError } from './restore-process';
 
 /** A PostgreSQL server of our own, on a unix socket only, over a copy of an instance's cluster. */
@@ -59,8 +51,7 @@ export async function startPrivatePostgres(
   options: PrivatePostgresOptions = {},
 ): Promise<PrivatePostgres> {
   const owner = serverUser();
-  const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'bm-pg-private-'));
-  chmodSync(dir, 0o700);
+  const dir = makePrivateDir('pg', options.parentDir);
   const data = join(dir, 'data');
   let server: ChildProcess | undefined;
   let output = '';
@@ -128,6 +119,7 @@ export async function startPrivatePostgres(
       detached: true, // Ctrl-C in the worker's terminal must not reach it
       ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
     });
+    recordServer(dir, server.pid);
     const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
     server.stdout?.on('data', keep);
     server.stderr?.on('data', keep);

@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +9,7 @@ import { redisConnection } from '../core/connections/redis-connection';
 import { DumpEngine } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { RestoreFailedError } from './restore-process';
+import { makePrivateDir, recordServer } from './private-dirs';
 import { checkRedis } from './redis.check';
 import type { CheckOptions, ConnectionCheckResult } from './connection-check';
 
@@ -56,7 +56,7 @@ export class RedisEngine implements DumpEngine {
    * half-way leaves the keys copied so far.
    */
   async restore(connectionUrl: string, input: Readable): Promise<void> {
-    const dir = mkdtempSync(join(tmpdir(), 'bm-redis-restore-'));
+    const dir = makePrivateDir('redis');
     let server: ChildProcess | undefined;
     const clients: IORedis[] = [];
     try {
@@ -129,6 +129,7 @@ async function startSnapshotServer(dir: string, socket: string): Promise<ChildPr
     ],
     { env: baseEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  recordServer(dir, server.pid);
   let output = '';
   server.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
   server.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BackupsRepository } from '../backups/backups.repository';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
+import { PrivateDirsJanitor } from '../engines/private-dirs-janitor';
 import { InstancesRepository } from '../instances/instances.repository';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
 import { WorkerMetricsModule } from '../metrics/metrics.module';
@@ -12,7 +13,10 @@ import { RestoreRunner } from './restore-runner.service';
 import { RestoreProcessor } from './restore.processor';
 import { RestoresRepository } from './restores.repository';
 
-/** The worker's side of restores: the processor, the runner and the recovery sweep. */
+/**
+ * The worker's side of restores: the processor, the runner, the recovery sweep, and the removal
+ * of private servers that a dead worker left behind.
+ */
 @Module({
   imports: [
     WorkerQueuesModule,
@@ -29,6 +33,7 @@ import { RestoresRepository } from './restores.repository';
     RestoreRunner,
     RestoreProcessor,
     RestoreRecoveryService,
+    PrivateDirsJanitor,
   ],
 })
 export class RestoresWorkerModule {}

@@ -1,0 +1,113 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { PostgresServer, startPostgresServer } from './support/postgres-server';
+import { RunningProcess, startEntry, waitFor } from './support/processes';
+import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
+import { waitForBackup } from './support/test-worker';
+
+/** Running (a zombie nobody reaped counts as gone). */
+const alive = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A worker killed in the middle of a base-backup restore leaves its private PostgreSQL server
+ * running (children outlive their parent) and the cluster on disk; the next worker start
+ * removes both.
+ */
+describe('private servers a dead worker left behind', () => {
+  let t: TestApp;
+  let pg: PostgresServer;
+  let cwd: string;
+  const workers: RunningProcess[] = [];
+
+  beforeAll(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'bm-abandoned-'));
+    pg = await startPostgresServer();
+    const admin = new Client({ connectionString: pg.url() });
+    await admin.connect();
+    await admin.query('CREATE DATABASE shop');
+    await admin.end();
+    const c = new Client({ connectionString: pg.url('shop') });
+    await c.connect();
+    await c.query('CREATE TABLE orders AS SELECT i AS id FROM generate_series(1, 1000) i');
+    await c.end();
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop('SIGKILL');
+    await t?.close();
+    pg?.destroy();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  const startWorker = () => {
+    const w = startEntry('worker.ts', processEnvFor(t), cwd);
+    workers.push(w);
+    return w;
+  };
+
+  it('stops the server and removes its directory at the next worker start', async () => {
+    const inst = await registerInstance(t, {
+      connection_url: pg.url('shop'),
+      backup_type: 'continuous_archiving',
+    });
+    const auth = { Authorization: `Bearer ${inst.token}` };
+    const first = startWorker();
+    await t.http.post(`/v1/instances/${inst.id}/backups`).set(auth).expect(202);
+    expect((await waitForBackup(t, inst.id, inst.token, 1)).status).toBe('done');
+
+    // the restore stops at the instance's locked table, its private server up
+    const lock = new Client({ connectionString: pg.url('shop') });
+    await lock.connect();
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
+    try {
+      await t.http
+        .post(`/v1/instances/${inst.id}/restores`)
+        .set(auth)
+        .send({ backup_id: 1 })
+        .expect(202);
+      const [dir, server] = await waitFor(
+        () => {
+          for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith('bm-private-pg-'))) {
+            const d = join(tmpdir(), name);
+            const owner = existsSync(join(d, 'owner.pid'))
+              ? readFileSync(join(d, 'owner.pid'), 'utf8')
+              : '';
+            if (Number(owner) !== first.child.pid) continue;
+            if (!existsSync(join(d, 'server.pid')) || !existsSync(join(d, '.s.PGSQL.5432')))
+              continue;
+            return Promise.resolve([
+              d,
+              Number(readFileSync(join(d, 'server.pid'), 'utf8')),
+            ] as const);
+          }
+          return Promise.resolve(null);
+        },
+        120000,
+        "the restore's private server",
+      );
+      await first.stop('SIGKILL');
+      expect(alive(server)).toBe(true);
+      expect(existsSync(dir)).toBe(true);
+
+      const second = startWorker();
+      await waitFor(
+        () => Promise.resolve(!existsSync(dir) && !alive(server)),
+        120000,
+        'the abandoned server to be stopped and its directory removed',
+      );
+      expect(second.output()).toContain('removed what a stopped worker left running');
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      await lock.end();
+    }
+  });
+});
