@@ -8,6 +8,7 @@ import { CoreModule } from './core/core.module';
 import { redisOptions } from './jobs/redis-options';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { RestoresWorkerModule } from './restores/restores-worker.module';
+import { WalModule } from './wal/wal.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
 /** The worker process: BullMQ processors and the recovery sweeps, no HTTP server. */
@@ -30,6 +31,7 @@ export class WorkerModule {
         RestoresWorkerModule,
         MaintenanceModule,
         WebhooksWorkerModule,
+        WalModule,
       ],
     };
   }

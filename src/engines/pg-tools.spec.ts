@@ -29,6 +29,7 @@ describe('choosing pg_dump by the server version', () => {
       pgDump: join(root, String(major), 'bin', 'pg_dump'),
       psql: join(root, String(major), 'bin', 'psql'),
       pgBasebackup: join(root, String(major), 'bin', 'pg_basebackup'),
+      pgReceivewal: join(root, String(major), 'bin', 'pg_receivewal'),
     });
   });
 
@@ -48,6 +49,7 @@ describe('choosing pg_dump by the server version', () => {
       pgDump: 'pg_dump',
       psql: 'psql',
       pgBasebackup: 'pg_basebackup',
+      pgReceivewal: 'pg_receivewal',
     });
   });
 });

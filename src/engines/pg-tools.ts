@@ -40,10 +40,15 @@ export function pickPgMajor(serverMajor: number, installed: number[]): number | 
 export function pgToolsFor(
   serverMajor: number,
   root = PG_TOOLS_ROOT,
-): { pgDump: string; psql: string; pgBasebackup: string } {
+): { pgDump: string; psql: string; pgBasebackup: string; pgReceivewal: string } {
   const installed = installedPgMajors(root);
   if (installed.length === 0) {
-    return { pgDump: 'pg_dump', psql: 'psql', pgBasebackup: 'pg_basebackup' };
+    return {
+      pgDump: 'pg_dump',
+      psql: 'psql',
+      pgBasebackup: 'pg_basebackup',
+      pgReceivewal: 'pg_receivewal',
+    };
   }
   const major = pickPgMajor(serverMajor, installed);
   if (major === null) {
@@ -57,28 +62,44 @@ export function pgToolsFor(
     pgDump: join(bin, 'pg_dump'),
     psql: join(bin, 'psql'),
     pgBasebackup: join(bin, 'pg_basebackup'),
+    pgReceivewal: join(bin, 'pg_receivewal'),
   };
 }
 
-/** The server's major version (`server_version_num` / 10000), asked before a dump or restore. */
-export async function pgServerMajor(connectionUrl: string): Promise<number> {
+/**
+ * A client connected to the instance as libpq would connect with its URL (TLS settings; with
+ * `prefer`/`allow`, plain text when the server has no TLS). The caller ends it.
+ */
+export async function connectPostgres(connectionUrl: string, timeoutMs = 15_000): Promise<Client> {
   let client: Client | undefined;
   const connect = async (config: ClientConfig) => {
     await client?.end().catch(() => undefined);
-    client = new Client({ ...config, connectionTimeoutMillis: 15_000 });
+    client = new Client({ ...config, connectionTimeoutMillis: timeoutMs });
+    client.on('error', () => undefined);
     await client.connect();
     return client;
   };
+  const { plainIfNoTls, ...config } = pgClientConfig(connectionUrl); // may read certificate files
   try {
-    const { plainIfNoTls, ...config } = pgClientConfig(connectionUrl); // may read certificate files
-    const connected = await connect(config).catch((err: Error) => {
+    return await connect(config).catch((err: Error) => {
       // libpq's prefer and allow fall back to plain text where the server has no TLS
       if (plainIfNoTls && /does not support SSL/.test(err.message)) {
         return connect({ ...config, ssl: false });
       }
       throw err;
     });
-    const res = await connected.query<{ v: string }>(
+  } catch (err) {
+    await client?.end().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The server's major version (`server_version_num` / 10000), asked before a dump or restore. */
+export async function pgServerMajor(connectionUrl: string): Promise<number> {
+  let client: Client | undefined;
+  try {
+    client = await connectPostgres(connectionUrl);
+    const res = await client.query<{ v: string }>(
       "SELECT current_setting('server_version_num') AS v",
     );
     const major = Math.floor(Number(res.rows[0]?.v) / 10000);

@@ -41,6 +41,8 @@ export class AppConfig {
   readonly deletedInstanceRetentionDays: number;
   readonly deletedRecordRetentionDays: number;
   readonly workerConcurrency: number;
+  readonly walReceiversPerWorker: number;
+  readonly walShipIntervalSeconds: number;
   readonly upstreamTimeoutMs: number;
   readonly webhookTimeoutMs: number;
   readonly webhookRetryBaseMs: number;
@@ -86,6 +88,8 @@ export class AppConfig {
     this.deletedInstanceRetentionDays = env.DELETED_INSTANCE_RETENTION_DAYS;
     this.deletedRecordRetentionDays = env.DELETED_RECORD_RETENTION_DAYS;
     this.workerConcurrency = env.WORKER_CONCURRENCY;
+    this.walReceiversPerWorker = env.WAL_RECEIVERS_PER_WORKER;
+    this.walShipIntervalSeconds = env.WAL_SHIP_INTERVAL;
     this.upstreamTimeoutMs = env.UPSTREAM_TIMEOUT_MS;
     this.webhookTimeoutMs = env.WEBHOOK_TIMEOUT_MS;
     this.webhookRetryBaseMs = env.WEBHOOK_RETRY_BASE_MS;

@@ -182,6 +182,20 @@ export class Environment {
   @Max(64)
   WORKER_CONCURRENCY: number = 2;
 
+  /** write-ahead-log receivers (continuous archiving) one worker holds at most */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  WAL_RECEIVERS_PER_WORKER: number = 10;
+
+  /** seconds between two looks for completed WAL segments to ship to storage */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  WAL_SHIP_INTERVAL: number = 5;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

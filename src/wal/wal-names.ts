@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+
+/** A completed WAL segment's file name: timeline, log and segment, 8 hex digits each. */
+export const SEGMENT_NAME = /^[0-9A-F]{24}$/;
+
+/** The two replication slots of an instance (see WalReceiver). */
+export function slotNames(instanceId: string): { shipped: string; receiving: string } {
+  const base = `bm_${createHash('sha1').update(instanceId).digest('hex').slice(0, 24)}`;
+  return { shipped: base, receiving: `${base}_rx` };
+}
+
+/** Where a segment of an instance is stored (outside the backups' layout, which retention reconciles). */
+export const walKey = (instanceId: string, segment: string) => `${instanceId}/wal/${segment}.tgz`;
+
+/** The LSN range a segment file covers, as PostgreSQL writes LSNs (`16/B374D848`). */
+export function segmentRange(
+  segment: string,
+  segmentSize: number,
+): { timeline: number; start: string; end: string } {
+  const timeline = parseInt(segment.slice(0, 8), 16);
+  const log = BigInt(`0x${segment.slice(8, 16)}`);
+  const seg = BigInt(`0x${segment.slice(16, 24)}`);
+  const start = (log << 32n) + seg * BigInt(segmentSize);
+  return { timeline, start: lsn(start), end: lsn(start + BigInt(segmentSize)) };
+}
+
+const lsn = (v: bigint) =>
+  `${(v >> 32n).toString(16).toUpperCase()}/${(v & 0xffffffffn).toString(16).toUpperCase()}`;

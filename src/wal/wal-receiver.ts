@@ -1,0 +1,253 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '@nestjs/common';
+import type { Client } from 'pg';
+import { writeArchive } from '../archive/archive-format';
+import { lastLines, redact } from '../engines/dump-process';
+import { connectPostgres, pgServerMajor, pgToolsFor } from '../engines/pg-tools';
+import { libpqEnvironment } from '../engines/postgresql.engine';
+import { makePrivateDir, recordServer } from '../engines/private-dirs';
+import type { StorageDriver } from '../storage/storage-driver';
+import { SEGMENT_NAME, segmentRange, slotNames, walKey } from './wal-names';
+import type { NewSegment } from './wal.repository';
+
+/** What a receiver needs from its worker. */
+export interface ReceiverContext {
+  storage: StorageDriver;
+  logger: Logger;
+  shipIntervalMs: number;
+  /** the key id and passphrase new archives of the instance are encrypted with */
+  activeKey(): Promise<{ id: string; passphrase: string }>;
+  record(segment: NewSegment): Promise<void>;
+  setState(state: string, error: string | null): Promise<void>;
+}
+
+/** How long a receiver waits before starting again after pg_receivewal stopped. */
+const RESTART_AFTER_MS = 5_000;
+
+/**
+ * Receives one instance's write-ahead log and ships each completed segment to storage.
+ *
+ * Two physical slots on the instance: `bm_<hash>` holds the server's WAL from the end of what
+ * storage has (advanced only after a segment is stored and recorded), and `bm_<hash>_rx`, which
+ * pg_receivewal streams from (its feedback advances that one as soon as the worker's disk has the
+ * WAL). At every start the receiving slot is made a copy of the shipped one and pg_receivewal
+ * starts in an empty directory, so it begins exactly after what storage has: a worker that dies
+ * before uploading loses nothing; its successor receives that stretch again.
+ */
+export class WalReceiver {
+  private readonly slots: { shipped: string; receiving: string };
+  private dir?: string;
+  private tool?: ChildProcess;
+  private shipTimer?: NodeJS.Timeout;
+  private restartTimer?: NodeJS.Timeout;
+  private shipping: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private segmentSize = 16 * 1024 * 1024;
+
+  constructor(
+    readonly instanceId: string,
+    private readonly connectionUrl: string,
+    private readonly ctx: ReceiverContext,
+  ) {
+    this.slots = slotNames(instanceId);
+  }
+
+  /** Starts receiving; failures are recorded and retried, never thrown. */
+  start(): void {
+    void this.run();
+  }
+
+  /** Stops receiving and removes the local directory; what storage has stays the slot's start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.shipTimer);
+    await this.killTool();
+    await this.shipping.catch(() => undefined);
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.ctx.setState('starting', null);
+      await this.prepareSlots();
+      const major = await pgServerMajor(this.connectionUrl);
+      if (this.stopped) return;
+      if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+      this.dir = makePrivateDir('wal');
+      const { env, password } = libpqEnvironment(this.connectionUrl);
+      const tool = spawn(
+        pgToolsFor(major).pgReceivewal,
+        ['--directory', this.dir, '--slot', this.slots.receiving, '--no-loop', '--no-password'],
+        {
+          env: { ...env, PGAPPNAME: 'backup-manager-wal' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+          detached: true,
+        },
+      );
+      this.tool = tool;
+      recordServer(this.dir, tool.pid);
+      let stderr = '';
+      tool.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+      tool.once('error', () => undefined);
+      await this.ctx.setState('streaming', null);
+      this.shipTimer = setInterval(() => this.shipSoon(), this.ctx.shipIntervalMs);
+      this.shipTimer.unref();
+      const [code, signal] = (await once(tool, 'close')) as [number | null, NodeJS.Signals | null];
+      clearInterval(this.shipTimer);
+      this.shipSoon();
+      await this.shipping;
+      if (this.stopped) return;
+      throw new Error(
+        `pg_receivewal ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${lastLines(redact(stderr, [password]), 2) || 'no error output'}`,
+      );
+    } catch (err) {
+      if (this.stopped) return;
+      const reason = (err as Error).message;
+      this.ctx.logger.warn({
+        msg: 'WAL receiver stopped; starting again',
+        instanceId: this.instanceId,
+        error: reason,
+      });
+      await this.ctx.setState('failed', reason).catch(() => undefined);
+      this.restartTimer = setTimeout(() => void this.run(), RESTART_AFTER_MS);
+      this.restartTimer.unref();
+    }
+  }
+
+  /** The shipped slot exists (made now, reserving WAL from here on); the receiving one copies it. */
+  private async prepareSlots(): Promise<void> {
+    const client: Client = await connectPostgres(this.connectionUrl);
+    try {
+      const size = await client.query<{ setting: string }>(
+        "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'",
+      );
+      this.segmentSize = Number(size.rows[0]?.setting) || this.segmentSize;
+      await client.query(
+        `SELECT pg_create_physical_replication_slot($1, true)
+         WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)`,
+        [this.slots.shipped],
+      );
+      // a receiver of a worker that died may still stream from it: end that one first
+      await client.query(
+        'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active',
+        [this.slots.receiving],
+      );
+      await waitInactive(client, this.slots.receiving);
+      await client.query(
+        'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+        [this.slots.receiving],
+      );
+      await client.query('SELECT pg_copy_physical_replication_slot($1, $2)', [
+        this.slots.shipped,
+        this.slots.receiving,
+      ]);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private shipSoon(): void {
+    this.shipping = this.shipping
+      .then(() => this.shipCompleted())
+      .catch((err: Error) => {
+        this.ctx.logger.warn({
+          msg: 'WAL segment not shipped yet',
+          instanceId: this.instanceId,
+          error: err.message,
+        });
+      });
+  }
+
+  /** Ships every completed segment in the directory, oldest first, then lets the server go of it. */
+  private async shipCompleted(): Promise<void> {
+    const dir = this.dir;
+    if (!dir) return;
+    const segments = readdirSync(dir)
+      .filter((f) => SEGMENT_NAME.test(f))
+      .sort();
+    if (segments.length === 0) return;
+    const key = await this.ctx.activeKey();
+    let shippedTo: string | undefined;
+    for (const segment of segments) {
+      const storageKey = walKey(this.instanceId, segment);
+      let archive: { size: bigint; sha256: string } | undefined;
+      await this.ctx.storage.write(storageKey, async (sink) => {
+        archive = await writeArchive(createReadStream(join(dir, segment)), key.passphrase, sink);
+      });
+      const range = segmentRange(segment, this.segmentSize);
+      await this.ctx.record({
+        instanceId: this.instanceId,
+        timeline: range.timeline,
+        segment,
+        startLsn: range.start,
+        endLsn: range.end,
+        storageKey,
+        size: archive!.size,
+        sha256: archive!.sha256,
+        encryptionKeyId: key.id,
+      });
+      unlinkSync(join(dir, segment));
+      shippedTo = range.end;
+    }
+    if (shippedTo) await this.advanceShipped(shippedTo);
+  }
+
+  private async advanceShipped(lsn: string): Promise<void> {
+    const client = await connectPostgres(this.connectionUrl);
+    try {
+      await client.query('SELECT pg_replication_slot_advance($1, $2::pg_lsn)', [
+        this.slots.shipped,
+        lsn,
+      ]);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async killTool(): Promise<void> {
+    const tool = this.tool;
+    if (!tool || tool.exitCode !== null || tool.signalCode !== null) return;
+    const closed = once(tool, 'close');
+    tool.kill('SIGTERM');
+    await closed.catch(() => undefined);
+  }
+}
+
+/** Drops both slots of a deregistered instance, so that the server keeps no WAL for us. */
+export async function dropReceiverSlots(instanceId: string, connectionUrl: string): Promise<void> {
+  const slots = slotNames(instanceId);
+  const client = await connectPostgres(connectionUrl);
+  try {
+    for (const slot of [slots.receiving, slots.shipped]) {
+      await client.query(
+        'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active',
+        [slot],
+      );
+      await waitInactive(client, slot);
+      await client.query(
+        'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+        [slot],
+      );
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Waits until no process streams from `slot` (a terminated walsender takes a moment to go). */
+async function waitInactive(client: Client, slot: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const res = await client.query(
+      'SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active',
+      [slot],
+    );
+    if (res.rowCount === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`replication slot ${slot} is still in use by another receiver`);
+}

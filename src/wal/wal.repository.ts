@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../core/prisma/prisma.service';
+import type { Instance } from '../generated/prisma/client';
+import { slotNames } from './wal-names';
+
+export interface NewSegment {
+  instanceId: string;
+  timeline: number;
+  segment: string;
+  startLsn: string;
+  endLsn: string;
+  storageKey: string;
+  size: bigint;
+  sha256: string;
+  encryptionKeyId: string;
+}
+
+@Injectable()
+export class WalRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Gives every registered continuous-archiving PostgreSQL instance a receiver row. */
+  async ensureReceivers(): Promise<void> {
+    const missing = await this.prisma.instance.findMany({
+      where: {
+        type: 'postgresql',
+        backupType: 'continuous_archiving',
+        deletedAt: null,
+        walReceiver: null,
+      },
+      select: { id: true },
+    });
+    if (missing.length === 0) return;
+    await this.prisma.walReceiver.createMany({
+      data: missing.map((i) => ({ instanceId: i.id, slotName: slotNames(i.id).shipped })),
+      skipDuplicates: true,
+    });
+  }
+
+  /**
+   * Takes up to `limit` receivers whose lease ran out (or was never held) for `leaseMs`, skipping
+   * rows another worker is taking right now. Deregistered instances are taken too: their
+   * receiver's last duty is dropping the slots.
+   */
+  async claim(workerId: string, limit: number, leaseMs: number): Promise<string[]> {
+    if (limit <= 0) return [];
+    const rows = await this.prisma.$queryRaw<{ instance_id: string }[]>`
+      UPDATE wal_receivers SET worker_id = ${workerId}::uuid,
+        lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+      WHERE instance_id IN (
+        SELECT instance_id FROM wal_receivers
+        WHERE lease_until IS NULL OR lease_until < now()
+        ORDER BY instance_id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING instance_id`;
+    return rows.map((r) => r.instance_id);
+  }
+
+  /** Extends this worker's leases; returns the instances it still holds. */
+  async renew(workerId: string, leaseMs: number): Promise<Set<string>> {
+    const rows = await this.prisma.$queryRaw<{ instance_id: string }[]>`
+      UPDATE wal_receivers SET lease_until = now() + ${leaseMs} * interval '1 millisecond'
+      WHERE worker_id = ${workerId}::uuid AND lease_until >= now()
+      RETURNING instance_id`;
+    return new Set(rows.map((r) => r.instance_id));
+  }
+
+  async release(workerId: string, instanceId: string): Promise<void> {
+    await this.prisma.walReceiver.updateMany({
+      where: { instanceId, workerId },
+      data: { leaseUntil: null, workerId: null, state: 'idle' },
+    });
+  }
+
+  async setState(instanceId: string, state: string, lastError: string | null): Promise<void> {
+    await this.prisma.walReceiver.updateMany({
+      where: { instanceId },
+      data: { state, lastError, updatedAt: new Date() },
+    });
+  }
+
+  /** The receiver is gone with its slots: the row goes too. */
+  async forget(instanceId: string): Promise<void> {
+    await this.prisma.walReceiver.deleteMany({ where: { instanceId } });
+  }
+
+  instance(id: string): Promise<Instance | null> {
+    return this.prisma.instance.findUnique({ where: { id } });
+  }
+
+  /** The key new archives of the instance are encrypted with. */
+  async activeKeyId(instanceId: string): Promise<string | null> {
+    const config = await this.prisma.backupsConfig.findUnique({
+      where: { instanceId },
+      select: { activeKeyId: true },
+    });
+    return config?.activeKeyId ?? null;
+  }
+
+  async recordSegment(s: NewSegment): Promise<void> {
+    await this.prisma.walSegment.upsert({
+      where: { instanceId_segment: { instanceId: s.instanceId, segment: s.segment } },
+      create: s,
+      update: s,
+    });
+  }
+
+  /**
+   * Removes the records of segments no restore can use any more, up to `limit`, and returns
+   * their storage keys: those older than the start of the instance's oldest `done` base backup
+   * (a restore starts from a base backup and needs only what came after it), or, while it has
+   * none, older than its retention_time; and all of an instance deregistered more than
+   * `deletedInstanceDays` ago. Safe beside another worker doing the same (each row goes once).
+   */
+  async pruneSegments(deletedInstanceDays: number, limit: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ storage_key: string }[]>`
+      DELETE FROM wal_segments WHERE pk IN (
+        SELECT s.pk FROM wal_segments s
+        JOIN instances i ON i.id = s.instance_id
+        LEFT JOIN backups_config c ON c.instance_id = s.instance_id
+        WHERE (i.deleted_at IS NOT NULL
+               AND i.deleted_at < now() - make_interval(days => ${deletedInstanceDays}::int))
+           OR s.created_at < coalesce(
+                (SELECT min(b.started_at) FROM backups b
+                 WHERE b.instance_id = s.instance_id AND b.status = 'done'),
+                now() - make_interval(days => coalesce(c.retention_time, 0)))
+        LIMIT ${limit}
+        FOR UPDATE OF s SKIP LOCKED)
+      RETURNING storage_key`;
+    return rows.map((r) => r.storage_key);
+  }
+}
