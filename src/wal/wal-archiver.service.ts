@@ -137,7 +137,11 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
       if (existing) continue;
       const receiver = new WalReceiver(
         id,
-        this.box.open(instance.credentials, credentialsContext(id)),
+        async () => {
+          const now = await this.wal.instance(id);
+          if (!now) throw new Error(`instance ${id} is gone`);
+          return this.box.open(now.credentials, credentialsContext(id));
+        },
         {
           storage: this.storage,
           logger: this.logger,

@@ -24,8 +24,11 @@ export interface ReceiverContext {
   setState(state: string, error: string | null): Promise<void>;
 }
 
-/** How long a receiver waits before starting again after pg_receivewal stopped. */
+/** How long a receiver waits before starting again: doubling after each failed start, to 5 min. */
 const RESTART_AFTER_MS = 5_000;
+const MAX_RESTART_AFTER_MS = 5 * 60_000;
+/** A pg_receivewal that ran this long counts as having worked: the next wait starts over. */
+const WORKED_AFTER_MS = 60_000;
 
 /**
  * Receives one instance's write-ahead log and ships each completed segment to storage.
@@ -46,10 +49,13 @@ export class WalReceiver {
   private shipping: Promise<void> = Promise.resolve();
   private stopped = false;
   private segmentSize = 16 * 1024 * 1024;
+  private failures = 0;
+  /** read again at every start, so that credentials updated meanwhile are used */
+  private connectionUrl = '';
 
   constructor(
     readonly instanceId: string,
-    private readonly connectionUrl: string,
+    private readonly readConnectionUrl: () => Promise<string>,
     private readonly ctx: ReceiverContext,
   ) {
     this.slots = slotNames(instanceId);
@@ -74,6 +80,7 @@ export class WalReceiver {
     if (this.stopped) return;
     try {
       await this.ctx.setState('starting', null);
+      this.connectionUrl = await this.readConnectionUrl();
       await this.prepareSlots();
       const major = await pgServerMajor(this.connectionUrl);
       if (this.stopped) return;
@@ -95,6 +102,7 @@ export class WalReceiver {
       tool.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
       tool.once('error', () => undefined);
       await this.ctx.setState('streaming', null);
+      const started = Date.now();
       this.shipTimer = setInterval(() => this.shipSoon(), this.ctx.shipIntervalMs);
       this.shipTimer.unref();
       const [code, signal] = (await once(tool, 'close')) as [number | null, NodeJS.Signals | null];
@@ -102,6 +110,7 @@ export class WalReceiver {
       this.shipSoon();
       await this.shipping;
       if (this.stopped) return;
+      if (Date.now() - started >= WORKED_AFTER_MS) this.failures = 0;
       throw new Error(
         `pg_receivewal ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${lastLines(redact(stderr, [password]), 2) || 'no error output'}`,
       );
@@ -112,9 +121,12 @@ export class WalReceiver {
         msg: 'WAL receiver stopped; starting again',
         instanceId: this.instanceId,
         error: reason,
+        inSeconds: Math.min(RESTART_AFTER_MS * 2 ** this.failures, MAX_RESTART_AFTER_MS) / 1000,
       });
       await this.ctx.setState('failed', reason).catch(() => undefined);
-      this.restartTimer = setTimeout(() => void this.run(), RESTART_AFTER_MS);
+      const wait = Math.min(RESTART_AFTER_MS * 2 ** this.failures, MAX_RESTART_AFTER_MS);
+      this.failures = Math.min(this.failures + 1, 20);
+      this.restartTimer = setTimeout(() => void this.run(), wait);
       this.restartTimer.unref();
     }
   }
