@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -29,6 +37,10 @@ describe('private servers a dead worker left behind', () => {
 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'bm-abandoned-'));
+    // like the system's: the private server runs as another user when the tests run as root
+    mkdirSync(join(cwd, 'tmp'));
+    chmodSync(cwd, 0o755);
+    chmodSync(join(cwd, 'tmp'), 0o1777);
     pg = await startPostgresServer();
     const admin = new Client({ connectionString: pg.url() });
     await admin.connect();
@@ -47,8 +59,11 @@ describe('private servers a dead worker left behind', () => {
     rmSync(cwd, { recursive: true, force: true });
   });
 
+  // a temporary directory of their own: workers that other test files start meanwhile clean up
+  // what dead workers left in the shared one, and would do this test's work
+  const scratch = () => join(cwd, 'tmp');
   const startWorker = () => {
-    const w = startEntry('worker.ts', processEnvFor(t), cwd);
+    const w = startEntry('worker.ts', processEnvFor(t, { TMPDIR: scratch() }), cwd);
     workers.push(w);
     return w;
   };
@@ -76,8 +91,8 @@ describe('private servers a dead worker left behind', () => {
         .expect(202);
       const [dir, server] = await waitFor(
         () => {
-          for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith('bm-private-pg-'))) {
-            const d = join(tmpdir(), name);
+          for (const name of readdirSync(scratch()).filter((n) => n.startsWith('bm-private-pg-'))) {
+            const d = join(scratch(), name);
             const owner = existsSync(join(d, 'owner.pid'))
               ? readFileSync(join(d, 'owner.pid'), 'utf8')
               : '';
