@@ -144,16 +144,8 @@ export class WalReceiver {
          WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)`,
         [this.slots.shipped],
       );
-      // a receiver of a worker that died may still stream from it: end that one first
-      await client.query(
-        'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active',
-        [this.slots.receiving],
-      );
-      await waitInactive(client, this.slots.receiving);
-      await client.query(
-        'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
-        [this.slots.receiving],
-      );
+      // a receiver of a worker that died may still stream from it: dropSlot ends that one first
+      await dropSlot(client, this.slots.receiving);
       await client.query('SELECT pg_copy_physical_replication_slot($1, $2)', [
         this.slots.shipped,
         this.slots.receiving,
@@ -235,20 +227,23 @@ export async function dropReceiverSlots(instanceId: string, connectionUrl: strin
   const slots = slotNames(instanceId);
   const client = await connectPostgres(connectionUrl);
   try {
-    for (const slot of [slots.receiving, slots.shipped]) {
-      await client.query(
-        'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active',
-        [slot],
-      );
-      await waitInactive(client, slot);
-      await client.query(
-        'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
-        [slot],
-      );
-    }
+    for (const slot of [slots.receiving, slots.shipped]) await dropSlot(client, slot);
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Drops `slot` if it exists, ending first whatever still streams from it. */
+async function dropSlot(client: Client, slot: string): Promise<void> {
+  await client.query(
+    'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active',
+    [slot],
+  );
+  await waitInactive(client, slot);
+  await client.query(
+    'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+    [slot],
+  );
 }
 
 /** Waits until no process streams from `slot` (a terminated walsender takes a moment to go). */
