@@ -75,6 +75,7 @@ describe('continuous archiving of the write-ahead log', () => {
     const [shipped, receiving] = await slots();
     expect(receiving).toEqual({ slot_name: `${shipped.slot_name}_rx`, active: true });
 
+    const insertedAt = Date.now();
     await query(
       "INSERT INTO orders SELECT i, 'archived order ' || i FROM generate_series(1, 1000) i",
     );
@@ -108,6 +109,10 @@ describe('continuous archiving of the write-ahead log', () => {
     });
     expect(records).toMatch(/Heap\s+len.*INSERT/);
     expect(row.endLsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    // the newest commit of the segment is known: the insert's (clocks of one machine)
+    expect(row.newestCommitAt).not.toBeNull();
+    expect(row.newestCommitAt!.getTime()).toBeGreaterThanOrEqual(insertedAt - 1000);
+    expect(row.newestCommitAt!.getTime()).toBeLessThanOrEqual(Date.now());
 
     // the server keeps WAL only from the end of what storage has
     const restart = (await query(

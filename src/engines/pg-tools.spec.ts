@@ -30,6 +30,7 @@ describe('choosing pg_dump by the server version', () => {
       psql: join(root, String(major), 'bin', 'psql'),
       pgBasebackup: join(root, String(major), 'bin', 'pg_basebackup'),
       pgReceivewal: join(root, String(major), 'bin', 'pg_receivewal'),
+      pgWaldump: join(root, String(major), 'bin', 'pg_waldump'),
     });
   });
 
@@ -50,6 +51,7 @@ describe('choosing pg_dump by the server version', () => {
       psql: 'psql',
       pgBasebackup: 'pg_basebackup',
       pgReceivewal: 'pg_receivewal',
+      pgWaldump: 'pg_waldump',
     });
   });
 });

@@ -40,7 +40,13 @@ export function pickPgMajor(serverMajor: number, installed: number[]): number | 
 export function pgToolsFor(
   serverMajor: number,
   root = PG_TOOLS_ROOT,
-): { pgDump: string; psql: string; pgBasebackup: string; pgReceivewal: string } {
+): {
+  pgDump: string;
+  psql: string;
+  pgBasebackup: string;
+  pgReceivewal: string;
+  pgWaldump: string;
+} {
   const installed = installedPgMajors(root);
   if (installed.length === 0) {
     return {
@@ -48,6 +54,7 @@ export function pgToolsFor(
       psql: 'psql',
       pgBasebackup: 'pg_basebackup',
       pgReceivewal: 'pg_receivewal',
+      pgWaldump: 'pg_waldump',
     };
   }
   const major = pickPgMajor(serverMajor, installed);
@@ -63,6 +70,7 @@ export function pgToolsFor(
     psql: join(bin, 'psql'),
     pgBasebackup: join(bin, 'pg_basebackup'),
     pgReceivewal: join(bin, 'pg_receivewal'),
+    pgWaldump: join(bin, 'pg_waldump'),
   };
 }
 

@@ -2,10 +2,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Logger } from '@nestjs/common';
 import type { Client } from 'pg';
 import { writeArchive } from '../archive/archive-format';
-import { lastLines, redact } from '../engines/dump-process';
+import { baseEnvironment, lastLines, redact } from '../engines/dump-process';
 import { connectPostgres, pgServerMajor, pgToolsFor } from '../engines/pg-tools';
 import { libpqEnvironment } from '../engines/postgresql.engine';
 import { makePrivateDir, recordServer } from '../engines/private-dirs';
@@ -50,6 +51,7 @@ export class WalReceiver {
   private stopped = false;
   private segmentSize = 16 * 1024 * 1024;
   private failures = 0;
+  private waldump = 'pg_waldump';
   /** read again at every start, so that credentials updated meanwhile are used */
   private connectionUrl = '';
 
@@ -83,6 +85,7 @@ export class WalReceiver {
       this.connectionUrl = await this.readConnectionUrl();
       await this.prepareSlots();
       const major = await pgServerMajor(this.connectionUrl);
+      this.waldump = pgToolsFor(major).pgWaldump;
       if (this.stopped) return;
       if (this.dir) rmSync(this.dir, { recursive: true, force: true });
       this.dir = makePrivateDir('wal');
@@ -184,6 +187,7 @@ export class WalReceiver {
         archive = await writeArchive(createReadStream(join(dir, segment)), key.passphrase, sink);
       });
       const range = segmentRange(segment, this.segmentSize);
+      const newestCommitAt = await newestCommitIn(this.waldump, dir, segment);
       await this.ctx.record({
         instanceId: this.instanceId,
         timeline: range.timeline,
@@ -194,6 +198,7 @@ export class WalReceiver {
         size: archive!.size,
         sha256: archive!.sha256,
         encryptionKeyId: key.id,
+        newestCommitAt,
       });
       unlinkSync(join(dir, segment));
       shippedTo = range.end;
@@ -231,6 +236,32 @@ export async function dropReceiverSlots(instanceId: string, connectionUrl: strin
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+const COMMIT = /desc: COMMIT (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC/;
+
+/**
+ * The time of the newest commit in a segment, as pg_waldump reads it (null when it holds none):
+ * the end of the window a restore can reach with this segment. pg_waldump's complaint about the
+ * next segment, which is not there, is expected and ignored.
+ */
+async function newestCommitIn(waldump: string, dir: string, segment: string): Promise<Date | null> {
+  const child = spawn(waldump, ['--path', dir, segment], {
+    env: { ...baseEnvironment(), TZ: 'UTC' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const found: { newest: string | null } = { newest: null };
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => {
+    const m = COMMIT.exec(line);
+    if (m) found.newest = m[1];
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  const { newest } = found;
+  if (newest === null && code !== 0 && code !== 1) {
+    throw new Error(`pg_waldump could not read segment ${segment} (exit ${code})`);
+  }
+  return newest === null ? null : new Date(`${newest.replace(' ', 'T')}Z`);
 }
 
 /** Drops `slot` if it exists, ending first whatever still streams from it. */

@@ -13,6 +13,7 @@ export interface NewSegment {
   size: bigint;
   sha256: string;
   encryptionKeyId: string;
+  newestCommitAt: Date | null;
 }
 
 @Injectable()
