@@ -22,17 +22,10 @@ export interface PrivatePostgres {
   destroy(): Promise<void>;
 }
 
+/** How long the server may take to accept connections (a long recovery included). */
+const START_TIMEOUT_MS = 30 * 60_000;
+
 export interface PrivatePostgresOptions {
-  /** where the private directory is made (default: the system's temporary directory) */
-  parentDir?: string;
-  /** how long the server may take to accept connections (its recovery included) */
-  startTimeoutMs?: number;
-  /** written into the cluster before it starts, e.g. recovery settings; path → content */
-  extraFiles?: Record<string, string>;
-  /** settings given on the command line, over the cluster's own */
-  settings?: Record<string, string>;
-  /** where the binaries of each major live (tests) */
-  toolsRoot?: string;
   /** awaited once the whole archive is unpacked and before the server starts; may reject */
   beforeStart?: () => Promise<void> | void;
 }
@@ -51,7 +44,7 @@ export async function startPrivatePostgres(
   options: PrivatePostgresOptions = {},
 ): Promise<PrivatePostgres> {
   const owner = serverUser();
-  const dir = makePrivateDir('pg', options.parentDir);
+  const dir = makePrivateDir('pg');
   const data = join(dir, 'data');
   let server: ChildProcess | undefined;
   let output = '';
@@ -76,17 +69,11 @@ export async function startPrivatePostgres(
     await options.beforeStart?.();
     const major = Number(readFileSync(join(data, 'PG_VERSION'), 'utf8').trim());
     if (!Number.isInteger(major)) throw new RestoreFailedError('the base backup has no PG_VERSION');
-    const bin = join(options.toolsRoot ?? PG_TOOLS_ROOT, String(major), 'bin', 'postgres');
+    const bin = join(PG_TOOLS_ROOT, String(major), 'bin', 'postgres');
     // the cluster's own automatic settings could point anywhere: replaced by nothing
-    const files: Record<string, string> = {
-      'postgresql.auto.conf': '',
-      ...options.extraFiles,
-    };
-    for (const [name, content] of Object.entries(files)) {
-      const path = join(data, name);
-      writeFileSync(path, content, { mode: 0o600 });
-      if (owner) chownSync(path, owner.uid, owner.gid);
-    }
+    const autoConf = join(data, 'postgresql.auto.conf');
+    writeFileSync(autoConf, '', { mode: 0o600 });
+    if (owner) chownSync(autoConf, owner.uid, owner.gid);
     const config = join(dir, 'postgresql.conf');
     const hba = join(dir, 'pg_hba.conf');
     const ident = join(dir, 'pg_ident.conf');
@@ -110,7 +97,6 @@ export async function startPrivatePostgres(
       synchronous_commit: 'off',
       full_page_writes: 'on',
       logging_collector: 'off',
-      ...options.settings,
     };
     const args = ['-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     server = spawn(bin, args, {
@@ -149,7 +135,7 @@ export async function startPrivatePostgres(
       );
     });
     failed.catch(() => undefined);
-    await Promise.race([failed, ready(dir, options.startTimeoutMs ?? 30 * 60_000)]);
+    await Promise.race([failed, ready(dir, START_TIMEOUT_MS)]);
     return {
       socketDir: dir,
       major,
