@@ -8,6 +8,7 @@ import {
   BackupNotFoundError,
   InvalidParametersError,
 } from '../core/errors/domain-errors';
+import { failedSteps } from '../engines/connection-check';
 import { InstancesService } from '../instances/instances.service';
 import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
@@ -48,7 +49,7 @@ export class BackupManagerService {
     if (credentials_updated_by_user === true) {
       const check = await this.instances.check(instance.id);
       if (!check.ok) {
-        const failed = check.checks.filter((c) => c.required && c.status === 'failed');
+        const failed = failedSteps(check);
         this.logger.warn({
           msg: 'credentials changed by the user no longer work here',
           instanceId: instance.id,

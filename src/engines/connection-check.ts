@@ -90,6 +90,11 @@ export class CheckReport {
   }
 }
 
+/** The required steps that failed: why a check is not `ok`. */
+export function failedSteps(result: ConnectionCheckResult): CheckItem[] {
+  return result.checks.filter((c) => c.required && c.status === 'failed');
+}
+
 /**
  * Runs an engine's check within `options.timeoutMs`: when time runs out, the step under way
  * fails with a sentence naming the limit and `work` is told to stop through its signal (it must

@@ -8,7 +8,7 @@ import {
   NotFoundError,
 } from '../core/errors/domain-errors';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
-import type { ConnectionCheckResult } from '../engines/connection-check';
+import { ConnectionCheckResult, failedSteps } from '../engines/connection-check';
 import { DumpEngines } from '../engines/engines';
 import type { Instance } from '../generated/prisma/client';
 import { SecretBox } from '../core/secrets/secret-box';
@@ -167,7 +167,7 @@ export class InstancesService {
   ): Promise<void> {
     const result = await this.runCheck(type, backupType, url);
     if (result.ok) return;
-    const failed = result.checks.filter((c) => c.required && c.status === 'failed');
+    const failed = failedSteps(result);
     throw new InvalidParametersError(
       `The connection check failed, so nothing was changed: ${failed.map((c) => c.message).join(' ')}`,
     );
