@@ -7,6 +7,7 @@ import { CoreModule } from './core/core.module';
 import { DownloadsModule } from './downloads/downloads.module';
 import { HealthModule } from './health/health.module';
 import { InstancesModule } from './instances/instances.module';
+import { PitrModule } from './pitr/pitr.module';
 import { RestoresModule } from './restores/restores.module';
 import { TokensModule } from './tokens/tokens.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -27,6 +28,7 @@ export class AppModule {
         BackupsConfigModule,
         DownloadsModule,
         RestoresModule,
+        PitrModule,
         HealthModule,
         WorkersModule,
         MetricsModule,

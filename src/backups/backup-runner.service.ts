@@ -77,13 +77,16 @@ export class BackupRunner {
     const passphrase = await this.keys.passphrase(backup.encryptionKeyId);
     const started = Date.now();
     let archive: { size: bigint; sha256: string } | undefined;
+    let walStartLsn: string | null = null;
     await this.storage.write(key, async (sink) => {
-      const dump = await this.engines.forInstance(instance).dump(connectionUrl);
+      const engine = this.engines.forInstance(instance);
+      walStartLsn = (await engine.walPosition?.(connectionUrl)) ?? null;
+      const dump = await engine.dump(connectionUrl);
       archive = await writeArchive(dump, passphrase, sink);
     });
     // the archive is complete: a database that is away for a while must not cost it
     const done = await retryWhileDatabaseUnavailable(
-      () => this.backups.markDone(pk, { storageKey: key, ...archive! }),
+      () => this.backups.markDone(pk, { storageKey: key, ...archive!, walStartLsn }),
       { what: `result of backup ${backup.backupId}`, logger: this.logger },
     );
     if (!done) {

@@ -21,6 +21,8 @@ export interface StoredArchive {
   storageKey: string;
   size: bigint;
   sha256: string;
+  /** a base backup: where the instance's WAL stood when it started */
+  walStartLsn?: string | null;
 }
 
 @Injectable()
@@ -121,7 +123,8 @@ export class BackupsRepository {
   async markDone(pk: bigint, archive: StoredArchive): Promise<boolean> {
     const count = await this.prisma.$executeRaw`
       UPDATE backups SET status = 'done', finished_at = now(), storage_key = ${archive.storageKey},
-             size = ${archive.size}, sha256 = ${archive.sha256}
+             size = ${archive.size}, sha256 = ${archive.sha256},
+             wal_start_lsn = ${archive.walStartLsn ?? null}
       WHERE pk = ${pk} AND status = 'running'`;
     return count > 0;
   }

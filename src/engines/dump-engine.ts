@@ -22,6 +22,12 @@ export interface DumpEngine {
    */
   readonly transactionalRestore: boolean;
   /**
+   * Base backups only: where the server's write-ahead log stands now, asked just before dump().
+   * The backup starts at or after it, so a restore to a later moment replays the archived WAL
+   * from the segment holding it.
+   */
+  walPosition?(connectionUrl: string): Promise<string>;
+  /**
    * Connects as dump() would and says, step by step, what works: reachable, authenticated, the
    * server's version, the privileges the dump needs. Never rejects; bounded by the timeout.
    */
@@ -31,6 +37,20 @@ export interface DumpEngine {
 export interface RestoreOptions {
   /** awaited after the whole input was read and before anything is committed; may reject */
   beforeCommit?: () => Promise<void> | void;
+  /** base backups only: replay archived WAL on top of the backup before moving the data */
+  recovery?: RecoveryOptions;
+}
+
+/** How a restore from a base backup goes on to a later moment. */
+export interface RecoveryOptions {
+  /**
+   * Writes, into `dir`, each archived WAL segment the recovery needs, decrypted, under its own
+   * name; rejects (naming the segment) when one is missing or damaged. Called before the
+   * server starts.
+   */
+  fetchWal(dir: string): Promise<void>;
+  /** stop at the last commit at or before this moment; absent: replay all that was fetched */
+  targetTime?: Date;
 }
 
 /** A dump that cannot succeed by retrying as it is; the message names no secret. */

@@ -1,12 +1,14 @@
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
+import type { Client } from 'pg';
 import { checkPostgresql } from './postgresql.check';
 import type { CheckOptions, ConnectionCheckResult } from './connection-check';
-import { DumpEngine, RestoreOptions } from './dump-engine';
+import { DumpEngine, DumpFailedError, RestoreOptions } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
-import { pgServerMajor, pgToolsFor } from './pg-tools';
+import { connectPostgres, pgServerMajor, pgToolsFor } from './pg-tools';
 import { PostgresqlEngine, libpqEnvironment } from './postgresql.engine';
 import { startPrivatePostgres } from './private-postgres';
+import { RestoreFailedError } from './restore-process';
 
 /**
  * The backups of a PostgreSQL instance with continuous archiving: base backups, as
@@ -25,6 +27,21 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
 
   check(connectionUrl: string, options: CheckOptions): Promise<ConnectionCheckResult> {
     return checkPostgresql(connectionUrl, options);
+  }
+
+  async walPosition(connectionUrl: string): Promise<string> {
+    let client: Client | undefined;
+    try {
+      client = await connectPostgres(connectionUrl);
+      const res = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+      return res.rows[0].lsn;
+    } catch (err) {
+      throw new DumpFailedError(
+        `the position of the write-ahead log could not be read: ${(err as Error).message}`,
+      );
+    } finally {
+      await client?.end().catch(() => undefined);
+    }
   }
 
   async dump(connectionUrl: string): Promise<Readable> {
@@ -50,12 +67,22 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
     options: RestoreOptions = {},
   ): Promise<void> {
     const { head, stream } = await peek(input, 512);
-    if (!isTar(head)) return this.plain.restore(connectionUrl, stream, options);
+    if (!isTar(head)) {
+      if (options.recovery) {
+        throw new RestoreFailedError(
+          'the backup is a plain dump, not a base backup: no write-ahead log can be replayed on it',
+        );
+      }
+      return this.plain.restore(connectionUrl, stream, options);
+    }
     // the archive's checksum is known once it is unpacked: checked (once) before its server
     // starts, and that verdict stands again before the commit
     let verdict: Promise<void> | undefined;
     const verify = () => (verdict ??= Promise.resolve().then(() => options.beforeCommit?.()));
-    const server = await startPrivatePostgres(stream, { beforeStart: verify });
+    const server = await startPrivatePostgres(stream, {
+      beforeStart: verify,
+      recovery: options.recovery,
+    });
     try {
       const url = new URL(connectionUrl);
       const database = decodeURIComponent(url.pathname.slice(1));

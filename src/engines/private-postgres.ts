@@ -1,12 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { baseEnvironment, lastLines } from './dump-process';
 import { PG_TOOLS_ROOT } from './pg-tools';
+import type { RecoveryOptions } from './dump-engine';
 import { makePrivateDir, recordServer } from './private-dirs';
 import { RestoreFailedError } from './restore-process';
 
@@ -28,6 +29,8 @@ const START_TIMEOUT_MS = 30 * 60_000;
 export interface PrivatePostgresOptions {
   /** awaited once the whole archive is unpacked and before the server starts; may reject */
   beforeStart?: () => Promise<void> | void;
+  /** recover to a later moment: the server replays the WAL fetched into a private directory */
+  recovery?: RecoveryOptions;
 }
 
 /**
@@ -98,6 +101,8 @@ export async function startPrivatePostgres(
       full_page_writes: 'on',
       logging_collector: 'off',
     };
+    if (options.recovery)
+      Object.assign(settings, await prepareRecovery(dir, options.recovery, owner));
     const args = ['-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     server = spawn(bin, args, {
       env: baseEnvironment(),
@@ -135,7 +140,10 @@ export async function startPrivatePostgres(
       );
     });
     failed.catch(() => undefined);
-    await Promise.race([failed, ready(dir, START_TIMEOUT_MS)]);
+    await Promise.race([
+      failed,
+      ready(dir, START_TIMEOUT_MS, () => spawned.exitCode !== null || spawned.signalCode !== null),
+    ]);
     return {
       socketDir: dir,
       major,
@@ -151,6 +159,43 @@ export async function startPrivatePostgres(
           `the private PostgreSQL server could not start: ${(err as Error).message}`,
         );
   }
+}
+
+/**
+ * Archive recovery: the WAL the recovery needs is fetched into `<dir>/wal` (never the server's
+ * own pg_wal), which the server's restore_command copies from; `recovery.signal` makes the server
+ * replay it up to the target (or to its end) and then open as a primary.
+ */
+async function prepareRecovery(
+  dir: string,
+  recovery: RecoveryOptions,
+  owner: Owner | null,
+): Promise<Record<string, string>> {
+  const wal = join(dir, 'wal');
+  mkdirSync(wal, { mode: 0o700 });
+  await recovery.fetchWal(wal);
+  const signal = join(dir, 'data', 'recovery.signal');
+  writeFileSync(signal, '', { mode: 0o600 });
+  rmSync(join(dir, 'data', 'standby.signal'), { force: true });
+  if (owner) {
+    for (const path of [wal, signal, ...readdirSync(wal).map((f) => join(wal, f))]) {
+      chownSync(path, owner.uid, owner.gid);
+    }
+  }
+  return {
+    restore_command: `cp "${wal}/%f" "%p"`,
+    recovery_target_timeline: 'current',
+    recovery_target_action: 'promote',
+    // PostgreSQL reads this form of a moment, not ISO 8601's T and Z
+    ...(recovery.targetTime
+      ? {
+          recovery_target_time: recovery.targetTime
+            .toISOString()
+            .replace('T', ' ')
+            .replace('Z', '+00'),
+        }
+      : {}),
+  };
 }
 
 /** Extracts a tar stream into `data` with the system's tar, as the server's user. */
@@ -185,10 +230,14 @@ async function extract(tar: Readable, data: string, owner: Owner | null): Promis
   }
 }
 
-/** Waits until the server on the socket in `dir` accepts a connection (recovery may take long). */
-async function ready(dir: string, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the server on the socket in `dir` accepts a connection (recovery may take long),
+ * or it exited.
+ */
+async function ready(dir: string, timeoutMs: number, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (exited()) return; // the caller learns why from the exit itself
     const client = new Client({ host: dir, port: 5432, database: 'template1', user: 'postgres' });
     client.on('error', () => undefined);
     try {

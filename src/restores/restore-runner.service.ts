@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readArchive } from '../archive/read-archive';
 import { BackupsRepository } from '../backups/backups.repository';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
+import type { RecoveryOptions } from '../engines/dump-engine';
 import { DumpEngines } from '../engines/engines';
 import { RestoreFailedError } from '../engines/restore-process';
 import type { Backup, Instance, Restore } from '../generated/prisma/client';
@@ -14,6 +18,8 @@ import { InstancesRepository } from '../instances/instances.repository';
 import { startHeartbeat } from '../jobs/heartbeat';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { JobMetrics } from '../metrics/job-metrics';
+import { lsnValue } from '../pitr/lsn';
+import { PitrRepository, WalToReplay } from '../pitr/pitr.repository';
 import { RestoresRepository } from './restores.repository';
 
 /**
@@ -35,6 +41,7 @@ export class RestoreRunner {
     private readonly box: SecretBox,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly metrics: JobMetrics,
+    private readonly pitr: PitrRepository,
   ) {}
 
   async run(pk: bigint): Promise<void> {
@@ -68,7 +75,7 @@ export class RestoreRunner {
       restorePk: String(pk),
     });
     try {
-      await this.verifyAndApply(backup, instance);
+      await this.verifyAndApply(backup, instance, await this.recoveryFor(restore, backup));
     } catch (err) {
       return this.fail(restore, reasonFor(err));
     } finally {
@@ -92,7 +99,11 @@ export class RestoreRunner {
    * the archive in one pass and commits only if its SHA-256, computed on the way, matches the
    * one recorded at backup time; any other engine gets it only after a first pass checked it.
    */
-  private async verifyAndApply(backup: Backup, instance: Instance): Promise<void> {
+  private async verifyAndApply(
+    backup: Backup,
+    instance: Instance,
+    recovery: RecoveryOptions | undefined,
+  ): Promise<void> {
     const engine = this.engines.forRestore(instance.type);
     const passphrase = await this.keys.passphrase(backup.encryptionKeyId);
     const connectionUrl = this.box.open(instance.credentials, credentialsContext(instance.id));
@@ -110,6 +121,7 @@ export class RestoreRunner {
           passphrase,
           consume: (content, sha256) =>
             engine.restore(connectionUrl, content, {
+              recovery,
               beforeCommit: () => {
                 if (sha256() !== backup.sha256) throw damaged();
               },
@@ -125,6 +137,80 @@ export class RestoreRunner {
         if (digest !== undefined && digest !== backup.sha256) throw damaged();
       }
       throw failure;
+    }
+  }
+
+  /**
+   * A point-in-time restore: the archived WAL from the base backup's start on, up to the first
+   * segment with a commit after the moment (the recovery stops before that commit), each
+   * segment decrypted and checked against its recorded SHA-256 before the server sees any.
+   * Without such a segment the moment is after the newest commit: the recovery replays it all.
+   */
+  private async recoveryFor(
+    restore: Restore,
+    backup: Backup,
+  ): Promise<RecoveryOptions | undefined> {
+    const moment = restore.pointInTime;
+    if (!moment) return undefined;
+    if (!backup.walStartLsn) {
+      throw new RestoreFailedError(
+        `backup ${backup.number} is not a base backup: no write-ahead log can be replayed on it`,
+      );
+    }
+    const needed: WalToReplay[] = [];
+    let reached = false;
+    let expected = backup.walStartLsn;
+    for (const segment of await this.pitr.walFrom(restore.instanceId, backup.walStartLsn)) {
+      if (lsnValue(segment.startLsn) > lsnValue(expected)) {
+        throw new RestoreFailedError(
+          `the write-ahead log from ${expected} on is missing from storage (the next archived segment is ${segment.segment}): the instance cannot be brought to ${moment.toISOString()}, and nothing was restored`,
+        );
+      }
+      needed.push(segment);
+      expected = segment.endLsn;
+      if (segment.newestCommitAt && segment.newestCommitAt > moment) {
+        reached = true;
+        break;
+      }
+    }
+    return {
+      targetTime: reached ? moment : undefined,
+      fetchWal: (dir) => this.fetchWal(needed, dir),
+    };
+  }
+
+  private async fetchWal(segments: WalToReplay[], dir: string): Promise<void> {
+    const passphrases = new Map<string, string>();
+    for (const segment of segments) {
+      let passphrase = passphrases.get(segment.encryptionKeyId);
+      if (passphrase === undefined) {
+        passphrase = await this.keys.passphrase(segment.encryptionKeyId);
+        passphrases.set(segment.encryptionKeyId, passphrase);
+      }
+      const damaged = new RestoreFailedError(
+        `WAL segment ${segment.segment} does not match the SHA-256 recorded when it was archived: it was changed or damaged in storage, and nothing was restored`,
+      );
+      try {
+        await readArchive({
+          copy: async (sink) => {
+            const reader = await this.storage.openRange(segment.storageKey, {
+              start: 0,
+              end: Number(segment.size) - 1,
+            });
+            await reader.copyTo(sink);
+          },
+          passphrase,
+          consume: async (content, sha256) => {
+            await pipeline(content, createWriteStream(join(dir, segment.segment), { mode: 0o600 }));
+            if (sha256() !== segment.sha256) throw damaged;
+          },
+        });
+      } catch (err) {
+        if (err === damaged) throw err;
+        throw new RestoreFailedError(
+          `WAL segment ${segment.segment} could not be read from storage (${reasonFor(err)}), and nothing was restored`,
+        );
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import { PrivateDirsJanitor } from '../engines/private-dirs-janitor';
 import { InstancesRepository } from '../instances/instances.repository';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
 import { WorkerMetricsModule } from '../metrics/metrics.module';
+import { PitrRepository } from '../pitr/pitr.repository';
 import { WorkerPresenceModule } from '../workers/workers.module';
 import { StorageModule } from '../storage/storage.module';
 import { RestoreRecoveryService } from './restore-recovery.service';
@@ -29,6 +30,7 @@ import { RestoresRepository } from './restores.repository';
   providers: [
     RestoresRepository,
     BackupsRepository,
+    PitrRepository,
     InstancesRepository,
     RestoreRunner,
     RestoreProcessor,

@@ -30,17 +30,20 @@ export class RestoresRepository {
     instanceId: string,
     backupPk: bigint,
     triggeredAt: Date,
-    targetInstanceId: string | null = null,
+    options: { targetInstanceId?: string | null; pointInTime?: Date | null } = {},
   ): Promise<Restore> {
+    const targetInstanceId = options.targetInstanceId ?? null;
+    const pointInTime = options.pointInTime ?? null;
     const rows = await this.prisma.$queryRaw<Array<{ pk: bigint }>>`
       WITH next AS (
         UPDATE instances SET last_restore_number = last_restore_number + 1
         WHERE id = ${instanceId} AND deleted_at IS NULL
         RETURNING last_restore_number
       )
-      INSERT INTO restores (instance_id, number, backup_pk, status, triggered_at, target_instance_id)
+      INSERT INTO restores (instance_id, number, backup_pk, status, triggered_at, target_instance_id,
+                            point_in_time)
       SELECT ${instanceId}, next.last_restore_number, ${backupPk}, 'queued', ${triggeredAt},
-             ${targetInstanceId}
+             ${targetInstanceId}, ${pointInTime}
       FROM next
       RETURNING pk`;
     if (rows.length === 0) throw new InstanceNotFoundError(instanceId);

@@ -14,6 +14,7 @@ import { isBackupNotRestorable, isInstanceBusy } from '../core/prisma/prisma-err
 import type { AccessedInstance } from '../access/access.repository';
 import { InstancesRepository } from '../instances/instances.repository';
 import { JobEnqueuer } from '../jobs/job-enqueuer';
+import { PitrService } from '../pitr/pitr.service';
 import { grants } from '../tokens/tokens.service';
 import { CreateRestoreDto } from './dto/create-restore.dto';
 import { RestoreQueuedResponse, RestoreResponse, toRestoreResponse } from './dto/restore.response';
@@ -27,10 +28,13 @@ export class RestoresService {
     private readonly instances: InstancesRepository,
     private readonly queue: JobEnqueuer,
     private readonly clock: Clock,
+    private readonly pitr: PitrService,
   ) {}
 
   /**
-   * Queues a restore of one of the instance's backups. 404 for an unknown backup, 422 when it is
+   * Queues a restore of one of the instance's backups, or (`point_in_time`, continuous
+   * archiving) of the newest base backup that ended by that moment, rolled forward to it: 422
+   * when the moment is outside the instance's window. 404 for an unknown backup, 422 when it is
    * not restorable, 409 while a backup or restore of the instance is queued or running (the
    * database decides). When the queue cannot take the job, the record is taken back (502/504).
    * A fork (`target_instance_id`) writes into that instance instead, which the token must be
@@ -45,19 +49,31 @@ export class RestoresService {
       body.target_instance_id === undefined || body.target_instance_id === instance.id
         ? null
         : await this.forkTarget(instance, body.target_instance_id, granted);
-    const backup = await this.backups.find(instance.id, body.backup_id);
+    if (body.backup_id !== undefined && body.point_in_time !== undefined) {
+      throw new InvalidParametersError(
+        'Give either backup_id (restore that backup) or point_in_time (restore to that moment), not both.',
+      );
+    }
+    const moment = body.point_in_time === undefined ? null : new Date(body.point_in_time);
+    const backup =
+      moment === null
+        ? await this.backups.find(instance.id, body.backup_id!)
+        : await this.pitr.baseBackupFor(instance, moment).then((b) => ({ ...b, status: 'done' }));
     if (!backup) throw new BackupNotFoundError(instance.id, String(body.backup_id));
     if (backup.status !== 'done') throw notRestorable(backup);
     let restore;
     try {
       // the database accepts it only while the backup is done, and from then on keeps the
       // backup from retention and deletion until the restore ended
-      restore = await this.restores.insertQueued(instance.id, backup.pk, this.clock.now(), target);
+      restore = await this.restores.insertQueued(instance.id, backup.pk, this.clock.now(), {
+        targetInstanceId: target,
+        pointInTime: moment,
+      });
     } catch (err) {
       if (isInstanceBusy(err)) throw new BackupInProgressError(target ?? instance.id);
       if (isBackupNotRestorable(err)) {
         // deleted since it was read above
-        const now = await this.backups.find(instance.id, body.backup_id);
+        const now = await this.backups.find(instance.id, backup.number);
         throw notRestorable(now ?? { ...backup, status: 'deleted' });
       }
       throw err;

@@ -107,9 +107,9 @@ export class WalRepository {
 
   /**
    * Removes the records of segments no restore can use any more, up to `limit`, and returns
-   * their storage keys: those older than the start of the instance's oldest `done` base backup
-   * (a restore starts from a base backup and needs only what came after it), or, while it has
-   * none, older than its retention_time; and all of an instance deregistered more than
+   * their storage keys: those that end before the WAL of the instance's oldest `done` base
+   * backup starts (a restore starts from a base backup and needs only what came after it), or,
+   * while it has none, older than its retention_time; and all of an instance deregistered more than
    * `deletedInstanceDays` ago. Safe beside another worker doing the same (each row goes once).
    */
   async pruneSegments(deletedInstanceDays: number, limit: number): Promise<string[]> {
@@ -120,10 +120,11 @@ export class WalRepository {
         LEFT JOIN backups_config c ON c.instance_id = s.instance_id
         WHERE (i.deleted_at IS NOT NULL
                AND i.deleted_at < now() - make_interval(days => ${deletedInstanceDays}::int))
-           OR s.created_at < coalesce(
-                (SELECT min(b.started_at) FROM backups b
-                 WHERE b.instance_id = s.instance_id AND b.status = 'done'),
-                now() - make_interval(days => coalesce(c.retention_time, 0)))
+           OR s.end_lsn::pg_lsn <= (SELECT min(b.wal_start_lsn::pg_lsn) FROM backups b
+                 WHERE b.instance_id = s.instance_id AND b.status = 'done')
+           OR (s.created_at < now() - make_interval(days => coalesce(c.retention_time, 0))
+               AND NOT EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = s.instance_id
+                               AND b.status = 'done' AND b.wal_start_lsn IS NOT NULL))
         LIMIT ${limit}
         FOR UPDATE OF s SKIP LOCKED)
       RETURNING storage_key`;

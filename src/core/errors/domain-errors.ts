@@ -112,3 +112,15 @@ export class RangeNotSatisfiableError extends DomainError {
     super(`The requested range is outside the archive (${size} bytes).`);
   }
 }
+
+/** The instance has no point-in-time window: not continuously archived, or none yet. */
+export class PointInTimeUnavailableError extends DomainError {
+  readonly status = 422;
+  readonly code = 'PointInTimeUnavailable';
+}
+
+/** A restore asked for a moment the instance's window does not cover; the message gives it. */
+export class PointInTimeOutsideWindowError extends DomainError {
+  readonly status = 422;
+  readonly code = 'PointInTimeOutsideWindow';
+}

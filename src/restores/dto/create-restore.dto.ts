@@ -1,15 +1,52 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsDefined,
+  IsInt,
+  IsISO8601,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { OptionalButNotNull } from '../../core/validation/defined.decorator';
 import { INSTANCE_ID_PATTERN } from '../../instances/instance-id';
 
+/** An ISO 8601 moment that says its offset: a moment without one would depend on our clock's zone. */
+const WITH_OFFSET = /(Z|[+-]\d\d(:?\d\d)?)$/;
+
 export class CreateRestoreDto {
-  @ApiProperty({ description: 'The integer id of the backup to restore.', minimum: 1 })
-  @IsDefined({ message: 'backup_id is required: the integer id of the backup to restore' })
+  @ApiPropertyOptional({
+    description: 'The integer id of the backup to restore. Give either this or `point_in_time`.',
+    minimum: 1,
+  })
+  @ValidateIf((o: CreateRestoreDto) => o.point_in_time === undefined)
+  @IsDefined({
+    message:
+      'backup_id is required: the integer id of the backup to restore (or point_in_time, the moment to restore a continuous-archiving instance to)',
+  })
   @IsInt({ message: 'backup_id must be the integer id of a backup' })
   @Min(1, { message: 'backup_id must be 1 or more' })
   @Max(2147483647, { message: 'backup_id is out of range' })
-  backup_id!: number;
+  backup_id?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'Continuous-archiving instances only: the moment (ISO 8601 with its offset, e.g. `2026-12-02T10:15:30.250Z`) to bring the instance back to, inside the window `GET /v1/instances/{instance_id}/pitr` gives. Give either this or `backup_id`.',
+    format: 'date-time',
+  })
+  @OptionalButNotNull()
+  @IsString({
+    message: 'point_in_time must be an ISO 8601 moment such as 2026-12-02T10:15:30.250Z',
+  })
+  @IsISO8601(
+    { strict: true },
+    { message: 'point_in_time must be an ISO 8601 moment such as 2026-12-02T10:15:30.250Z' },
+  )
+  @Matches(WITH_OFFSET, {
+    message: 'point_in_time must say its offset from UTC (e.g. a trailing Z or +01:00)',
+  })
+  point_in_time?: string;
 
   @ApiPropertyOptional({
     description:

@@ -3,7 +3,11 @@ import type { Restore } from '../../generated/prisma/client';
 
 /** A restore as the public API shows it. */
 export class RestoreMetadata {
-  @ApiProperty({ description: 'The triggered_at of the backup restored.', format: 'date-time' })
+  @ApiProperty({
+    description:
+      'The triggered_at of the backup restored; for a point-in-time restore, the moment chosen.',
+    format: 'date-time',
+  })
   restored_from!: string;
 }
 
@@ -51,7 +55,7 @@ export function toRestoreResponse(r: RestoreWithBackup): RestoreResponse {
     triggered_at: r.triggeredAt.toISOString(),
     started_at: r.startedAt?.toISOString() ?? null,
     finished_at: r.finishedAt?.toISOString() ?? null,
-    metadata: { restored_from: r.backup.triggeredAt.toISOString() },
+    metadata: { restored_from: (r.pointInTime ?? r.backup.triggeredAt).toISOString() },
     ...(r.status === 'failed' && r.failureReason ? { failure_reason: r.failureReason } : {}),
     ...(r.targetInstanceId ? { target_instance_id: r.targetInstanceId } : {}),
   };

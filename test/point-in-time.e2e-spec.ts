@@ -1,0 +1,249 @@
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { PostgresServer, startPostgresServer } from './support/postgres-server';
+import { waitFor } from './support/processes';
+import { TestApp, registerInstance, startTestApp } from './support/test-app';
+import { TestWorker, startTestWorker, waitForBackup, waitForRestore } from './support/test-worker';
+
+/**
+ * Point-in-time recovery: a continuously archived private cluster is brought back to moments
+ * between its commits, from one base backup or the other, and the window and its refusals are
+ * as documented.
+ */
+describe('point-in-time recovery', () => {
+  let t: TestApp;
+  let worker: TestWorker;
+  let pg: PostgresServer;
+  let inst: { id: string; token: string };
+  const query = async (sql: string, database = 'shop') => {
+    const c = new Client({ connectionString: pg.url(database) });
+    await c.connect();
+    try {
+      return (await c.query(sql)).rows as Record<string, unknown>[];
+    } finally {
+      await c.end();
+    }
+  };
+  const notes = async () =>
+    (await query('SELECT note FROM orders ORDER BY id')).map((r) => r.note as string);
+  const api = (method: 'get' | 'post', path: string) =>
+    t.http[method](`/v1/instances/${inst.id}${path}`).set('Authorization', `Bearer ${inst.token}`);
+  const backup = async () => {
+    const res = await api('post', '/backups').send({}).expect(202);
+    const done = await waitForBackup(t, inst.id, inst.token, (res.body as { id: number }).id);
+    expect(done.status).toBe('done');
+    return done as { id: number; finished_at: string };
+  };
+  const restoreTo = async (moment: Date) => {
+    const res = await api('post', '/restores').send({ point_in_time: moment.toISOString() });
+    expect(res.status).toBe(202);
+    return waitForRestore(t, inst, (res.body as { id: number }).id);
+  };
+  const window = async () => {
+    const res = await api('get', '/pitr').expect(200);
+    return {
+      start: new Date((res.body as { start_time: string }).start_time),
+      end: new Date((res.body as { end_time: string }).end_time),
+    };
+  };
+  /** the commit is in storage: its segment is complete and shipped, and the window reaches it */
+  const archived = async (committed: Date) => {
+    await query('SELECT pg_switch_wal()');
+    await waitFor(
+      async () => {
+        const res = await api('get', '/pitr');
+        return res.status === 200 && new Date(res.body.end_time as string) >= committed;
+      },
+      120000,
+      `the window to reach ${committed.toISOString()}`,
+    );
+  };
+  /** runs `sql` in a transaction of its own and returns when it started (before its commit) */
+  const stamped = async (sql: string) => {
+    const c = new Client({ connectionString: pg.url('shop') });
+    await c.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(sql);
+      const [{ now }] = (await c.query('SELECT now()')).rows as { now: Date }[];
+      await c.query('COMMIT');
+      return now;
+    } finally {
+      await c.end();
+    }
+  };
+
+  beforeAll(async () => {
+    pg = await startPostgresServer();
+    await query('CREATE DATABASE shop', 'postgres');
+    await query('CREATE TABLE orders (id int PRIMARY KEY, note text)');
+    t = await startTestApp({ WAL_SHIP_INTERVAL: '1' });
+    worker = await startTestWorker(t);
+    inst = await registerInstance(t, {
+      connection_url: pg.url('shop'),
+      backup_type: 'continuous_archiving',
+    });
+    await t.http
+      .patch(`/v1/instances/${inst.id}/backups-config`)
+      .set('Authorization', `Bearer ${inst.token}`)
+      .send({ encryption_key: 'point-in-time-key' })
+      .expect(200);
+    await waitFor(
+      async () =>
+        (await t.prisma.walReceiver.findUnique({ where: { instanceId: inst.id } }))?.state ===
+        'streaming',
+      120000,
+      'the receiver to stream',
+    );
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    pg?.destroy();
+  });
+
+  it('has no window before its first base backup, and names why', async () => {
+    const res = await api('get', '/pitr').expect(422);
+    expect(res.body).toEqual({
+      error: 'PointInTimeUnavailable',
+      description: expect.stringMatching(/no point-in-time window yet/),
+    });
+  });
+
+  it('brings the instance back to any moment, starting from the base backup before it', async () => {
+    const first = await backup();
+    await query("INSERT INTO orders VALUES (1, 'A')");
+    const t1 = new Date();
+    await sleep(2000);
+    await query("INSERT INTO orders VALUES (2, 'B')");
+    const t2 = new Date();
+    await sleep(1000);
+    const second = await backup();
+    await sleep(1000);
+    const deleting = await stamped('DELETE FROM orders');
+    const t3 = new Date();
+    await archived(deleting);
+    const { start, end } = await window();
+    expect(start.toISOString()).toBe(first.finished_at);
+    expect(end.getTime()).toBeGreaterThan(t2.getTime());
+    expect(end.getTime()).toBeLessThanOrEqual(t3.getTime());
+
+    // between T1 and T2: only A, from the first base backup
+    const between12 = new Date(t1.getTime() + 1000);
+    const r1 = await restoreTo(between12);
+    expect(r1).toMatchObject({
+      status: 'done',
+      backup_id: first.id,
+      metadata: { restored_from: between12.toISOString() },
+    });
+    expect(await notes()).toEqual(['A']);
+
+    // between T2 and the second backup: A and B, still from the first
+    const beforeSecond = new Date(t2.getTime() + 500);
+    expect(beforeSecond.getTime()).toBeLessThan(new Date(second.finished_at).getTime());
+    const r2 = await restoreTo(beforeSecond);
+    expect(r2).toMatchObject({ status: 'done', backup_id: first.id });
+    expect(await notes()).toEqual(['A', 'B']);
+
+    // between the second backup and T3: A and B, from the second
+    const afterSecond = new Date(new Date(second.finished_at).getTime() + 500);
+    expect(afterSecond.getTime()).toBeLessThan(t3.getTime() - 500);
+    const r3 = await restoreTo(afterSecond);
+    expect(r3).toMatchObject({ status: 'done', backup_id: second.id });
+    expect(await notes()).toEqual(['A', 'B']);
+
+    // after T3, at the window's end: empty
+    const r4 = await restoreTo(end);
+    expect(r4).toMatchObject({ status: 'done', backup_id: second.id });
+    expect(await notes()).toEqual([]);
+  });
+
+  it('refuses a moment outside the window, naming the window, and changes nothing', async () => {
+    const { start, end } = await window();
+    const before = new Date(start.getTime() - 60_000);
+    const res = await api('post', '/restores').send({ point_in_time: before.toISOString() });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toBe('PointInTimeOutsideWindow');
+    expect(res.body.description).toContain(start.toISOString());
+    expect(res.body.description).toContain(end.toISOString());
+    const later = new Date(Date.now() + 3600_000);
+    expect(
+      (await api('post', '/restores').send({ point_in_time: later.toISOString() })).status,
+    ).toBe(422);
+
+    for (const body of [
+      { point_in_time: '2026-12-02T10:00:00' }, // no offset: which zone?
+      { point_in_time: 'yesterday' },
+      { point_in_time: null },
+      { backup_id: 1, point_in_time: end.toISOString() },
+    ]) {
+      const bad = await api('post', '/restores').send(body);
+      expect(bad.status).toBe(422);
+      expect(bad.body.error).toBe('InvalidParameters');
+    }
+    const list = await api('get', '/restores').expect(200);
+    expect((list.body as unknown[]).length).toBe(4);
+  });
+
+  it('says a standard instance has no window', async () => {
+    const standard = await registerInstance(t);
+    for (const res of [
+      await t.http
+        .get(`/v1/instances/${standard.id}/pitr`)
+        .set('Authorization', `Bearer ${standard.token}`),
+      await t.http
+        .post(`/v1/instances/${standard.id}/restores`)
+        .set('Authorization', `Bearer ${standard.token}`)
+        .send({ point_in_time: new Date().toISOString() }),
+    ]) {
+      expect(res.status).toBe(422);
+      expect(res.body).toEqual({
+        error: 'PointInTimeUnavailable',
+        description: expect.stringMatching(/backup_type standard.*continuous_archiving/),
+      });
+    }
+  });
+
+  it('fails a restore whose WAL was changed in storage, naming the segment, and leaves the instance alone', async () => {
+    await archived(await stamped("INSERT INTO orders VALUES (3, 'C')"));
+    const { end } = await window();
+    const backups = await t.prisma.backup.findMany({
+      where: { instanceId: inst.id, status: 'done' },
+      orderBy: { number: 'desc' },
+    });
+    // the first segment a restore to the end replays, changed by one byte
+    const first = (await t.prisma.walSegment.findMany({ where: { instanceId: inst.id } }))
+      .filter((s) => lsn(s.endLsn) > lsn(backups[0].walStartLsn!))
+      .sort((a, b) => (lsn(a.startLsn) < lsn(b.startLsn) ? -1 : 1))[0];
+    expect(first).toBeDefined();
+    flipByte(join(t.config.storagePath, first.storageKey));
+
+    const res = await restoreTo(end);
+    expect(res.status).toBe('failed');
+    expect(res.failure_reason).toContain(`WAL segment ${first.segment}`);
+    expect(res.failure_reason).toMatch(/nothing was restored/);
+    expect(await notes()).toEqual(['C']);
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const lsn = (text: string) => {
+  const [hi, lo] = text.split('/');
+  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
+};
+
+/** Flips the byte in the middle of a file. */
+function flipByte(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const at = Math.floor(fstatSync(fd).size / 2);
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, at);
+    b[0] ^= 0xff;
+    writeSync(fd, b, 0, 1, at);
+  } finally {
+    closeSync(fd);
+  }
+}
