@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -8,8 +16,10 @@ import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { waitFor } from './support/processes';
 import { RunningProcess, startEntry } from './support/processes';
 import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
+import { lsnValue } from '../src/wal/lsn';
 import { WalArchiver } from '../src/wal/wal-archiver.service';
-import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
+import { segmentBounds } from '../src/wal/wal-names';
+import { TestWorker, startTestWorker, waitForBackup, waitForRestore } from './support/test-worker';
 
 const KEY = 'wal-archive-key';
 
@@ -82,37 +92,62 @@ describe('continuous archiving of the write-ahead log', () => {
     const [{ segment: current }] = (await query(
       'SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment',
     )) as { segment: string }[];
-    await query('SELECT pg_switch_wal()');
-    const row = await waitFor(
-      () =>
-        t.prisma.walSegment.findUnique({
-          where: { instanceId_segment: { instanceId: inst.id, segment: current } },
-        }),
-      120000,
-      `segment ${current} in storage`,
-    );
+    const bounds = segmentBounds(current, 16 * 1024 * 1024);
+    const piecesOf = async () =>
+      (await t.prisma.walSegment.findMany({ where: { instanceId: inst.id, segment: current } }))
+        .map((p) => ({ ...p, from: lsnValue(p.startLsn), to: lsnValue(p.endLsn) }))
+        .sort((a, b) => (a.from < b.from ? -1 : 1));
 
-    // stored encrypted like a backup: the documented commands open it into the segment itself
-    const plain = decryptWithOpenssl(join(t.config.storagePath, row.storageKey), KEY, work);
-    expect(statSync(plain).size).toBe(16 * 1024 * 1024);
+    // the segment being written is shipped as it grows, without waiting for it to fill up
+    const first = await waitFor(
+      async () =>
+        (await piecesOf()).find((p) => (p.newestCommitAt?.getTime() ?? 0) >= insertedAt - 1000),
+      120000,
+      `the insert's commit shipped from the segment still being written (${current})`,
+    );
+    // the newest commit of the piece is the insert's (clocks of one machine)
+    expect(first.newestCommitAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    // what it gained next is shipped on its own: never the whole segment again
+    await query("INSERT INTO orders VALUES (1001, 'one more order')");
+    const next = await waitFor(
+      async () => (await piecesOf()).find((p) => p.from >= first.to),
+      120000,
+      'the next piece of the segment',
+    );
+    expect(next.from).toBe(first.to);
+    expect(Number(next.to - next.from)).toBeLessThan(1024 * 1024);
+
+    await query('SELECT pg_switch_wal()');
+    await waitFor(
+      async () => (await piecesOf()).at(-1)?.to === bounds.end,
+      120000,
+      `segment ${current} in storage up to its end`,
+    );
+    const pieces = await piecesOf();
+    const row = pieces.at(-1)!;
+
+    // stored encrypted like a backup: the documented commands open each piece, and the pieces
+    // side by side are the segment itself
+    expect(pieces[0].from).toBe(bounds.start);
+    for (let i = 1; i < pieces.length; i++) expect(pieces[i].from).toBe(pieces[i - 1].to);
+    const segments = join(work, 'segments');
+    mkdirSync(segments);
+    const whole = join(segments, current);
+    for (const piece of pieces) {
+      const plain = decryptWithOpenssl(join(t.config.storagePath, piece.storageKey), KEY, work);
+      expect(statSync(plain).size).toBe(Number(piece.to - piece.from));
+      appendFileSync(whole, readFileSync(plain));
+    }
+    expect(statSync(whole).size).toBe(16 * 1024 * 1024);
     const [{ major }] = (await query(
       "SELECT current_setting('server_version_num')::int / 10000 AS major",
     )) as { major: number }[];
     const waldump = `/usr/lib/postgresql/${major}/bin/pg_waldump`;
-    // pg_waldump reads a segment under its own name
-    const segments = join(work, 'segments');
-    mkdirSync(segments);
-    copyFileSync(plain, join(segments, current));
     const records = execFileSync(waldump, ['--path', segments, current], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });
     expect(records).toMatch(/Heap\s+len.*INSERT/);
-    expect(row.endLsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
-    // the newest commit of the segment is known: the insert's (clocks of one machine)
-    expect(row.newestCommitAt).not.toBeNull();
-    expect(row.newestCommitAt!.getTime()).toBeGreaterThanOrEqual(insertedAt - 1000);
-    expect(row.newestCommitAt!.getTime()).toBeLessThanOrEqual(Date.now());
 
     // the server keeps WAL only from the end of what storage has
     const restart = (await query(
@@ -130,12 +165,10 @@ describe('continuous archiving of the write-ahead log', () => {
       .expect(202);
     expect((await waitForBackup(t, inst.id, inst.token, 1)).status).toBe('done');
     expect(await archiver.prune()).toBeGreaterThanOrEqual(1);
-    expect(
-      await t.prisma.walSegment.findUnique({
-        where: { instanceId_segment: { instanceId: inst.id, segment: current } },
-      }),
-    ).toBeNull();
-    expect(existsSync(join(t.config.storagePath, row.storageKey))).toBe(false);
+    expect(await piecesOf()).toEqual([]);
+    for (const piece of pieces) {
+      expect(existsSync(join(t.config.storagePath, piece.storageKey))).toBe(false);
+    }
 
     await t.http
       .delete(`/admin/v1/instances/${inst.id}`)
@@ -145,7 +178,7 @@ describe('continuous archiving of the write-ahead log', () => {
     expect(await t.prisma.walReceiver.findUnique({ where: { instanceId: inst.id } })).toBeNull();
   });
 
-  it('survives the receiving worker being killed: another takes over and no segment is missing', async () => {
+  it('survives the receiving worker being killed: another takes over, no WAL is lost, and a moment of the outage can be restored', async () => {
     await worker.close(); // this test's receivers run in worker processes it can kill
     const processes: RunningProcess[] = [];
     const startWorker = () => {
@@ -178,11 +211,15 @@ describe('continuous archiving of the write-ahead log', () => {
           await new Promise((r) => setTimeout(r, 200));
         }
       })();
-      const segmentsOf = () =>
-        t.prisma.walSegment.findMany({
-          where: { instanceId: inst.id },
-          orderBy: { segment: 'asc' },
-        });
+      const segmentsOf = async () =>
+        (await t.prisma.walSegment.findMany({ where: { instanceId: inst.id } }))
+          .map((p) => ({ ...p, from: lsnValue(p.startLsn), to: lsnValue(p.endLsn) }))
+          .sort((a, b) => (a.from < b.from ? -1 : 1));
+      await t.http
+        .post(`/v1/instances/${inst.id}/backups`)
+        .set('Authorization', `Bearer ${inst.token}`)
+        .expect(202);
+      expect((await waitForBackup(t, inst.id, inst.token, 1)).status).toBe('done');
       await waitFor(
         async () => (await segmentsOf()).length >= 2,
         120000,
@@ -190,6 +227,8 @@ describe('continuous archiving of the write-ahead log', () => {
       );
       await first.stop('SIGKILL');
       const killedAt = Date.now();
+      // a moment while no receiver runs: the server keeps its WAL in the slot meanwhile
+      const inOutage = new Date(killedAt + 3000);
       startWorker();
       await waitFor(
         async () => {
@@ -200,24 +239,47 @@ describe('continuous archiving of the write-ahead log', () => {
         'another worker to take the receiver over',
       );
       const tookOverAfter = Date.now() - killedAt;
-      const before = (await segmentsOf()).length;
+      // the WAL of the outage arrives: the window reaches past it
       await waitFor(
-        async () => (await segmentsOf()).length >= before + 2,
+        async () => {
+          const res = await t.http
+            .get(`/v1/instances/${inst.id}/pitr`)
+            .set('Authorization', `Bearer ${inst.token}`);
+          return (
+            res.status === 200 && Date.parse(res.body.end_time as string) > killedAt + tookOverAfter
+          );
+        },
         120000,
-        'segments after the takeover',
+        'the window to reach past the outage',
       );
       ticking = false;
       await ticks;
       console.log(`WAL receiver taken over ${tookOverAfter} ms after its worker was killed`);
       expect(tookOverAfter).toBeLessThan(60000 + 30000); // the lease (30 s) and a tick, with margin
 
-      // one unbroken run of segments: nothing the killed worker had received was lost
-      const names = (await segmentsOf()).map((s) => s.segment);
-      const number = (name: string) =>
-        BigInt(`0x${name.slice(8, 16)}`) * 256n + BigInt(`0x${name.slice(16)}`);
-      for (let i = 1; i < names.length; i++) {
-        expect(number(names[i]) - number(names[i - 1])).toBe(1n);
-      }
+      // one unbroken run of WAL: nothing the killed worker had received was lost
+      const pieces = await segmentsOf();
+      for (let i = 1; i < pieces.length; i++) expect(pieces[i].from).toBe(pieces[i - 1].to);
+
+      // a restore to a moment inside the outage gets every commit made before it, none after
+      const all = (await query('SELECT at FROM ticks', 'failover')).map((r) =>
+        (r.at as Date).getTime(),
+      );
+      expect(all.filter((at) => at > inOutage.getTime()).length).toBeGreaterThan(0);
+      const restore = await t.http
+        .post(`/v1/instances/${inst.id}/restores`)
+        .set('Authorization', `Bearer ${inst.token}`)
+        .send({ point_in_time: inOutage.toISOString() });
+      expect(restore.status).toBe(202);
+      expect((await waitForRestore(t, inst, restore.body.id as number)).status).toBe('done');
+      const restored = (await query('SELECT at FROM ticks', 'failover')).map((r) =>
+        (r.at as Date).getTime(),
+      );
+      // `at` is when a tick's transaction began; it committed a moment later
+      const surelyBefore = all.filter((at) => at < inOutage.getTime() - 2000);
+      expect(surelyBefore.length).toBeGreaterThan(5);
+      expect(restored).toEqual(expect.arrayContaining(surelyBefore));
+      expect(restored.filter((at) => at > inOutage.getTime())).toEqual([]);
     } finally {
       for (const p of processes) await p.stop('SIGKILL');
     }

@@ -3,17 +3,23 @@ import { PrismaService } from '../core/prisma/prisma.service';
 
 /** The stretch of time an instance can be restored to, and where its WAL starts. */
 export interface PitrWindow {
-  /** the end of the oldest kept base backup whose WAL follows without a break */
+  /** the end of the oldest kept base backup whose WAL (from the start of its first segment) follows without a break */
   start: Date | null;
-  /** the newest commit in that unbroken WAL */
+  /**
+   * the newest moment that WAL shows: its newest commit, or later, when the receiver saw that
+   * storage held everything the server had written by then
+   */
   end: Date | null;
   /** the first LSN of the unbroken stretch of archived WAL that reaches the newest segment */
   fromLsn: string | null;
+  /** the instance's WAL segment size in bytes */
+  segmentSize: number;
 }
 
-/** One archived segment a recovery replays. */
+/** One archived piece of a segment that a recovery replays. */
 export interface WalToReplay {
   segment: string;
+  segmentSize: number;
   storageKey: string;
   size: bigint;
   sha256: string;
@@ -25,7 +31,7 @@ export interface WalToReplay {
 
 /**
  * Reads what point-in-time recovery is made of: an instance's base backups (backups with a
- * `wal_start_lsn`) and its archived WAL segments. The WAL a restore can use is the newest
+ * `wal_start_lsn`) and the pieces of its archived WAL segments. The WAL a restore can use is the newest
  * unbroken stretch (each segment starting where the one before ended); a base backup counts
  * when its WAL starts inside that stretch.
  */
@@ -35,51 +41,73 @@ export class PitrRepository {
 
   async window(instanceId: string): Promise<PitrWindow> {
     const rows = await this.prisma.$queryRaw<
-      { from_lsn: string | null; start_time: Date | null; end_time: Date | null }[]
+      {
+        from_lsn: string | null;
+        segment_size: number | null;
+        start_time: Date | null;
+        end_time: Date | null;
+      }[]
     >`
       WITH segs AS (
-        SELECT start_lsn::pg_lsn AS s, newest_commit_at,
+        SELECT start_lsn::pg_lsn AS s, end_lsn::pg_lsn AS e, newest_commit_at, segment_size,
                lag(end_lsn::pg_lsn) OVER (ORDER BY start_lsn::pg_lsn, timeline) AS prev_end
         FROM wal_segments WHERE instance_id = ${instanceId}
       ), run AS (
-        SELECT max(s) FILTER (WHERE prev_end IS DISTINCT FROM s) AS from_lsn FROM segs
+        SELECT max(s) FILTER (WHERE prev_end IS DISTINCT FROM s) AS from_lsn,
+               max(segment_size) AS segment_size
+        FROM segs
       )
-      SELECT run.from_lsn::text AS from_lsn,
+      SELECT run.from_lsn::text AS from_lsn, run.segment_size,
         (SELECT min(b.finished_at) FROM backups b
          WHERE b.instance_id = ${instanceId} AND b.status = 'done'
-           AND b.wal_start_lsn::pg_lsn >= run.from_lsn) AS start_time,
-        (SELECT max(newest_commit_at) FROM segs WHERE s >= run.from_lsn) AS end_time
+           AND (b.wal_start_lsn::pg_lsn - '0/0'::pg_lsn)
+               - mod(b.wal_start_lsn::pg_lsn - '0/0'::pg_lsn, run.segment_size)
+               >= run.from_lsn - '0/0'::pg_lsn) AS start_time,
+        greatest(
+          (SELECT max(newest_commit_at) FROM segs WHERE s >= run.from_lsn),
+          (SELECT r.caught_up_at FROM wal_receivers r
+           WHERE r.instance_id = ${instanceId}
+             AND r.caught_up_lsn::pg_lsn >= (SELECT max(e) FROM segs))) AS end_time
       FROM run`;
     const row = rows[0];
     return {
       start: row?.start_time ?? null,
       end: row?.end_time ?? null,
       fromLsn: row?.from_lsn ?? null,
+      segmentSize: row?.segment_size ?? 16 * 1024 * 1024,
     };
   }
 
-  /** The newest done base backup inside the stretch from `fromLsn` that ended by `moment`. */
+  /**
+   * The newest done base backup that ended by `moment` and whose WAL, from the start of the
+   * segment it starts in, is inside the stretch from `fromLsn`.
+   */
   async baseBackupFor(
     instanceId: string,
-    fromLsn: string,
+    { fromLsn, segmentSize }: { fromLsn: string; segmentSize: number },
     moment: Date,
   ): Promise<{ pk: bigint; number: number } | null> {
     const rows = await this.prisma.$queryRaw<{ pk: bigint; number: number }[]>`
       SELECT pk, number FROM backups
       WHERE instance_id = ${instanceId} AND status = 'done'
-        AND wal_start_lsn::pg_lsn >= ${fromLsn}::pg_lsn AND finished_at <= ${moment}
+        AND (wal_start_lsn::pg_lsn - '0/0'::pg_lsn)
+            - mod(wal_start_lsn::pg_lsn - '0/0'::pg_lsn, ${segmentSize}::int)
+            >= ${fromLsn}::pg_lsn - '0/0'::pg_lsn
+        AND finished_at <= ${moment}
       ORDER BY finished_at DESC LIMIT 1`;
     return rows[0] ?? null;
   }
 
-  /** The archived segments from the one holding `fromLsn` on, oldest first. */
+  /** The archived pieces from the start of the segment holding `fromLsn` on, oldest first. */
   walFrom(instanceId: string, fromLsn: string): Promise<WalToReplay[]> {
     return this.prisma.$queryRaw<WalToReplay[]>`
-      SELECT segment, storage_key AS "storageKey", size, sha256,
+      SELECT segment, segment_size AS "segmentSize", storage_key AS "storageKey", size, sha256,
              encryption_key_id::text AS "encryptionKeyId", start_lsn AS "startLsn",
              end_lsn AS "endLsn", newest_commit_at AS "newestCommitAt"
       FROM wal_segments
-      WHERE instance_id = ${instanceId} AND end_lsn::pg_lsn > ${fromLsn}::pg_lsn
+      WHERE instance_id = ${instanceId}
+        AND end_lsn::pg_lsn - '0/0'::pg_lsn > (${fromLsn}::pg_lsn - '0/0'::pg_lsn)
+            - mod(${fromLsn}::pg_lsn - '0/0'::pg_lsn, segment_size)
       ORDER BY start_lsn::pg_lsn, timeline`;
   }
 }

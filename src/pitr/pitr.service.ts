@@ -22,10 +22,10 @@ export class PitrService {
     instance: AccessedInstance,
     moment: Date,
   ): Promise<{ pk: bigint; number: number }> {
-    const { start, end, fromLsn } = await this.openWindow(instance);
+    const { start, end, fromLsn, segmentSize } = await this.openWindow(instance);
     const backup =
       moment >= start && moment <= end
-        ? await this.pitr.baseBackupFor(instance.id, fromLsn, moment)
+        ? await this.pitr.baseBackupFor(instance.id, { fromLsn, segmentSize }, moment)
         : null;
     if (!backup) {
       throw new PointInTimeOutsideWindowError(
@@ -37,18 +37,18 @@ export class PitrService {
 
   private async openWindow(
     instance: AccessedInstance,
-  ): Promise<{ start: Date; end: Date; fromLsn: string }> {
+  ): Promise<{ start: Date; end: Date; fromLsn: string; segmentSize: number }> {
     if (instance.backupType !== 'continuous_archiving') {
       throw new PointInTimeUnavailableError(
         `Instance "${instance.id}" has backup_type ${instance.backupType}: only an instance registered with backup_type continuous_archiving (PostgreSQL) can be restored to a point in time.`,
       );
     }
-    const { start, end, fromLsn } = await this.pitr.window(instance.id);
+    const { start, end, fromLsn, segmentSize } = await this.pitr.window(instance.id);
     if (!fromLsn || !start || !end || end < start) {
       throw new PointInTimeUnavailableError(
         `Instance "${instance.id}" has no point-in-time window yet: it opens once a base backup has finished and the write-ahead log of a commit after it is in storage.`,
       );
     }
-    return { start, end, fromLsn };
+    return { start, end, fromLsn, segmentSize };
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,7 +18,7 @@ import { InstancesRepository } from '../instances/instances.repository';
 import { startHeartbeat } from '../jobs/heartbeat';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { JobMetrics } from '../metrics/job-metrics';
-import { lsnValue } from '../pitr/lsn';
+import { lsnText, lsnValue } from '../wal/lsn';
 import { PitrRepository, WalToReplay } from '../pitr/pitr.repository';
 import { RestoresRepository } from './restores.repository';
 
@@ -157,10 +157,15 @@ export class RestoreRunner {
         `backup ${backup.number} is not a base backup: no write-ahead log can be replayed on it`,
       );
     }
+    // from the start of the segment the backup's WAL starts in: PostgreSQL checks the first
+    // page of every segment it opens
+    const pieces = await this.pitr.walFrom(restore.instanceId, backup.walStartLsn);
+    const start = lsnValue(backup.walStartLsn);
+    const size = BigInt(pieces[0]?.segmentSize ?? 16 * 1024 * 1024);
+    let expected = lsnText(start - (start % size));
     const needed: WalToReplay[] = [];
     let reached = false;
-    let expected = backup.walStartLsn;
-    for (const segment of await this.pitr.walFrom(restore.instanceId, backup.walStartLsn)) {
+    for (const segment of pieces) {
       if (lsnValue(segment.startLsn) > lsnValue(expected)) {
         throw new RestoreFailedError(
           `the write-ahead log from ${expected} on is missing from storage (the next archived segment is ${segment.segment}): the instance cannot be brought to ${moment.toISOString()}, and nothing was restored`,
@@ -179,36 +184,48 @@ export class RestoreRunner {
     };
   }
 
-  private async fetchWal(segments: WalToReplay[], dir: string): Promise<void> {
+  /**
+   * Writes each piece at its offset in its segment's file, which starts as the segment's size in
+   * zeros: a segment still being written when its last piece was shipped reads as WAL that
+   * ends there, as PostgreSQL's own preallocated files do.
+   */
+  private async fetchWal(pieces: WalToReplay[], dir: string): Promise<void> {
     const passphrases = new Map<string, string>();
-    for (const segment of segments) {
-      let passphrase = passphrases.get(segment.encryptionKeyId);
+    for (const piece of pieces) {
+      let passphrase = passphrases.get(piece.encryptionKeyId);
       if (passphrase === undefined) {
-        passphrase = await this.keys.passphrase(segment.encryptionKeyId);
-        passphrases.set(segment.encryptionKeyId, passphrase);
+        passphrase = await this.keys.passphrase(piece.encryptionKeyId);
+        passphrases.set(piece.encryptionKeyId, passphrase);
       }
+      const path = join(dir, piece.segment);
+      if (!existsSync(path)) {
+        const fd = openSync(path, 'w', 0o600);
+        ftruncateSync(fd, piece.segmentSize);
+        closeSync(fd);
+      }
+      const offset = Number(lsnValue(piece.startLsn) % BigInt(piece.segmentSize));
       const damaged = new RestoreFailedError(
-        `WAL segment ${segment.segment} does not match the SHA-256 recorded when it was archived: it was changed or damaged in storage, and nothing was restored`,
+        `WAL segment ${piece.segment} (from byte ${offset}) does not match the SHA-256 recorded when it was archived: it was changed or damaged in storage, and nothing was restored`,
       );
       try {
         await readArchive({
           copy: async (sink) => {
-            const reader = await this.storage.openRange(segment.storageKey, {
+            const reader = await this.storage.openRange(piece.storageKey, {
               start: 0,
-              end: Number(segment.size) - 1,
+              end: Number(piece.size) - 1,
             });
             await reader.copyTo(sink);
           },
           passphrase,
           consume: async (content, sha256) => {
-            await pipeline(content, createWriteStream(join(dir, segment.segment), { mode: 0o600 }));
-            if (sha256() !== segment.sha256) throw damaged;
+            await pipeline(content, createWriteStream(path, { flags: 'r+', start: offset }));
+            if (sha256() !== piece.sha256) throw damaged;
           },
         });
       } catch (err) {
         if (err === damaged) throw err;
         throw new RestoreFailedError(
-          `WAL segment ${segment.segment} could not be read from storage (${reasonFor(err)}), and nothing was restored`,
+          `WAL segment ${piece.segment} (from byte ${offset}) could not be read from storage (${reasonFor(err)}), and nothing was restored`,
         );
       }
     }

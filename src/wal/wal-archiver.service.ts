@@ -152,6 +152,8 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
             return { id: keyId, passphrase: await this.keys.passphrase(keyId) };
           },
           record: (segment) => this.wal.recordSegment(segment),
+          shippedEnd: () => this.wal.shippedEnd(id),
+          caughtUp: (at, lsn) => this.wal.caughtUp(id, at, lsn),
           setState: (state, error) => this.wal.setState(id, state, error),
         },
       );

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, readdirSync, rmSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, linkSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '@nestjs/common';
 import type { Client } from 'pg';
@@ -11,7 +11,8 @@ import { connectPostgres, pgServerMajor, pgToolsFor } from '../engines/pg-tools'
 import { libpqEnvironment } from '../engines/postgresql.engine';
 import { makePrivateDir, recordServer } from '../engines/private-dirs';
 import type { StorageDriver } from '../storage/storage-driver';
-import { SEGMENT_NAME, segmentRange, slotNames, walKey } from './wal-names';
+import { lsnText, lsnValue } from './lsn';
+import { PARTIAL_NAME, SEGMENT_NAME, segmentBounds, slotNames, walKey } from './wal-names';
 import type { NewSegment } from './wal.repository';
 
 /** What a receiver needs from its worker. */
@@ -22,6 +23,10 @@ export interface ReceiverContext {
   /** the key id and passphrase new archives of the instance are encrypted with */
   activeKey(): Promise<{ id: string; passphrase: string }>;
   record(segment: NewSegment): Promise<void>;
+  /** the end of the newest piece of the instance's WAL in storage (null: none) */
+  shippedEnd(): Promise<bigint | null>;
+  /** storage held all the WAL the server had written at `at` (its clock), up to `lsn` */
+  caughtUp(at: Date, lsn: string): Promise<void>;
   setState(state: string, error: string | null): Promise<void>;
 }
 
@@ -32,7 +37,9 @@ const MAX_RESTART_AFTER_MS = 5 * 60_000;
 const WORKED_AFTER_MS = 60_000;
 
 /**
- * Receives one instance's write-ahead log and ships each completed segment to storage.
+ * Receives one instance's write-ahead log and ships it to storage: every WAL_SHIP_INTERVAL, what
+ * arrived since the last piece, the segment being written included (never the whole of it again),
+ * so that storage trails the server by seconds even when a segment takes hours to fill.
  *
  * Two physical slots on the instance: `bm_<hash>` holds the server's WAL from the end of what
  * storage has (advanced only after a segment is stored and recorded), and `bm_<hash>_rx`, which
@@ -52,6 +59,10 @@ export class WalReceiver {
   private segmentSize = 16 * 1024 * 1024;
   private failures = 0;
   private waldump = 'pg_waldump';
+  /** the end of what storage holds of the instance's WAL, as this receiver knows it */
+  private shippedTo: bigint | null = null;
+  /** a connection to the instance for asking where its WAL stands */
+  private positionClient?: Client;
   /** read again at every start, so that credentials updated meanwhile are used */
   private connectionUrl = '';
 
@@ -75,6 +86,7 @@ export class WalReceiver {
     clearInterval(this.shipTimer);
     await this.killTool();
     await this.shipping.catch(() => undefined);
+    await this.positionClient?.end().catch(() => undefined);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -84,6 +96,7 @@ export class WalReceiver {
       await this.ctx.setState('starting', null);
       this.connectionUrl = await this.readConnectionUrl();
       await this.prepareSlots();
+      this.shippedTo = await this.ctx.shippedEnd();
       const major = await pgServerMajor(this.connectionUrl);
       this.waldump = pgToolsFor(major).pgWaldump;
       if (this.stopped) return;
@@ -160,7 +173,7 @@ export class WalReceiver {
 
   private shipSoon(): void {
     this.shipping = this.shipping
-      .then(() => this.shipCompleted())
+      .then(() => this.ship())
       .catch((err: Error) => {
         this.ctx.logger.warn({
           msg: 'WAL segment not shipped yet',
@@ -170,40 +183,96 @@ export class WalReceiver {
       });
   }
 
-  /** Ships every completed segment in the directory, oldest first, then lets the server go of it. */
-  private async shipCompleted(): Promise<void> {
+  /**
+   * Ships what arrived since the last piece, oldest first: the rest of each completed segment
+   * (then removed), and the valid part of the segment being written that storage lacks; then
+   * lets the server go of it. When storage then holds everything the server had written before
+   * this pass looked, that moment is recorded: the window reaches it even without a commit.
+   */
+  private async ship(): Promise<void> {
     const dir = this.dir;
     if (!dir) return;
-    const segments = readdirSync(dir)
-      .filter((f) => SEGMENT_NAME.test(f))
+    const position = await this.serverPosition();
+    const files = readdirSync(dir)
+      .filter((f) => SEGMENT_NAME.test(f) || PARTIAL_NAME.test(f))
       .sort();
-    if (segments.length === 0) return;
-    const key = await this.ctx.activeKey();
-    let shippedTo: string | undefined;
-    for (const segment of segments) {
-      const storageKey = walKey(this.instanceId, segment);
-      let archive: { size: bigint; sha256: string } | undefined;
-      await this.ctx.storage.write(storageKey, async (sink) => {
-        archive = await writeArchive(createReadStream(join(dir, segment)), key.passphrase, sink);
-      });
-      const range = segmentRange(segment, this.segmentSize);
-      const newestCommitAt = await newestCommitIn(this.waldump, dir, segment);
-      await this.ctx.record({
-        instanceId: this.instanceId,
-        timeline: range.timeline,
-        segment,
-        startLsn: range.start,
-        endLsn: range.end,
-        storageKey,
-        size: archive!.size,
-        sha256: archive!.sha256,
-        encryptionKeyId: key.id,
-        newestCommitAt,
-      });
-      unlinkSync(join(dir, segment));
-      shippedTo = range.end;
+    const before = this.shippedTo;
+    for (const file of files) {
+      const segment = file.slice(0, 24);
+      const bounds = segmentBounds(segment, this.segmentSize);
+      const complete = file === segment;
+      // a hard link reads the same bytes even once pg_receivewal renamed the finished file
+      const path = complete ? join(dir, file) : linkForScan(dir, file, segment);
+      if (!path) break; // renamed meanwhile: the next pass takes it as a completed segment
+      const scan = await scanSegment(this.waldump, dirname(path), segment, complete);
+      const end = complete ? bounds.end : (scan.validEnd ?? bounds.start);
+      const from =
+        this.shippedTo !== null && this.shippedTo > bounds.start ? this.shippedTo : bounds.start;
+      if (end > from) {
+        await this.shipPiece(path, segment, bounds.start, from, end, scan.newestCommitAt);
+        this.shippedTo = end;
+      }
+      if (complete) unlinkSync(path);
     }
-    if (shippedTo) await this.advanceShipped(shippedTo);
+    if (this.shippedTo !== null && this.shippedTo !== before) {
+      await this.advanceShipped(lsnText(this.shippedTo));
+    }
+    if (position && this.shippedTo !== null && this.shippedTo >= position.lsn) {
+      await this.ctx.caughtUp(position.at, lsnText(this.shippedTo));
+    }
+  }
+
+  /** Stores bytes [from, end) of a segment's file (LSNs) as one piece, and records it. */
+  private async shipPiece(
+    path: string,
+    segment: string,
+    segmentStart: bigint,
+    from: bigint,
+    end: bigint,
+    newestCommitAt: Date | null,
+  ): Promise<void> {
+    const key = await this.ctx.activeKey();
+    const storageKey = walKey(this.instanceId, segment, from - segmentStart);
+    let archive: { size: bigint; sha256: string } | undefined;
+    await this.ctx.storage.write(storageKey, async (sink) => {
+      const bytes = createReadStream(path, {
+        start: Number(from - segmentStart),
+        end: Number(end - segmentStart) - 1,
+      });
+      archive = await writeArchive(bytes, key.passphrase, sink);
+    });
+    await this.ctx.record({
+      instanceId: this.instanceId,
+      timeline: segmentBounds(segment, this.segmentSize).timeline,
+      segment,
+      startLsn: lsnText(from),
+      endLsn: lsnText(end),
+      segmentSize: this.segmentSize,
+      storageKey,
+      size: archive!.size,
+      sha256: archive!.sha256,
+      encryptionKeyId: key.id,
+      newestCommitAt,
+    });
+  }
+
+  /**
+   * Where the server's WAL insertion stands and its clock, asked before a pass looks at the
+   * files: null when the server cannot be asked now (the pass ships all the same).
+   */
+  private async serverPosition(): Promise<{ at: Date; lsn: bigint } | null> {
+    try {
+      this.positionClient ??= await connectPostgres(this.connectionUrl);
+      const res = await this.positionClient.query<{ at: Date; lsn: string }>(
+        'SELECT statement_timestamp() AS at, pg_current_wal_insert_lsn()::text AS lsn',
+      );
+      return { at: res.rows[0].at, lsn: lsnValue(res.rows[0].lsn) };
+    } catch {
+      const client = this.positionClient;
+      this.positionClient = undefined;
+      await client?.end().catch(() => undefined);
+      return null;
+    }
   }
 
   private async advanceShipped(lsn: string): Promise<void> {
@@ -239,29 +308,63 @@ export async function dropReceiverSlots(instanceId: string, connectionUrl: strin
 }
 
 const COMMIT = /desc: COMMIT (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC/;
+const LSN = /[0-9A-F]+\/[0-9A-F]+/g;
 
 /**
- * The time of the newest commit in a segment, as pg_waldump reads it (null when it holds none):
- * the end of the window a restore can reach with this segment. pg_waldump's complaint about the
- * next segment, which is not there, is expected and ignored.
+ * Reads a segment as pg_waldump does: the time of its newest commit (null when it holds none),
+ * the end of a restore window reached with it, and where its valid WAL ends — the LSN at which
+ * pg_waldump stops, the last one its complaint names (for a segment still being written:
+ * preallocated zeros, or a record not wholly received yet). A completed segment's complaint about
+ * the next one, which is not there, is expected and ignored.
  */
-async function newestCommitIn(waldump: string, dir: string, segment: string): Promise<Date | null> {
+async function scanSegment(
+  waldump: string,
+  dir: string,
+  segment: string,
+  complete: boolean,
+): Promise<{ newestCommitAt: Date | null; validEnd: bigint | null }> {
   const child = spawn(waldump, ['--path', dir, segment], {
     env: { ...baseEnvironment(), TZ: 'UTC' },
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const found: { newest: string | null } = { newest: null };
+  const found: { newest: string | null; stderr: string } = { newest: null, stderr: '' };
+  child.stderr.on(
+    'data',
+    (d: Buffer) => (found.stderr = (found.stderr + d.toString()).slice(-2000)),
+  );
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
     const m = COMMIT.exec(line);
     if (m) found.newest = m[1];
   });
   const [code] = (await once(child, 'close')) as [number | null];
-  const { newest } = found;
+  const { newest, stderr } = found;
   if (newest === null && code !== 0 && code !== 1) {
     throw new Error(`pg_waldump could not read segment ${segment} (exit ${code})`);
   }
-  return newest === null ? null : new Date(`${newest.replace(' ', 'T')}Z`);
+  const stoppedAt = complete ? null : (stderr.match(LSN)?.at(-1) ?? null);
+  return {
+    newestCommitAt: newest === null ? null : new Date(`${newest.replace(' ', 'T')}Z`),
+    validEnd: stoppedAt === null ? null : lsnValue(stoppedAt),
+  };
+}
+
+/**
+ * A hard link `<dir>/scan/<segment>` to the segment being written (pg_waldump reads a segment by
+ * its own name), made afresh; links of earlier segments are removed. Null when the file is gone.
+ */
+function linkForScan(dir: string, file: string, segment: string): string | null {
+  const scan = join(dir, 'scan');
+  mkdirSync(scan, { recursive: true, mode: 0o700 });
+  for (const old of readdirSync(scan)) unlinkSync(join(scan, old));
+  const link = join(scan, segment);
+  try {
+    linkSync(join(dir, file), link);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  return link;
 }
 
 /** Drops `slot` if it exists, ending first whatever still streams from it. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { Instance } from '../generated/prisma/client';
+import { lsnValue } from './lsn';
 import { slotNames } from './wal-names';
 
 export interface NewSegment {
@@ -9,6 +10,7 @@ export interface NewSegment {
   segment: string;
   startLsn: string;
   endLsn: string;
+  segmentSize: number;
   storageKey: string;
   size: bigint;
   sha256: string;
@@ -99,16 +101,38 @@ export class WalRepository {
 
   async recordSegment(s: NewSegment): Promise<void> {
     await this.prisma.walSegment.upsert({
-      where: { instanceId_segment: { instanceId: s.instanceId, segment: s.segment } },
+      where: {
+        instanceId_segment_startLsn: {
+          instanceId: s.instanceId,
+          segment: s.segment,
+          startLsn: s.startLsn,
+        },
+      },
       create: s,
       update: s,
     });
   }
 
+  /** The end of the newest piece of the instance's WAL in storage (null: none). */
+  async shippedEnd(instanceId: string): Promise<bigint | null> {
+    const rows = await this.prisma.$queryRaw<{ end_lsn: string | null }[]>`
+      SELECT max(end_lsn::pg_lsn)::text AS end_lsn FROM wal_segments
+      WHERE instance_id = ${instanceId}`;
+    return rows[0]?.end_lsn ? lsnValue(rows[0].end_lsn) : null;
+  }
+
+  async caughtUp(instanceId: string, at: Date, lsn: string): Promise<void> {
+    await this.prisma.walReceiver.updateMany({
+      where: { instanceId },
+      data: { caughtUpAt: at, caughtUpLsn: lsn },
+    });
+  }
+
   /**
    * Removes the records of segments no restore can use any more, up to `limit`, and returns
-   * their storage keys: those that end before the WAL of the instance's oldest `done` base
-   * backup starts (a restore starts from a base backup and needs only what came after it), or,
+   * their storage keys: those that end before the segment in which the WAL of the instance's
+   * oldest `done` base backup starts (a restore starts from a base backup and needs that
+   * segment, whose first page PostgreSQL checks, and what came after it), or,
    * while it has none, older than its retention_time; and all of an instance deregistered more than
    * `deletedInstanceDays` ago. Safe beside another worker doing the same (each row goes once).
    */
@@ -120,8 +144,10 @@ export class WalRepository {
         LEFT JOIN backups_config c ON c.instance_id = s.instance_id
         WHERE (i.deleted_at IS NOT NULL
                AND i.deleted_at < now() - make_interval(days => ${deletedInstanceDays}::int))
-           OR s.end_lsn::pg_lsn <= (SELECT min(b.wal_start_lsn::pg_lsn) FROM backups b
-                 WHERE b.instance_id = s.instance_id AND b.status = 'done')
+           OR s.end_lsn::pg_lsn - '0/0'::pg_lsn <= (
+                 SELECT (min(b.wal_start_lsn::pg_lsn) - '0/0'::pg_lsn)
+                        - mod(min(b.wal_start_lsn::pg_lsn) - '0/0'::pg_lsn, s.segment_size)
+                 FROM backups b WHERE b.instance_id = s.instance_id AND b.status = 'done')
            OR (s.created_at < now() - make_interval(days => coalesce(c.retention_time, 0))
                AND NOT EXISTS (SELECT 1 FROM backups b WHERE b.instance_id = s.instance_id
                                AND b.status = 'done' AND b.wal_start_lsn IS NOT NULL))
