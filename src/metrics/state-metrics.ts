@@ -17,7 +17,8 @@ const QUEUE_STATES: JobType[] = [
 /**
  * What the shared state says, read when Prometheus scrapes the API (so every API process
  * reports the same values; aggregate with max): backups by engine and status, each registered
- * instance's last successful backup, and the job queues' depth by state.
+ * instance's last successful backup, the WAL archive's receivers and lag, and the job queues'
+ * depth by state.
  */
 @Injectable()
 export class StateMetrics {
@@ -59,6 +60,41 @@ export class StateMetrics {
         for (const r of rows) {
           this.set({ instance_id: r.instance_id, engine: r.engine }, r.finished.getTime() / 1000);
         }
+      },
+    });
+    new Gauge({
+      name: 'backup_manager_wal_receivers',
+      help: 'WAL receivers of continuous-archiving instances by state (unassigned: no worker holds one).',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await orNothing(prisma.$queryRaw<Array<{ state: string; n: bigint }>>`
+          SELECT CASE WHEN r.lease_until IS NULL OR r.lease_until < now() THEN 'unassigned'
+                      ELSE r.state END AS state, count(*) AS n
+          FROM wal_receivers r JOIN instances i ON i.id = r.instance_id
+          WHERE i.deleted_at IS NULL
+          GROUP BY 1`);
+        for (const r of rows) this.set({ state: r.state }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'backup_manager_wal_archive_lag_seconds',
+      help: 'How far the WAL archive of each continuous-archiving instance trails now: now minus the newest moment whose WAL is in storage (its newest commit, or when the receiver last saw storage hold everything).',
+      labelNames: ['instance_id'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await orNothing(prisma.$queryRaw<
+          Array<{ instance_id: string; lag: number | null }>
+        >`
+          SELECT i.id AS instance_id,
+                 extract(epoch FROM now() - greatest(
+                   (SELECT max(s.newest_commit_at) FROM wal_segments s WHERE s.instance_id = i.id),
+                   r.caught_up_at, i.created_at))::float8 AS lag
+          FROM instances i LEFT JOIN wal_receivers r ON r.instance_id = i.id
+          WHERE i.deleted_at IS NULL AND i.backup_type = 'continuous_archiving'`);
+        for (const r of rows) if (r.lag !== null) this.set({ instance_id: r.instance_id }, r.lag);
       },
     });
     new Gauge({

@@ -98,6 +98,46 @@ export class PitrRepository {
     return rows[0] ?? null;
   }
 
+  /** What operators see of an instance's archiving: receiver, slot, newest piece, gaps. */
+  async archiveState(instanceId: string) {
+    const [receiver, last, gaps] = await Promise.all([
+      this.prisma.$queryRaw<
+        {
+          slot_name: string;
+          state: string;
+          last_error: string | null;
+          updated_at: Date;
+          slot_wal_status: string | null;
+          retained_bytes: bigint | null;
+        }[]
+      >`
+        SELECT slot_name, last_error, updated_at, slot_wal_status, retained_bytes,
+               CASE WHEN lease_until IS NULL OR lease_until < now() THEN 'unassigned'
+                    ELSE state END AS state
+        FROM wal_receivers WHERE instance_id = ${instanceId}`,
+      this.prisma.$queryRaw<{ segment: string; end_lsn: string; created_at: Date }[]>`
+        SELECT segment, end_lsn, created_at FROM wal_segments WHERE instance_id = ${instanceId}
+        ORDER BY end_lsn::pg_lsn DESC LIMIT 1`,
+      this.prisma.walGap.findMany({ where: { instanceId }, orderBy: { pk: 'desc' }, take: 100 }),
+    ]);
+    return { receiver: receiver[0] ?? null, last: last[0] ?? null, gaps };
+  }
+
+  /** The newest gap in the instance's WAL archive, if any. */
+  newestGap(instanceId: string): Promise<{
+    fromLsn: string;
+    toLsn: string;
+    reason: string;
+    lastGoodAt: Date | null;
+    detectedAt: Date;
+  } | null> {
+    return this.prisma.walGap.findFirst({
+      where: { instanceId },
+      orderBy: { pk: 'desc' },
+      select: { fromLsn: true, toLsn: true, reason: true, lastGoodAt: true, detectedAt: true },
+    });
+  }
+
   /** The archived pieces from the start of the segment holding `fromLsn` on, oldest first. */
   walFrom(instanceId: string, fromLsn: string): Promise<WalToReplay[]> {
     return this.prisma.$queryRaw<WalToReplay[]>`

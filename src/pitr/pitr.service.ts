@@ -1,20 +1,64 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessedInstance } from '../access/access.repository';
 import {
+  InstanceNotFoundError,
   PointInTimeOutsideWindowError,
   PointInTimeUnavailableError,
 } from '../core/errors/domain-errors';
+import { InstancesRepository } from '../instances/instances.repository';
+import { slotNames } from '../wal/wal-names';
 import { PitrWindowResponse } from './dto/pitr-window.response';
+import { WalArchiveResponse } from './dto/wal-archive.response';
 import { PitrRepository } from './pitr.repository';
 
 /** The point-in-time window of an instance, and which base backup a restore to a moment starts from. */
 @Injectable()
 export class PitrService {
-  constructor(private readonly pitr: PitrRepository) {}
+  constructor(
+    private readonly pitr: PitrRepository,
+    private readonly instances: InstancesRepository,
+  ) {}
 
   async window(instance: AccessedInstance): Promise<PitrWindowResponse> {
     const { start, end } = await this.openWindow(instance);
     return { start_time: start.toISOString(), end_time: end.toISOString() };
+  }
+
+  /** An instance's continuous archiving as operators watch it (admin API). */
+  async archive(instanceId: string): Promise<WalArchiveResponse> {
+    const instance = await this.instances.findRegistered(instanceId);
+    if (!instance) throw new InstanceNotFoundError(instanceId);
+    if (instance.backupType !== 'continuous_archiving') {
+      throw new PointInTimeUnavailableError(
+        `Instance "${instanceId}" has backup_type ${instance.backupType}: it has no WAL archive.`,
+      );
+    }
+    const { receiver, last, gaps } = await this.pitr.archiveState(instanceId);
+    return {
+      receiver: {
+        state: receiver?.state ?? 'unassigned',
+        last_error: receiver?.last_error ?? null,
+        updated_at: (receiver?.updated_at ?? instance.createdAt).toISOString(),
+      },
+      slot: {
+        name: receiver?.slot_name ?? slotNameOf(instanceId),
+        wal_status: receiver?.slot_wal_status ?? null,
+        retained_bytes: receiver?.retained_bytes == null ? null : Number(receiver.retained_bytes),
+      },
+      last_shipped: {
+        segment: last?.segment ?? null,
+        end_lsn: last?.end_lsn ?? null,
+        shipped_at: last?.created_at.toISOString() ?? null,
+      },
+      gaps: gaps.map((g) => ({
+        from_lsn: g.fromLsn,
+        to_lsn: g.toLsn,
+        reason: g.reason,
+        last_good_at: g.lastGoodAt?.toISOString() ?? null,
+        detected_at: g.detectedAt.toISOString(),
+        backup_requested_at: g.backupRequestedAt?.toISOString() ?? null,
+      })),
+    };
   }
 
   /** The base backup a restore to `moment` starts from; 422 when the window does not cover it. */
@@ -27,6 +71,14 @@ export class PitrService {
       moment >= start && moment <= end
         ? await this.pitr.baseBackupFor(instance.id, { fromLsn, segmentSize }, moment)
         : null;
+    if (!backup && moment < start) {
+      const gap = await this.pitr.newestGap(instance.id);
+      if (gap && (gap.lastGoodAt === null || moment > gap.lastGoodAt)) {
+        throw new PointInTimeOutsideWindowError(
+          `${moment.toISOString()} falls in a gap of the write-ahead log archive of instance "${instance.id}": ${gap.reason} (the WAL from ${gap.fromLsn} to ${gap.toLsn} is missing, noticed at ${gap.detectedAt.toISOString()}${gap.lastGoodAt ? `; storage covers moments up to ${gap.lastGoodAt.toISOString()} before it` : ''}). The window restarted after the next base backup: from ${start.toISOString()} to ${end.toISOString()}.`,
+        );
+      }
+    }
     if (!backup) {
       throw new PointInTimeOutsideWindowError(
         `${moment.toISOString()} is outside the point-in-time window of instance "${instance.id}": it can be restored to any moment from ${start.toISOString()} to ${end.toISOString()}.`,
@@ -52,3 +104,5 @@ export class PitrService {
     return { start, end, fromLsn, segmentSize };
   }
 }
+
+const slotNameOf = (instanceId: string) => slotNames(instanceId).shipped;

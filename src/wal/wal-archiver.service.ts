@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import {
   Inject,
   Injectable,
@@ -6,10 +8,14 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { BackupsRepository } from '../backups/backups.repository';
+import { triggerBackup } from '../backups/trigger-backup';
 import { AppConfig } from '../core/config/app-config';
 import { SecretBox } from '../core/secrets/secret-box';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { credentialsContext } from '../instances/credentials';
+import { addJob } from '../jobs/add-job';
+import { BACKUPS_QUEUE, runBackupJob } from '../jobs/queue.contract';
 import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { WalReceiver, dropReceiverSlots } from './wal-receiver';
@@ -49,6 +55,8 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: AppConfig,
     private readonly orphans: OrphanArchivesRepository,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly backups: BackupsRepository,
+    @InjectQueue(BACKUPS_QUEUE) private readonly backupsQueue: Queue,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -127,6 +135,7 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
     const room = this.config.walReceiversPerWorker - this.receivers.size;
     for (const id of await this.wal.claim(this.workerId, room, LEASE_MS)) held.add(id);
     this.failing = false;
+    await this.requestBaseBackups([...held]);
     for (const id of held) {
       const instance = await this.wal.instance(id);
       const existing = this.receivers.get(id);
@@ -154,12 +163,41 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
           record: (segment) => this.wal.recordSegment(segment),
           shippedEnd: () => this.wal.shippedEnd(id),
           caughtUp: (at, lsn) => this.wal.caughtUp(id, at, lsn),
+          observed: (slot) => this.wal.observed(id, slot),
+          gap: async (from, to, reason) => {
+            this.logger.warn({ msg: 'gap in the WAL archive', instanceId: id, from, to, reason });
+            await this.wal.recordGap(id, from, to, reason);
+            await this.requestBaseBackups([id]);
+          },
           setState: (state, error) => this.wal.setState(id, state, error),
         },
       );
       this.receivers.set(id, receiver);
       this.logger.log({ msg: 'WAL receiver started', instanceId: id });
       receiver.start();
+    }
+  }
+
+  /**
+   * A gap restarts the window only after a base backup taken after it: one is queued at once
+   * (retried every round while a backup or restore of the instance keeps it from being queued).
+   */
+  private async requestBaseBackups(instanceIds: string[]): Promise<void> {
+    for (const gap of await this.wal.gapsWithoutBackup(instanceIds)) {
+      const backup = await triggerBackup(
+        this.backups,
+        (b) => addJob(this.backupsQueue, runBackupJob(b), 'backup', this.config.upstreamTimeoutMs),
+        gap.instanceId,
+        'scheduled',
+        new Date(),
+      );
+      if (!backup) continue;
+      await this.wal.backupRequested(gap.pk);
+      this.logger.log({
+        msg: 'base backup queued after a gap in the WAL archive',
+        instanceId: gap.instanceId,
+        backupId: backup.backupId,
+      });
     }
   }
 

@@ -27,6 +27,10 @@ export interface ReceiverContext {
   shippedEnd(): Promise<bigint | null>;
   /** storage held all the WAL the server had written at `at` (its clock), up to `lsn` */
   caughtUp(at: Date, lsn: string): Promise<void>;
+  /** what the server says of the slot: its wal_status and the WAL it keeps for it */
+  observed(slot: { walStatus: string | null; retainedBytes: bigint | null }): Promise<void>;
+  /** WAL from `from` to `to` never reached storage, for `reason` */
+  gap(from: string, to: string, reason: string): Promise<void>;
   setState(state: string, error: string | null): Promise<void>;
 }
 
@@ -63,6 +67,8 @@ export class WalReceiver {
   private shippedTo: bigint | null = null;
   /** a connection to the instance for asking where its WAL stands */
   private positionClient?: Client;
+  /** why the WAL between what storage has and where receiving starts again may be missing */
+  private gapReason: string | null = null;
   /** read again at every start, so that credentials updated meanwhile are used */
   private connectionUrl = '';
 
@@ -155,6 +161,25 @@ export class WalReceiver {
         "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'",
       );
       this.segmentSize = Number(size.rows[0]?.setting) || this.segmentSize;
+      const existing = await client.query<{
+        wal_status: string | null;
+        restart_lsn: string | null;
+      }>('SELECT wal_status, restart_lsn::text FROM pg_replication_slots WHERE slot_name = $1', [
+        this.slots.shipped,
+      ]);
+      const slot = existing.rows[0];
+      if (slot && (slot.wal_status === 'lost' || slot.restart_lsn === null)) {
+        // the server removed WAL the slot held (max_slot_wal_keep_size): it is of no use any
+        // more; a new one holds WAL from now on, and what lies between is a gap
+        this.gapReason =
+          "the instance's replication slot was invalidated (wal_status lost): the server removed WAL before it reached storage, e.g. because of max_slot_wal_keep_size";
+        this.ctx.logger.warn({
+          msg: 'replication slot lost; made anew, the WAL in between is a gap',
+          instanceId: this.instanceId,
+          slot: this.slots.shipped,
+        });
+        await dropSlot(client, this.slots.shipped);
+      }
       await client.query(
         `SELECT pg_create_physical_replication_slot($1, true)
          WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)`,
@@ -206,6 +231,15 @@ export class WalReceiver {
       if (!path) break; // renamed meanwhile: the next pass takes it as a completed segment
       const scan = await scanSegment(this.waldump, dirname(path), segment, complete);
       const end = complete ? bounds.end : (scan.validEnd ?? bounds.start);
+      if (this.shippedTo !== null && bounds.start > this.shippedTo) {
+        await this.ctx.gap(
+          lsnText(this.shippedTo),
+          lsnText(bounds.start),
+          this.gapReason ?? 'the WAL in between never reached the receiver',
+        );
+        this.shippedTo = bounds.start;
+      }
+      this.gapReason = null;
       const from =
         this.shippedTo !== null && this.shippedTo > bounds.start ? this.shippedTo : bounds.start;
       if (end > from) {
@@ -263,10 +297,24 @@ export class WalReceiver {
   private async serverPosition(): Promise<{ at: Date; lsn: bigint } | null> {
     try {
       this.positionClient ??= await connectPostgres(this.connectionUrl);
-      const res = await this.positionClient.query<{ at: Date; lsn: string }>(
-        'SELECT statement_timestamp() AS at, pg_current_wal_insert_lsn()::text AS lsn',
+      const res = await this.positionClient.query<{
+        at: Date;
+        lsn: string;
+        wal_status: string | null;
+        retained: string | null;
+      }>(
+        `SELECT statement_timestamp() AS at, pg_current_wal_insert_lsn()::text AS lsn,
+                s.wal_status, (pg_current_wal_lsn() - s.restart_lsn)::bigint::text AS retained
+         FROM (SELECT 1) one
+         LEFT JOIN pg_replication_slots s ON s.slot_name = $1`,
+        [this.slots.shipped],
       );
-      return { at: res.rows[0].at, lsn: lsnValue(res.rows[0].lsn) };
+      const row = res.rows[0];
+      await this.ctx.observed({
+        walStatus: row.wal_status,
+        retainedBytes: row.retained === null ? null : BigInt(row.retained),
+      });
+      return { at: row.at, lsn: lsnValue(row.lsn) };
     } catch {
       const client = this.positionClient;
       this.positionClient = undefined;

@@ -121,6 +121,42 @@ export class WalRepository {
     return rows[0]?.end_lsn ? lsnValue(rows[0].end_lsn) : null;
   }
 
+  async observed(
+    instanceId: string,
+    slot: { walStatus: string | null; retainedBytes: bigint | null },
+  ): Promise<void> {
+    await this.prisma.walReceiver.updateMany({
+      where: { instanceId },
+      data: { slotWalStatus: slot.walStatus, retainedBytes: slot.retainedBytes },
+    });
+  }
+
+  /**
+   * Records a gap, with the newest moment storage covered before it (the window's end then), and
+   * lets the next base backup be requested at once.
+   */
+  async recordGap(instanceId: string, from: string, to: string, reason: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO wal_gaps (instance_id, from_lsn, to_lsn, reason, last_good_at)
+      SELECT ${instanceId}, ${from}, ${to}, ${reason}, greatest(
+        (SELECT max(newest_commit_at) FROM wal_segments
+         WHERE instance_id = ${instanceId} AND end_lsn::pg_lsn <= ${from}::pg_lsn),
+        (SELECT caught_up_at FROM wal_receivers
+         WHERE instance_id = ${instanceId} AND caught_up_lsn::pg_lsn <= ${from}::pg_lsn))`;
+  }
+
+  /** Gaps of these instances whose base backup has not been requested yet. */
+  gapsWithoutBackup(instanceIds: string[]): Promise<{ pk: bigint; instanceId: string }[]> {
+    return this.prisma.walGap.findMany({
+      where: { instanceId: { in: instanceIds }, backupRequestedAt: null },
+      select: { pk: true, instanceId: true },
+    });
+  }
+
+  async backupRequested(pk: bigint): Promise<void> {
+    await this.prisma.walGap.update({ where: { pk }, data: { backupRequestedAt: new Date() } });
+  }
+
   async caughtUp(instanceId: string, at: Date, lsn: string): Promise<void> {
     await this.prisma.walReceiver.updateMany({
       where: { instanceId },
