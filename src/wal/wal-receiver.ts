@@ -12,6 +12,7 @@ import { libpqEnvironment } from '../engines/postgresql.engine';
 import { makePrivateDir, recordServer } from '../engines/private-dirs';
 import type { StorageDriver } from '../storage/storage-driver';
 import { lsnText, lsnValue } from './lsn';
+import { receiverFailure } from './receiver-failure';
 import { PARTIAL_NAME, SEGMENT_NAME, segmentBounds, slotNames, walKey } from './wal-names';
 import type { NewSegment } from './wal.repository';
 
@@ -138,7 +139,7 @@ export class WalReceiver {
       );
     } catch (err) {
       if (this.stopped) return;
-      const reason = (err as Error).message;
+      const reason = receiverFailure((err as Error).message, roleOf(this.connectionUrl));
       this.ctx.logger.warn({
         msg: 'WAL receiver stopped; starting again',
         instanceId: this.instanceId,
@@ -439,4 +440,13 @@ async function waitInactive(client: Client, slot: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`replication slot ${slot} is still in use by another receiver`);
+}
+
+/** The role a connection URL logs in as (libpq's default when it names none). */
+function roleOf(connectionUrl: string): string {
+  try {
+    return decodeURIComponent(new URL(connectionUrl).username) || 'postgres';
+  } catch {
+    return "the instance's role";
+  }
 }
