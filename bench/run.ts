@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { benchApi } from './api.bench';
 import { benchDownload } from './download.bench';
 import { benchPipeline } from './pipeline.bench';
+import { benchPitr } from './pitr.bench';
 import { benchRestore } from './restore.bench';
 import { benchRetention } from './retention.bench';
 
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   if (!only || only === 'retention') await benchRetention();
   if (!only || only === 'restore') await benchRestore();
   if (!only || only === 'api') await benchApi();
+  if (!only || only === 'pitr') await benchPitr();
 }
 
 main().then(
