@@ -166,9 +166,9 @@ export async function benchPitr(): Promise<void> {
     const [{ size }] = await instanceSql("SELECT pg_database_size('shop')::bigint AS size");
     const second = await backup();
     const before = await storedEnd();
-    // rewrites 60% of the rows, new versions and first-touch page images: about as much WAL
+    // rewrites 30% of the rows, new versions and first-touch page images: about as much WAL
     // as the database holds
-    await instanceSql(`UPDATE orders SET n = n + 1 WHERE id <= ${Math.round(rows * 0.6)}`);
+    await instanceSql(`UPDATE orders SET n = n + 1 WHERE id <= ${Math.round(rows * 0.3)}`);
     await instanceSql("INSERT INTO ticks (at) VALUES ('2000-01-01')"); // the moment's marker
     await instanceSql('SELECT pg_switch_wal()');
     const [{ wal }] = await instanceSql(
