@@ -372,7 +372,9 @@ async function scanSegment(
   segment: string,
   complete: boolean,
 ): Promise<{ newestCommitAt: Date | null; validEnd: bigint | null }> {
-  const child = spawn(waldump, ['--path', dir, segment], {
+  // only transaction records are printed (it still reads every record): a segment's full
+  // listing is tens of MB of text the worker would otherwise parse
+  const child = spawn(waldump, ['--rmgr=Transaction', '--path', dir, segment], {
     env: { ...baseEnvironment(), TZ: 'UTC' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
