@@ -11,7 +11,10 @@ import { PitrWindowResponse } from './dto/pitr-window.response';
 import { WalArchiveResponse } from './dto/wal-archive.response';
 import { PitrRepository } from './pitr.repository';
 
-/** The point-in-time window of an instance, and which base backup a restore to a moment starts from. */
+/**
+ * The point-in-time window of an instance, which base backup a restore to a moment starts from,
+ * and the state of its WAL archive for operators.
+ */
 @Injectable()
 export class PitrService {
   constructor(
@@ -41,7 +44,7 @@ export class PitrService {
         updated_at: (receiver?.updated_at ?? instance.createdAt).toISOString(),
       },
       slot: {
-        name: receiver?.slot_name ?? slotNameOf(instanceId),
+        name: receiver?.slot_name ?? slotNames(instanceId).shipped,
         wal_status: receiver?.slot_wal_status ?? null,
         retained_bytes: receiver?.retained_bytes == null ? null : Number(receiver.retained_bytes),
       },
@@ -104,5 +107,3 @@ export class PitrService {
     return { start, end, fromLsn, segmentSize };
   }
 }
-
-const slotNameOf = (instanceId: string) => slotNames(instanceId).shipped;

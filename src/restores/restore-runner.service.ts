@@ -141,10 +141,10 @@ export class RestoreRunner {
   }
 
   /**
-   * A point-in-time restore: the archived WAL from the base backup's start on, up to the first
-   * segment with a commit after the moment (the recovery stops before that commit), each
-   * segment decrypted and checked against its recorded SHA-256 before the server sees any.
-   * Without such a segment the moment is after the newest commit: the recovery replays it all.
+   * A point-in-time restore: the archived WAL pieces from the start of the base backup's first
+   * segment on, up to the first piece with a commit after the moment (the recovery stops before
+   * that commit), each decrypted and checked against its recorded SHA-256 before the server sees
+   * any. Without such a piece the moment is after the newest commit: the recovery replays all.
    */
   private async recoveryFor(
     restore: Restore,
@@ -165,15 +165,15 @@ export class RestoreRunner {
     let expected = lsnText(start - (start % size));
     const needed: WalToReplay[] = [];
     let reached = false;
-    for (const segment of pieces) {
-      if (lsnValue(segment.startLsn) > lsnValue(expected)) {
+    for (const piece of pieces) {
+      if (lsnValue(piece.startLsn) > lsnValue(expected)) {
         throw new RestoreFailedError(
-          `the write-ahead log from ${expected} on is missing from storage (the next archived segment is ${segment.segment}): the instance cannot be brought to ${moment.toISOString()}, and nothing was restored`,
+          `the write-ahead log from ${expected} on is missing from storage (the next archived piece is of segment ${piece.segment}): the instance cannot be brought to ${moment.toISOString()}, and nothing was restored`,
         );
       }
-      needed.push(segment);
-      expected = segment.endLsn;
-      if (segment.newestCommitAt && segment.newestCommitAt > moment) {
+      needed.push(piece);
+      expected = piece.endLsn;
+      if (piece.newestCommitAt && piece.newestCommitAt > moment) {
         reached = true;
         break;
       }
