@@ -197,6 +197,18 @@ export async function benchPitr(): Promise<void> {
     worker.kill('SIGTERM');
     await once(worker, 'exit');
     worker = startCompiled('worker', env);
+    // started, its receiver running again: what the restore adds is measured from here
+    for (;;) {
+      const [r] = await sql<{ state: string }>(
+        STATE_DB,
+        'SELECT state FROM wal_receivers WHERE instance_id = $1 AND lease_until > now()',
+        [inst.id],
+      );
+      if (r?.state === 'streaming') break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    await new Promise((res) => setTimeout(res, 3000));
+    const peakBefore = peakRssMiB(worker.pid!);
     const serverRss = watchPrivateServers();
     const moment = window.end_time;
     const { body: queued } = await api('/restores', { point_in_time: moment });
@@ -222,7 +234,7 @@ export async function benchPitr(): Promise<void> {
       `ratio worker / by hand                                            ${fmt(oursSeconds / hand)}`,
     );
     console.log(
-      `worker peak RSS ${fmt(peakRssMiB(worker.pid!), 0)} MiB; the private server's own peak (all its processes) ${fmt(serverPeak, 0)} MiB`,
+      `worker peak RSS ${fmt(peakRssMiB(worker.pid!), 0)} MiB (${fmt(peakBefore, 0)} MiB before the restore, from its start); the private server's own peak (all its processes) ${fmt(serverPeak, 0)} MiB`,
     );
   } finally {
     worker.kill('SIGTERM');
