@@ -1,6 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { waitFor } from './support/processes';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
@@ -16,15 +15,7 @@ describe('point-in-time recovery', () => {
   let worker: TestWorker;
   let pg: PostgresServer;
   let inst: { id: string; token: string };
-  const query = async (sql: string, database = 'shop') => {
-    const c = new Client({ connectionString: pg.url(database) });
-    await c.connect();
-    try {
-      return (await c.query(sql)).rows as Record<string, unknown>[];
-    } finally {
-      await c.end();
-    }
-  };
+  const query = (sql: string, database = 'shop') => pg.query(sql, database);
   const notes = async () =>
     (await query('SELECT note FROM orders ORDER BY id')).map((r) => r.note as string);
   const api = (method: 'get' | 'post', path: string) =>

@@ -10,7 +10,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { decryptWithOpenssl } from './support/archives';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { waitFor } from './support/processes';
@@ -32,15 +31,7 @@ describe('continuous archiving of the write-ahead log', () => {
   let worker: TestWorker;
   let pg: PostgresServer;
   let work: string;
-  const query = async (sql: string, database = 'shop') => {
-    const c = new Client({ connectionString: pg.url(database) });
-    await c.connect();
-    try {
-      return (await c.query(sql)).rows as Record<string, unknown>[];
-    } finally {
-      await c.end();
-    }
-  };
+  const query = (sql: string, database = 'shop') => pg.query(sql, database);
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'bm-wal-test-'));

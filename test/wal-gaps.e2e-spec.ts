@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { waitFor } from './support/processes';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
@@ -14,15 +13,7 @@ describe('a gap in the WAL archive', () => {
   let t: TestApp;
   let worker: TestWorker | undefined;
   let pg: PostgresServer;
-  const query = async (sql: string, database = 'shop') => {
-    const c = new Client({ connectionString: pg.url(database) });
-    await c.connect();
-    try {
-      return (await c.query(sql)).rows as Record<string, unknown>[];
-    } finally {
-      await c.end();
-    }
-  };
+  const query = (sql: string, database = 'shop') => pg.query(sql, database);
 
   beforeAll(async () => {
     pg = await startPostgresServer();

@@ -19,6 +19,8 @@ export interface PostgresServer {
   port: number;
   /** a URL to the database `name` on this server */
   url(name?: string): string;
+  /** runs one statement on `database` over a connection of its own; its rows */
+  query(sql: string, database?: string): Promise<Record<string, unknown>[]>;
   start(): void;
   /** stops the server at once (fast shutdown: open connections are cut) */
   stop(): void;
@@ -95,6 +97,15 @@ export async function startPostgresServer(
   const server: PostgresServer = {
     port,
     url: (name = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${name}`,
+    query: async (sql, database = 'postgres') => {
+      const c = new Client({ connectionString: server.url(database) });
+      await c.connect();
+      try {
+        return (await c.query(sql)).rows as Record<string, unknown>[];
+      } finally {
+        await c.end();
+      }
+    },
     start: () =>
       run('pg_ctl', [
         '-D',
