@@ -145,10 +145,17 @@ export class WalRepository {
          WHERE instance_id = ${instanceId} AND caught_up_lsn::pg_lsn <= ${from}::pg_lsn))`;
   }
 
-  /** Gaps of these instances whose base backup has not been requested yet. */
+  /**
+   * Gaps of these instances whose base backup has not been requested yet; a deregistered
+   * instance gets no backup.
+   */
   gapsWithoutBackup(instanceIds: string[]): Promise<{ pk: bigint; instanceId: string }[]> {
     return this.prisma.walGap.findMany({
-      where: { instanceId: { in: instanceIds }, backupRequestedAt: null },
+      where: {
+        instanceId: { in: instanceIds },
+        backupRequestedAt: null,
+        instance: { deletedAt: null },
+      },
       select: { pk: true, instanceId: true },
     });
   }
