@@ -119,7 +119,13 @@ describe('private servers a dead worker left behind', () => {
         120000,
         'the abandoned server to be stopped and its directory removed',
       );
-      expect(second.output()).toContain('removed what a stopped worker left running');
+      // the log line follows the removal, and reaches us through the worker's stdout a moment later
+      await waitFor(
+        () =>
+          Promise.resolve(second.output().includes('removed what a stopped worker left running')),
+        120000,
+        'the worker to log what it removed',
+      );
     } finally {
       await lock.query('ROLLBACK').catch(() => undefined);
       await lock.end();
