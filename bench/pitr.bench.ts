@@ -1,6 +1,5 @@
 import { ChildProcess, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { lsnValue } from '../src/wal/lsn';
 import { startPostgresServer } from '../test/support/postgres-server';
 import {
   fmt,
-  freshStateDatabase,
+  serviceEnvironment,
   peakRssMiB,
   registerWithKey,
   sql,
@@ -35,17 +34,7 @@ export async function benchPitr(): Promise<void> {
   const megabytes = Number(process.env.BENCH_PITR_MB ?? 500);
   const pg = await startPostgresServer();
   const scratch = mkdtempSync(join(tmpdir(), 'bm-bench-pitr-'));
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: await freshStateDatabase(STATE_DB),
-    ADMIN_TOKEN: randomBytes(24).toString('hex'),
-    MASTER_KEY: randomBytes(32).toString('hex'),
-    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
-    QUEUE_PREFIX: `bm-bench-${randomBytes(3).toString('hex')}`,
-    LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: '1',
-    STORAGE_PATH: join(scratch, 'storage'),
-  };
+  const env = await serviceEnvironment(STATE_DB, scratch);
   const app = await createApp(AppConfig.fromEnvironment(env), false);
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();
@@ -104,15 +93,19 @@ export async function benchPitr(): Promise<void> {
       );
       return row.end === null ? -1n : lsnValue(row.end);
     };
-    for (;;) {
-      const [r] = await sql<{ state: string }>(
-        STATE_DB,
-        'SELECT state FROM wal_receivers WHERE instance_id = $1',
-        [inst.id],
-      );
-      if (r?.state === 'streaming') break;
-      await new Promise((res) => setTimeout(res, 200));
-    }
+    /** until a worker holds the instance's receiver and it streams */
+    const receiverStreaming = async () => {
+      for (;;) {
+        const [r] = await sql<{ state: string }>(
+          STATE_DB,
+          'SELECT state FROM wal_receivers WHERE instance_id = $1 AND lease_until > now()',
+          [inst.id],
+        );
+        if (r?.state === 'streaming') return;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+    };
+    await receiverStreaming();
     await backup();
 
     // (1) RPO
@@ -198,15 +191,7 @@ export async function benchPitr(): Promise<void> {
     await once(worker, 'exit');
     worker = startCompiled('worker', env);
     // started, its receiver running again: what the restore adds is measured from here
-    for (;;) {
-      const [r] = await sql<{ state: string }>(
-        STATE_DB,
-        'SELECT state FROM wal_receivers WHERE instance_id = $1 AND lease_until > now()',
-        [inst.id],
-      );
-      if (r?.state === 'streaming') break;
-      await new Promise((res) => setTimeout(res, 200));
-    }
+    await receiverStreaming();
     await new Promise((res) => setTimeout(res, 3000));
     const peakBefore = peakRssMiB(worker.pid!);
     const serverRss = watchPrivateServers();

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { SOURCE_DB, ensureSourceDatabase } from './pipeline.bench';
 import {
   dbUrl,
   fmt,
-  freshStateDatabase,
+  serviceEnvironment,
   peakRssMiB,
   registerWithKey,
   sql,
@@ -63,17 +62,7 @@ export async function benchRestore(): Promise<void> {
   await sql('postgres', `DROP DATABASE IF EXISTS ${TARGET_DB} WITH (FORCE)`);
   await sql('postgres', `CREATE DATABASE ${TARGET_DB} TEMPLATE ${SOURCE_DB}`);
   const scratch = mkdtempSync(join(tmpdir(), 'bm-bench-restore-'));
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: await freshStateDatabase('bm_bench_state'),
-    ADMIN_TOKEN: randomBytes(24).toString('hex'),
-    MASTER_KEY: randomBytes(32).toString('hex'),
-    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
-    QUEUE_PREFIX: `bm-bench-${randomBytes(3).toString('hex')}`,
-    LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: '1',
-    STORAGE_PATH: join(scratch, 'storage'),
-  };
+  const env = await serviceEnvironment('bm_bench_state', scratch);
   const app = await createApp(AppConfig.fromEnvironment(env), false);
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();

@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -31,6 +32,27 @@ export async function freshStateDatabase(name: string): Promise<string> {
     stdio: 'ignore',
   });
   return dbUrl(name);
+}
+
+/**
+ * The environment of a bench's own API and worker: a fresh state database `stateDb`, new
+ * secrets, a queue prefix of its own, storage under `scratch`, one job at a time.
+ */
+export async function serviceEnvironment(
+  stateDb: string,
+  scratch: string,
+): Promise<Record<string, string>> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: await freshStateDatabase(stateDb),
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    MASTER_KEY: randomBytes(32).toString('hex'),
+    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
+    QUEUE_PREFIX: `bm-bench-${randomBytes(3).toString('hex')}`,
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: '1',
+    STORAGE_PATH: join(scratch, 'storage'),
+  };
 }
 
 /** Peak resident set size of a live process (Linux VmHWM), in MiB. */
