@@ -3,6 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { nodeArgsFor } = require('../scripts/node-args') as {
+  nodeArgsFor: (entry: string) => string[];
+};
 
 export const ROOT = join(__dirname, '..');
 export const PG_ROOT =
@@ -62,12 +66,16 @@ export function peakRssMiB(pid: number): number {
   return kb / 1024;
 }
 
-/** Starts a compiled entry point (dist/<entry>.js) with exactly `env` (plus PATH). */
+/**
+ * Starts a compiled entry point (dist/<entry>.js) with exactly `env` (plus PATH), with the Node
+ * flags of its start script in package.json (and BENCH_NODE_ARGS, which also shows its output).
+ */
 export function startCompiled(entry: string, env: Record<string, string>): ChildProcess {
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...nodeArgsFor(`${entry}.js`), ...extra];
   return spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', `${entry}.js`)], {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'],
+    stdio: ['ignore', extra.length > 0 ? 'inherit' : 'ignore', 'inherit'],
   });
 }
 

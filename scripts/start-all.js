@@ -6,10 +6,13 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { nodeArgsFor } = require('./node-args');
 
 const entries = ['main.js', 'worker.js'].filter((f) => fs.existsSync(path.join(__dirname, '..', 'dist', f)));
 const children = entries.map((f) =>
-  spawn(process.execPath, [path.join(__dirname, '..', 'dist', f)], { stdio: 'inherit' }),
+  spawn(process.execPath, [...nodeArgsFor(f), path.join(__dirname, '..', 'dist', f)], {
+    stdio: 'inherit',
+  }),
 );
 let stopping = false;
 const stop = (signal) => {
