@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import { closeSync, createWriteStream, existsSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readArchive } from '../archive/read-archive';
@@ -17,6 +15,7 @@ import { credentialsContext } from '../instances/credentials';
 import { InstancesRepository } from '../instances/instances.repository';
 import { startHeartbeat } from '../jobs/heartbeat';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
+import { copyStored, storedSha256 } from '../storage/stored-archive';
 import { JobMetrics } from '../metrics/job-metrics';
 import { lsnText, lsnValue } from '../wal/lsn';
 import { PitrRepository, WalToReplay } from '../pitr/pitr.repository';
@@ -111,13 +110,16 @@ export class RestoreRunner {
       new RestoreFailedError(
         "the archive's SHA-256 does not match the one recorded when the backup was made: it was changed or damaged in storage, and nothing was restored",
       );
-    if (!engine.transactionalRestore && (await this.digestOf(backup)) !== backup.sha256) {
+    if (
+      !engine.transactionalRestore &&
+      (await storedSha256(this.storage, backup)) !== backup.sha256
+    ) {
       throw damaged();
     }
     try {
       await readArchive(
         {
-          copy: (sink) => this.copyArchive(backup, sink),
+          copy: (sink) => copyStored(this.storage, backup, sink),
           passphrase,
           consume: (content, sha256) =>
             engine.restore(connectionUrl, content, {
@@ -133,7 +135,7 @@ export class RestoreRunner {
     } catch (failure) {
       // a damaged archive may make the tool stop before the end: say that it was the archive
       if (engine.transactionalRestore) {
-        const digest = await this.digestOf(backup).catch(() => undefined); // storage away: unknown
+        const digest = await storedSha256(this.storage, backup).catch(() => undefined); // storage away: unknown
         if (digest !== undefined && digest !== backup.sha256) throw damaged();
       }
       throw failure;
@@ -229,29 +231,6 @@ export class RestoreRunner {
         );
       }
     }
-  }
-
-  /** The SHA-256 of the stored archive, read once. */
-  private async digestOf(backup: Backup): Promise<string> {
-    const hash = createHash('sha256');
-    await this.copyArchive(
-      backup,
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          done();
-        },
-      }),
-    );
-    return hash.digest('hex');
-  }
-
-  private async copyArchive(backup: Backup, sink: Writable): Promise<void> {
-    const reader = await this.storage.openRange(backup.storageKey!, {
-      start: 0,
-      end: Number(backup.size) - 1,
-    });
-    await reader.copyTo(sink);
   }
 
   private async fail(restore: Restore, reason: string): Promise<void> {
