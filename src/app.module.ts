@@ -8,6 +8,7 @@ import { DownloadsModule } from './downloads/downloads.module';
 import { HealthModule } from './health/health.module';
 import { InstancesModule } from './instances/instances.module';
 import { PitrModule } from './pitr/pitr.module';
+import { VerificationModule } from './verification/verification.module';
 import { RestoresModule } from './restores/restores.module';
 import { TokensModule } from './tokens/tokens.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -29,6 +30,7 @@ export class AppModule {
         DownloadsModule,
         RestoresModule,
         PitrModule,
+        VerificationModule,
         HealthModule,
         WorkersModule,
         MetricsModule,

@@ -8,6 +8,7 @@ import { CoreModule } from './core/core.module';
 import { redisOptions } from './jobs/redis-options';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { RestoresWorkerModule } from './restores/restores-worker.module';
+import { VerificationWorkerModule } from './verification/verification-worker.module';
 import { WalModule } from './wal/wal.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
@@ -32,6 +33,7 @@ export class WorkerModule {
         MaintenanceModule,
         WebhooksWorkerModule,
         WalModule,
+        VerificationWorkerModule,
       ],
     };
   }

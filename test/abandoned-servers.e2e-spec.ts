@@ -68,6 +68,27 @@ describe('private servers a dead worker left behind', () => {
     return w;
   };
 
+  /** The private directory of `kind` whose server `worker` started and that accepts connections. */
+  const privateServerOf = (worker: RunningProcess, kind: string, socket: string) =>
+    waitFor(
+      () => {
+        for (const name of readdirSync(scratch()).filter((n) =>
+          n.startsWith(`bm-private-${kind}-`),
+        )) {
+          const d = join(scratch(), name);
+          const owner = existsSync(join(d, 'owner.pid'))
+            ? readFileSync(join(d, 'owner.pid'), 'utf8')
+            : '';
+          if (Number(owner) !== worker.child.pid) continue;
+          if (!existsSync(join(d, 'server.pid')) || !existsSync(join(d, socket))) continue;
+          return Promise.resolve([d, Number(readFileSync(join(d, 'server.pid'), 'utf8'))] as const);
+        }
+        return Promise.resolve(null);
+      },
+      120000,
+      `the private ${kind} server`,
+    );
+
   it('stops the server and removes its directory at the next worker start', async () => {
     const inst = await registerInstance(t, {
       connection_url: pg.url('shop'),
@@ -89,26 +110,7 @@ describe('private servers a dead worker left behind', () => {
         .set(auth)
         .send({ backup_id: 1 })
         .expect(202);
-      const [dir, server] = await waitFor(
-        () => {
-          for (const name of readdirSync(scratch()).filter((n) => n.startsWith('bm-private-pg-'))) {
-            const d = join(scratch(), name);
-            const owner = existsSync(join(d, 'owner.pid'))
-              ? readFileSync(join(d, 'owner.pid'), 'utf8')
-              : '';
-            if (Number(owner) !== first.child.pid) continue;
-            if (!existsSync(join(d, 'server.pid')) || !existsSync(join(d, '.s.PGSQL.5432')))
-              continue;
-            return Promise.resolve([
-              d,
-              Number(readFileSync(join(d, 'server.pid'), 'utf8')),
-            ] as const);
-          }
-          return Promise.resolve(null);
-        },
-        120000,
-        "the restore's private server",
-      );
+      const [dir, server] = await privateServerOf(first, 'pg', '.s.PGSQL.5432');
       await first.stop('SIGKILL');
       expect(alive(server)).toBe(true);
       expect(existsSync(dir)).toBe(true);
@@ -131,4 +133,50 @@ describe('private servers a dead worker left behind', () => {
       await lock.end();
     }
   });
+
+  it('a verification whose worker is killed: its scratch server is gone after the next start, and it ends failed', async () => {
+    for (const w of workers) await w.stop('SIGKILL');
+    // large enough that the scratch server is still loading it when the worker is killed
+    await pg.query('CREATE DATABASE big');
+    await pg.query(
+      `CREATE TABLE rows AS SELECT i AS id, md5(i::text) AS h FROM generate_series(1, 1000000) i`,
+      'big',
+    );
+    const inst = await registerInstance(t, { connection_url: pg.url('big') });
+    const first = startWorker();
+    await t.http
+      .post(`/v1/instances/${inst.id}/backups`)
+      .set({ Authorization: `Bearer ${inst.token}` })
+      .expect(202);
+    expect((await waitForBackup(t, inst.id, inst.token, 1)).status).toBe('done');
+    await t.http
+      .post(`/admin/v1/instances/${inst.id}/backups/1/verify`)
+      .set({ Authorization: `Bearer ${t.adminToken}` })
+      .expect(202);
+    const [dir, server] = await privateServerOf(first, 'pg', '.s.PGSQL.5432');
+    await first.stop('SIGKILL');
+    expect(alive(server)).toBe(true);
+
+    startWorker();
+    await waitFor(
+      () => Promise.resolve(!existsSync(dir) && !alive(server)),
+      120000,
+      'the scratch server to be stopped and its directory removed',
+    );
+    const verification = await waitFor(
+      async () => {
+        const res = await t.http
+          .get(`/admin/v1/instances/${inst.id}/backups/1`)
+          .set({ Authorization: `Bearer ${t.adminToken}` });
+        const v = res.body.verification as Record<string, unknown> | undefined;
+        return v && v.status !== 'running' ? v : null;
+      },
+      300000,
+      'the verification to be given up',
+    );
+    expect(verification).toMatchObject({
+      status: 'failed',
+      failure_reason: expect.stringMatching(/worker running this verification stopped/),
+    });
+  }, 600000);
 });

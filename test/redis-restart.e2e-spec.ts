@@ -46,7 +46,7 @@ describe('Redis restarted without its data while a backup runs', () => {
 
   it('lets the live backup finish done, and puts the maintenance schedules back by itself', async () => {
     const maintenance = worker.worker.get<Queue>(getQueueToken(MAINTENANCE_QUEUE));
-    expect((await maintenance.getJobSchedulers()).length).toBe(2);
+    expect((await maintenance.getJobSchedulers()).length).toBe(3);
 
     const inst = await registerInstance(t, {
       type: 'postgresql',
@@ -94,11 +94,11 @@ describe('Redis restarted without its data while a backup runs', () => {
     const names = await waitFor(
       async () => {
         const s = await maintenance.getJobSchedulers();
-        return s.length === 2 ? s.map((x) => x.key).sort() : null;
+        return s.length === 3 ? s.map((x) => x.key).sort() : null;
       },
       150000,
       'the maintenance schedulers to come back',
     );
-    expect(names).toEqual(['plan-scheduled-backups', 'prune-all']);
+    expect(names).toEqual(['plan-scheduled-backups', 'plan-verifications', 'prune-all']);
   }, 300000);
 });

@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createOpensslEncryptStream } from '../crypto/openssl-enc';
@@ -16,14 +17,23 @@ export async function writeArchive(
   dump: Readable,
   passphrase: string,
   sink: Writable,
+  /** shown each chunk of the dump on its way (e.g. to count what it holds) */
+  see?: (chunk: Buffer) => void,
 ): Promise<{ size: bigint; sha256: string }> {
   const measure = new MeasureStream();
-  await pipeline(
-    dump,
-    createParallelGzip({ level: ARCHIVE_GZIP_LEVEL }),
-    createOpensslEncryptStream(passphrase),
-    measure,
-    sink,
-  );
+  const gzip = createParallelGzip({ level: ARCHIVE_GZIP_LEVEL });
+  const encrypt = createOpensslEncryptStream(passphrase);
+  if (see) await pipeline(dump, observed(see), gzip, encrypt, measure, sink);
+  else await pipeline(dump, gzip, encrypt, measure, sink);
   return measure.result();
+}
+
+/** Passes each chunk on unchanged after showing it to `see`. */
+function observed(see: (chunk: Buffer) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      see(chunk);
+      done(null, chunk);
+    },
+  });
 }

@@ -4,6 +4,7 @@ import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { startHeartbeat } from '../jobs/heartbeat';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
+import type { ContentCounter } from '../engines/dump-engine';
 import { DumpEngines } from '../engines/engines';
 import type { Backup, Instance } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';
@@ -78,15 +79,19 @@ export class BackupRunner {
     const started = Date.now();
     let archive: { size: bigint; sha256: string } | undefined;
     let walStartLsn: string | null = null;
+    let counter: ContentCounter | undefined;
     await this.storage.write(key, async (sink) => {
       const engine = this.engines.forInstance(instance);
       walStartLsn = (await engine.walPosition?.(connectionUrl)) ?? null;
       const dump = await engine.dump(connectionUrl);
-      archive = await writeArchive(dump, passphrase, sink);
+      // an attempt after a failed one counts from the start again
+      counter = engine.contentCounter?.();
+      archive = await writeArchive(dump, passphrase, sink, counter && ((c) => counter!.see(c)));
     });
+    const contents = counter?.tables() ?? null;
     // the archive is complete: a database that is away for a while must not cost it
     const done = await retryWhileDatabaseUnavailable(
-      () => this.backups.markDone(pk, { storageKey: key, ...archive!, walStartLsn }),
+      () => this.backups.markDone(pk, { storageKey: key, ...archive!, walStartLsn, contents }),
       { what: `result of backup ${backup.backupId}`, logger: this.logger },
     );
     if (!done) {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { BackupNotFoundError, InstanceNotFoundError } from '../core/errors/domain-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
-import type { Backup, BackupStatus, BackupTrigger } from '../generated/prisma/client';
+import type { TableCount } from '../engines/dump-engine';
+import type { Backup, BackupStatus, BackupTrigger, Verification } from '../generated/prisma/client';
 import type { BackupWithKeyOrigin } from './dto/backup.response';
 
 const WITH_KEY_ORIGIN = { encryptionKey: { select: { origin: true } } } as const;
@@ -23,6 +24,8 @@ export interface StoredArchive {
   sha256: string;
   /** a base backup: where the instance's WAL stood when it started */
   walStartLsn?: string | null;
+  /** what the dump held, counted on its way to storage (engines that count it) */
+  contents?: TableCount[] | null;
 }
 
 @Injectable()
@@ -121,12 +124,22 @@ export class BackupsRepository {
   }
 
   async markDone(pk: bigint, archive: StoredArchive): Promise<boolean> {
-    const count = await this.prisma.$executeRaw`
-      UPDATE backups SET status = 'done', finished_at = now(), storage_key = ${archive.storageKey},
-             size = ${archive.size}, sha256 = ${archive.sha256},
-             wal_start_lsn = ${archive.walStartLsn ?? null}
-      WHERE pk = ${pk} AND status = 'running'`;
-    return count > 0;
+    const contents = archive.contents ? JSON.stringify(archive.contents) : null;
+    // the contents with the result, in one statement: a done backup always has its counts
+    const rows = await this.prisma.$queryRaw<Array<{ done: number }>>`
+      WITH done AS (
+        UPDATE backups SET status = 'done', finished_at = now(),
+               storage_key = ${archive.storageKey}, size = ${archive.size},
+               sha256 = ${archive.sha256}, wal_start_lsn = ${archive.walStartLsn ?? null}
+        WHERE pk = ${pk} AND status = 'running'
+        RETURNING pk
+      ), contents AS (
+        INSERT INTO backup_contents (backup_pk, tables)
+        SELECT pk, CAST(${contents} AS jsonb) FROM done WHERE ${contents}::text IS NOT NULL
+        ON CONFLICT (backup_pk) DO UPDATE SET tables = EXCLUDED.tables
+      )
+      SELECT count(*)::int AS done FROM done`;
+    return rows[0].done > 0;
   }
 
   /** Ends a queued or running backup `failed`; returns its times, or null when it had ended. */
@@ -160,10 +173,11 @@ export class BackupsRepository {
     since?: Date;
     before?: bigint;
     limit: number;
-  }): Promise<Array<Omit<Backup, 'jsonHead'>>> {
+  }): Promise<Array<Omit<Backup, 'jsonHead'> & { verification: Verification | null }>> {
     return this.prisma.backup.findMany({
       // the public rendering is not this list's, and it would be most of what a row weighs
       omit: { jsonHead: true },
+      include: { verification: true },
       where: {
         status: filter.status,
         instanceId: filter.instanceId,

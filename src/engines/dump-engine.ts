@@ -28,6 +28,17 @@ export interface DumpEngine {
    */
   walPosition?(connectionUrl: string): Promise<string>;
   /**
+   * A counter of what the dump holds (e.g. the rows of each table), fed the dump's bytes as they
+   * stream to storage; absent where the format gives nothing exact to count.
+   */
+  contentCounter?(): ContentCounter;
+  /**
+   * Restores the dump read from `input` into a scratch server of its own (private, on a unix
+   * socket, removed afterwards; never the instance) and says what that server then held.
+   * Rejects when the input fails or nothing could be restored.
+   */
+  restoreIntoScratch(input: Readable, target: ScratchTarget): Promise<ScratchInventory>;
+  /**
    * Connects as dump() would and says, step by step, what works: reachable, authenticated, the
    * server's version, the privileges the dump needs. Never rejects; bounded by the timeout.
    */
@@ -51,6 +62,41 @@ export interface RecoveryOptions {
   fetchWal(dir: string): Promise<void>;
   /** stop at the last commit at or before this moment; absent: replay all that was fetched */
   targetTime?: Date;
+}
+
+/** Counts what a dump holds while it streams by, without a query on the instance. */
+export interface ContentCounter {
+  /** each chunk of the dump, in order; it is neither kept nor changed */
+  see(chunk: Buffer): void;
+  /** what the dump held, once it has ended */
+  tables(): TableCount[];
+}
+
+/** A table as the dump names it, and how many rows the dump holds of it. */
+export interface TableCount {
+  table: string;
+  rows: number;
+}
+
+/** What a scratch restore needs to know of the instance: names only, never a connection. */
+export interface ScratchTarget {
+  /** the instance's connection URL: its database and user name the restored objects */
+  connectionUrl: string;
+  /**
+   * Throws when the archive read so far is damaged; called once all of it was read and before
+   * a server is started on it (where the engine starts one on the archive itself)
+   */
+  checkArchive?: () => void;
+}
+
+/** What a scratch server held after a backup was restored into it. */
+export interface ScratchInventory {
+  /** each table (Redis: each logical database, `db0`…) and its rows (Redis: keys) */
+  tables: TableCount[];
+  /** the source held data (e.g. an RDB with a database in it): an empty result is a failure */
+  sourceHeldData?: boolean;
+  /** the first errors the scratch server reported while the dump was applied */
+  errors?: string[];
 }
 
 /** A dump that cannot succeed by retrying as it is; the message names no secret. */

@@ -1,7 +1,15 @@
 import { Readable } from 'node:stream';
-import { DumpEngine } from './dump-engine';
+import {
+  ContentCounter,
+  DumpEngine,
+  ScratchInventory,
+  ScratchTarget,
+  TableCount,
+} from './dump-engine';
+import { InsertRowCounter } from './insert-row-counter';
+import { startPrivateMariadb } from './private-mariadb';
 import { baseEnvironment, spawnDump } from './dump-process';
-import { framedInput, runRestoreTool } from './restore-process';
+import { RestoreFailedError, framedInput, runRestoreTool } from './restore-process';
 import { clientOptions } from './mariadb-options';
 import { checkMariadb } from './mariadb.check';
 import type { CheckOptions, ConnectionCheckResult } from './connection-check';
@@ -33,6 +41,58 @@ export class MariadbEngine implements DumpEngine {
 
   check(connectionUrl: string, options: CheckOptions): Promise<ConnectionCheckResult> {
     return checkMariadb(connectionUrl, options);
+  }
+
+  contentCounter(): ContentCounter {
+    return new InsertRowCounter();
+  }
+
+  /**
+   * Into an empty private MariaDB server (private-mariadb), its database created under the
+   * instance's name, with the client sandboxed as for a restore and going on past errors (a
+   * statement the scratch server refuses shows in the counts, not as a stop). Says how many rows
+   * each table then held.
+   */
+  async restoreIntoScratch(input: Readable, target: ScratchTarget): Promise<ScratchInventory> {
+    const database = decodeURIComponent(new URL(target.connectionUrl).pathname.slice(1));
+    const server = await startPrivateMariadb();
+    try {
+      const quoted = '`' + database.replace(/`/g, '``') + '`';
+      await server.query(`CREATE DATABASE ${quoted}`);
+      const errors: string[] = [];
+      const applying = runRestoreTool(
+        {
+          command: 'mariadb',
+          args: [...server.clientArgs, '--binary-mode', '--sandbox', '--force', database],
+          env: baseEnvironment(),
+          secrets: [],
+          onStderr: (text) => {
+            for (const line of text.split('\n')) {
+              if (errors.length < 3 && /^ERROR/.test(line)) errors.push(line.trim());
+            }
+          },
+        },
+        framedInput(input, ''),
+      );
+      // with --force the client goes on past a refused statement and exits 1 at the end: the
+      // counts below say what that cost; an input or server failure is still a failure
+      await applying.catch((err: unknown) => {
+        if (!(err instanceof RestoreFailedError && errors.length > 0)) throw err;
+      });
+      const names = await server.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = ${sqlString(database)} AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      );
+      const tables: TableCount[] = [];
+      for (const [name] of names) {
+        const [[rows]] = await server.query(
+          `SELECT COUNT(*) FROM ${quoted}.\`${name.replace(/`/g, '``')}\``,
+        );
+        tables.push({ table: name, rows: Number(rows) });
+      }
+      return { tables, errors };
+    } finally {
+      await server.destroy();
+    }
   }
 
   dump(connectionUrl: string): Promise<Readable> {
@@ -80,4 +140,9 @@ export class MariadbEngine implements DumpEngine {
       script,
     );
   }
+}
+
+/** A string literal for MariaDB SQL (backslash escapes, as the server reads them by default). */
+function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }

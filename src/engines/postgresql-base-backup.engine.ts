@@ -1,14 +1,20 @@
-import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import type { Client } from 'pg';
 import { checkPostgresql } from './postgresql.check';
 import type { CheckOptions, ConnectionCheckResult } from './connection-check';
-import { DumpEngine, DumpFailedError, RestoreOptions } from './dump-engine';
+import {
+  DumpEngine,
+  DumpFailedError,
+  RestoreOptions,
+  ScratchInventory,
+  ScratchTarget,
+} from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { connectPostgres, pgServerMajor, pgToolsFor } from './pg-tools';
 import { PostgresqlEngine, libpqEnvironment } from './postgresql.engine';
-import { startPrivatePostgres } from './private-postgres';
+import { countTables, startPrivatePostgres } from './private-postgres';
 import { RestoreFailedError } from './restore-process';
+import { isTar, peek } from './peek';
 
 /**
  * The backups of a PostgreSQL instance with continuous archiving: base backups, as
@@ -61,6 +67,26 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
     });
   }
 
+  /**
+   * A base backup: a private server started on it (as for a restore, without recovery beyond
+   * the backup's own WAL), and the rows of each table of the instance's database counted
+   * there. A plain dump (made before continuous archiving): as a standard instance's.
+   */
+  async restoreIntoScratch(input: Readable, target: ScratchTarget): Promise<ScratchInventory> {
+    const { head, stream } = await peek(input, 512);
+    if (!isTar(head)) return this.plain.restoreIntoScratch(stream, target);
+    const url = new URL(target.connectionUrl);
+    const database = decodeURIComponent(url.pathname.slice(1)) || 'postgres';
+    const user = decodeURIComponent(url.username) || 'postgres';
+    // nothing of a damaged archive is run, even in a scratch server
+    const server = await startPrivatePostgres(stream, { beforeStart: target.checkArchive });
+    try {
+      return { tables: await countTables(server, database, user) };
+    } finally {
+      await server.destroy();
+    }
+  }
+
   async restore(
     connectionUrl: string,
     input: Readable,
@@ -105,33 +131,4 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
       await server.destroy();
     }
   }
-}
-
-/** A tar archive: "ustar" at offset 257 of its first header. */
-function isTar(head: Buffer): boolean {
-  return head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
-}
-
-/** The first `n` bytes of `input` (fewer if it is shorter), and a stream of all of it. */
-async function peek(input: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  while (size < n) {
-    const chunk = input.read() as Buffer | null;
-    if (chunk !== null) {
-      chunks.push(chunk);
-      size += chunk.length;
-      continue;
-    }
-    if (input.readableEnded) break;
-    const settled = await Promise.race([
-      once(input, 'readable').then(() => 'more'),
-      once(input, 'end').then(() => 'end'),
-    ]);
-    if (settled === 'end') break;
-  }
-  const head = Buffer.concat(chunks);
-  if (input.readableEnded) return { head, stream: Readable.from([head]) };
-  input.unshift(head);
-  return { head, stream: input };
 }

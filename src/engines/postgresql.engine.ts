@@ -1,8 +1,17 @@
 import { Readable } from 'node:stream';
-import { DumpEngine, RestoreOptions } from './dump-engine';
+import {
+  ContentCounter,
+  DumpEngine,
+  RestoreOptions,
+  ScratchInventory,
+  ScratchTarget,
+} from './dump-engine';
+import { CopyRowCounter } from './copy-row-counter';
 import { baseEnvironment, spawnDump } from './dump-process';
-import { framedInput, runRestoreTool } from './restore-process';
-import { pgServerMajor, pgToolsFor } from './pg-tools';
+import { RestoreFailedError, framedInput, runRestoreTool } from './restore-process';
+import { peek } from './peek';
+import { countTables, runOnPrivate, startEmptyPostgres } from './private-postgres';
+import { installedPgMajors, pgServerMajor, pgToolsFor } from './pg-tools';
 import { assertPsqlCanRestrict, restrictPrologue, withoutRestrictLines } from './psql-guard';
 import { checkPostgresql } from './postgresql.check';
 import type { CheckOptions, ConnectionCheckResult } from './connection-check';
@@ -35,8 +44,70 @@ export class PostgresqlEngine implements DumpEngine {
   readonly type = 'postgresql' as const;
   readonly transactionalRestore = true;
 
+  /**
+   * Into an empty private cluster of the major the dump says it came from (else the newest
+   * installed), its database created as the instance's and its user as a role, with psql
+   * restricted as for a restore but going on past errors (a statement the scratch server
+   * refuses, such as a grant to a role it lacks, loses no rows; a table whose data could not be
+   * applied shows in its count). Says what each table then held.
+   */
+  async restoreIntoScratch(input: Readable, target: ScratchTarget): Promise<ScratchInventory> {
+    const { head, stream } = await peek(input, 4096);
+    const major = dumpedFromMajor(head) ?? installedPgMajors().at(-1);
+    if (major === undefined) {
+      throw new RestoreFailedError('no PostgreSQL is installed on this worker to verify into');
+    }
+    const url = new URL(target.connectionUrl);
+    const database = decodeURIComponent(url.pathname.slice(1)) || 'postgres';
+    const user = decodeURIComponent(url.username) || 'postgres';
+    const server = await startEmptyPostgres(major);
+    try {
+      if (user !== 'postgres') {
+        await runOnPrivate(server, 'postgres', `CREATE ROLE ${quoteIdent(user)} LOGIN`);
+      }
+      if (database !== 'postgres') {
+        await runOnPrivate(
+          server,
+          'postgres',
+          `CREATE DATABASE ${quoteIdent(database)} OWNER ${quoteIdent(user)}`,
+        );
+      }
+      const tools = pgToolsFor(major);
+      assertPsqlCanRestrict(tools.psql, major);
+      const errors: string[] = [];
+      await runRestoreTool(
+        {
+          command: tools.psql,
+          args: ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=0'],
+          env: {
+            ...baseEnvironment(),
+            PGHOST: server.socketDir,
+            PGPORT: '5432',
+            PGUSER: 'postgres',
+            PGDATABASE: database,
+            PGAPPNAME: 'backup-manager',
+          },
+          secrets: [],
+          onStderr: (text) => {
+            for (const line of text.split('\n')) {
+              if (errors.length < 3 && /ERROR:/.test(line)) errors.push(line.trim());
+            }
+          },
+        },
+        framedInput(withoutRestrictLines(stream), restrictPrologue()),
+      );
+      return { tables: await countTables(server, database), errors };
+    } finally {
+      await server.destroy();
+    }
+  }
+
   check(connectionUrl: string, options: CheckOptions): Promise<ConnectionCheckResult> {
     return checkPostgresql(connectionUrl, options);
+  }
+
+  contentCounter(): ContentCounter {
+    return new CopyRowCounter();
   }
 
   async dump(connectionUrl: string): Promise<Readable> {
@@ -85,6 +156,15 @@ export class PostgresqlEngine implements DumpEngine {
   }
 }
 
+/**
+ * A dump's own statement of the server it came from (`-- Dumped from database version 15.10`),
+ * as a major; null when its head does not say.
+ */
+export function dumpedFromMajor(head: Buffer): number | null {
+  const m = /^-- Dumped from database version (\d+)/m.exec(head.toString('utf8'));
+  return m ? Number(m[1]) : null;
+}
+
 export function libpqEnvironment(connectionUrl: string): {
   env: Record<string, string>;
   password: string;
@@ -113,4 +193,9 @@ export function libpqEnvironment(connectionUrl: string): {
     if (value) env[variable] = value;
   }
   return { env, password };
+}
+
+/** An identifier quoted for SQL, whatever it holds. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

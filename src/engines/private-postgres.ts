@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { baseEnvironment, lastLines } from './dump-process';
 import { PG_TOOLS_ROOT } from './pg-tools';
-import type { RecoveryOptions } from './dump-engine';
+import type { RecoveryOptions, TableCount } from './dump-engine';
 import { makePrivateDir, recordServer } from './private-dirs';
 import { RestoreFailedError } from './restore-process';
 
@@ -46,6 +46,70 @@ export async function startPrivatePostgres(
   tar: Readable,
   options: PrivatePostgresOptions = {},
 ): Promise<PrivatePostgres> {
+  return startServer(async (data, dir, owner) => {
+    await extract(tar, data, owner);
+    // e.g. the archive's checksum: nothing of a damaged archive is ever run
+    await options.beforeStart?.();
+    const autoConf = join(data, 'postgresql.auto.conf');
+    // the cluster's own automatic settings could point anywhere: replaced by nothing
+    writeFileSync(autoConf, '', { mode: 0o600 });
+    if (owner) chownSync(autoConf, owner.uid, owner.gid);
+    return options.recovery ? prepareRecovery(dir, options.recovery, owner) : {};
+  });
+}
+
+/**
+ * Starts an empty private server of PostgreSQL `major` (a new cluster, `initdb` into a private
+ * directory, superuser `postgres`, UTF-8), as startPrivatePostgres does otherwise: a scratch
+ * server to restore a dump into.
+ */
+export async function startEmptyPostgres(major: number): Promise<PrivatePostgres> {
+  return startServer(async (data, _dir, owner) => {
+    const initdb = join(PG_TOOLS_ROOT, String(major), 'bin', 'initdb');
+    const child = spawn(
+      initdb,
+      [
+        '-D',
+        data,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '--encoding=UTF8',
+        '--locale=C.UTF-8',
+        '--no-sync',
+      ],
+      {
+        env: baseEnvironment(),
+        stdio: ['ignore', 'ignore', 'pipe'],
+        ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const [code] = (await Promise.race([
+      once(child, 'close'),
+      once(child, 'error').then(([err]) => {
+        throw new RestoreFailedError(
+          (err as NodeJS.ErrnoException).code === 'ENOENT'
+            ? `PostgreSQL ${major} is not installed on this worker (install postgresql-${major})`
+            : `initdb could not start: ${(err as Error).message}`,
+        );
+      }),
+    ])) as [number | null];
+    if (code !== 0) {
+      throw new RestoreFailedError(`initdb failed: ${lastLines(stderr, 2)}`);
+    }
+    return {};
+  });
+}
+
+/**
+ * The private directory, its cluster in `data` made by `prepare` (which returns settings of its
+ * own), and the server started on it.
+ */
+async function startServer(
+  prepare: (data: string, dir: string, owner: Owner | null) => Promise<Record<string, string>>,
+): Promise<PrivatePostgres> {
   const owner = serverUser();
   const dir = makePrivateDir('pg');
   const data = join(dir, 'data');
@@ -67,16 +131,10 @@ export async function startPrivatePostgres(
       chownSync(dir, owner.uid, owner.gid);
       chownSync(data, owner.uid, owner.gid);
     }
-    await extract(tar, data, owner);
-    // e.g. the archive's checksum: nothing of a damaged archive is ever run
-    await options.beforeStart?.();
+    const own = await prepare(data, dir, owner);
     const major = Number(readFileSync(join(data, 'PG_VERSION'), 'utf8').trim());
     if (!Number.isInteger(major)) throw new RestoreFailedError('the base backup has no PG_VERSION');
     const bin = join(PG_TOOLS_ROOT, String(major), 'bin', 'postgres');
-    // the cluster's own automatic settings could point anywhere: replaced by nothing
-    const autoConf = join(data, 'postgresql.auto.conf');
-    writeFileSync(autoConf, '', { mode: 0o600 });
-    if (owner) chownSync(autoConf, owner.uid, owner.gid);
     const config = join(dir, 'postgresql.conf');
     const hba = join(dir, 'pg_hba.conf');
     const ident = join(dir, 'pg_ident.conf');
@@ -100,9 +158,8 @@ export async function startPrivatePostgres(
       synchronous_commit: 'off',
       full_page_writes: 'on',
       logging_collector: 'off',
+      ...own,
     };
-    if (options.recovery)
-      Object.assign(settings, await prepareRecovery(dir, options.recovery, owner));
     const args = ['-D', data, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     server = spawn(bin, args, {
       env: baseEnvironment(),
@@ -276,4 +333,55 @@ function serverUser(): Owner | null {
   }
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * The rows of each ordinary table (partitions included, partitioned parents not: their rows are
+ * their partitions') in `database` on a private server, each table named as pg_dump names it.
+ */
+export async function countTables(
+  server: PrivatePostgres,
+  database: string,
+  /** a role of the cluster (local connections are trusted): an instance's may lack `postgres` */
+  user = 'postgres',
+): Promise<TableCount[]> {
+  const client = new Client({ host: server.socketDir, port: 5432, database, user });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ written: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS written
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+         AND n.nspname NOT LIKE 'pg\\_toast%'
+       ORDER BY 1`,
+    );
+    const counted: TableCount[] = [];
+    for (const { written } of rows) {
+      // ONLY: a parent of inheritance children counts its own rows, as pg_dump's COPY holds them
+      const res = await client.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ONLY ${written}`,
+      );
+      counted.push({ table: written, rows: Number(res.rows[0].n) });
+    }
+    return counted;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Runs one statement as `postgres` in `database` on a private server. */
+export async function runOnPrivate(
+  server: PrivatePostgres,
+  database: string,
+  sql: string,
+): Promise<void> {
+  const client = new Client({ host: server.socketDir, port: 5432, database, user: 'postgres' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

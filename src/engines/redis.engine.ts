@@ -1,12 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import IORedis from 'ioredis';
 import { redisConnection } from '../core/connections/redis-connection';
-import { DumpEngine } from './dump-engine';
+import { DumpEngine, ScratchInventory } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { RestoreFailedError } from './restore-process';
 import { makePrivateDir, recordServer } from './private-dirs';
@@ -44,6 +44,42 @@ export class RedisEngine implements DumpEngine {
     }
     args.push('--no-auth-warning', '--rdb', '-');
     return Promise.resolve(spawnDump({ command: 'redis-cli', args, env, secrets: [password] }));
+  }
+
+  /**
+   * The snapshot loaded by a private redis-server (as for a restore), and the keys of each
+   * logical database counted there (INFO keyspace). Whether the snapshot held data at all is read
+   * from its head: the first database section (SELECTDB) comes right after the header's
+   * auxiliary fields, before any key.
+   */
+  async restoreIntoScratch(input: Readable): Promise<ScratchInventory> {
+    const dir = makePrivateDir('redis');
+    let server: ChildProcess | undefined;
+    let client: IORedis | undefined;
+    try {
+      const file = join(dir, 'dump.rdb');
+      await pipeline(input, createWriteStream(file, { mode: 0o600 }));
+      const socket = join(dir, 'redis.sock');
+      server = await startSnapshotServer(dir, socket);
+      client = new IORedis({ path: socket, lazyConnect: true, maxRetriesPerRequest: 1 });
+      client.on('error', () => undefined);
+      const info = await client.info('keyspace');
+      const tables = [...info.matchAll(/^(db\d+):keys=(\d+)/gm)].map((m) => ({
+        table: m[1],
+        rows: Number(m[2]),
+      }));
+      return { tables, sourceHeldData: rdbHoldsData(file) };
+    } catch (err) {
+      if (err instanceof RestoreFailedError) throw err;
+      throw new RestoreFailedError(`the snapshot could not be read: ${(err as Error).message}`);
+    } finally {
+      client?.disconnect();
+      if (server && server.exitCode === null) {
+        server.kill('SIGKILL');
+        await once(server, 'exit').catch(() => undefined);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -210,4 +246,42 @@ async function copyKeys(source: IORedis, target: IORedis): Promise<void> {
     });
     for (const [err] of (await write.exec()) ?? []) if (err) throw err;
   } while (cursor !== '0');
+}
+
+/**
+ * Whether an RDB file holds a database section: after `REDIS<4 digits>`, auxiliary fields
+ * (0xFA, two strings) come until the first SELECTDB (0xFE, some data) or EOF (0xFF, none).
+ * Undefined when its head holds something else first (a module's or a function's data).
+ */
+export function rdbHoldsData(file: string): boolean | undefined {
+  const fd = openSync(file, 'r');
+  const head = Buffer.alloc(64 * 1024);
+  const size = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  let pos = 9;
+  // a length-prefixed string: the prefix's top two bits say how the length is written
+  const skipString = (): boolean => {
+    const first = head[pos];
+    if (first === undefined) return false;
+    const kind = first >> 6;
+    if (kind === 0) pos += 1 + (first & 0x3f);
+    else if (kind === 1) pos += 2 + (((first & 0x3f) << 8) | head[pos + 1]);
+    else if (first === 0x80) pos += 5 + head.readUInt32BE(pos + 1);
+    else if (first === 0x81) pos += 9 + Number(head.readBigUInt64BE(pos + 1));
+    else if (first === 0xc0)
+      pos += 2; // an integer as 8, 16 or 32 bits
+    else if (first === 0xc1) pos += 3;
+    else if (first === 0xc2) pos += 5;
+    else return false; // compressed or unknown: not expected in auxiliary fields
+    return pos <= size;
+  };
+  while (pos < size) {
+    const opcode = head[pos];
+    if (opcode === 0xfe) return true;
+    if (opcode === 0xff) return false;
+    if (opcode !== 0xfa) return undefined;
+    pos += 1;
+    if (!skipString() || !skipString()) return undefined;
+  }
+  return undefined;
 }

@@ -11,6 +11,8 @@ export interface RestoreCommand {
   secrets: string[];
   /** runs once the process is gone, e.g. to remove an option file */
   cleanup?: () => void;
+  /** sees everything the tool writes to stderr (which is otherwise kept only for a failure) */
+  onStderr?: (text: string) => void;
 }
 
 /** A restore the tool refused or could not finish; the message names no secret. */
@@ -31,7 +33,9 @@ export function runRestoreTool(cmd: RestoreCommand, input: Readable): Promise<vo
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+      const text = d.toString('utf8');
+      cmd.onStderr?.(text);
+      stderr = (stderr + text).slice(-STDERR_TAIL_BYTES);
     });
     let inputError: Error | undefined;
     input.once('error', (err: Error) => {

@@ -10,14 +10,17 @@ import {
   RESTORES_QUEUE,
   RunBackupPayload,
   RunRestorePayload,
+  RunVerificationPayload,
+  VERIFICATIONS_QUEUE,
   runBackupJob,
   runRestoreJob,
+  runVerificationJob,
 } from './queue.contract';
 import { redisConnection } from '../core/connections/redis-connection';
 import { redisOptions } from './redis-options';
 
 /**
- * The API's side of the job queues: it only adds backup and restore jobs. Commands fail at once while Redis is
+ * The API's side of the job queues: it only adds backup, restore and verification jobs. Commands fail at once while Redis is
  * unreachable (no offline queue) and are bounded by UPSTREAM_TIMEOUT_MS, so a request never hangs
  * on Redis: 502 when Redis refuses or errs, 504 when it does not answer in time.
  */
@@ -27,6 +30,7 @@ export class JobEnqueuer implements OnModuleDestroy {
   private readonly connection: IORedis;
   private readonly queue: Queue<RunBackupPayload>;
   private readonly restores: Queue<RunRestorePayload>;
+  private readonly verifications: Queue<RunVerificationPayload>;
   private lastError = '';
 
   constructor(private readonly config: AppConfig) {
@@ -52,6 +56,11 @@ export class JobEnqueuer implements OnModuleDestroy {
       prefix: config.queuePrefix,
     });
     this.restores.on('error', () => undefined);
+    this.verifications = new Queue(VERIFICATIONS_QUEUE, {
+      connection: this.connection,
+      prefix: config.queuePrefix,
+    });
+    this.verifications.on('error', () => undefined);
   }
 
   async enqueueBackup(backup: { pk: bigint; backupId: string; instanceId: string }): Promise<void> {
@@ -68,6 +77,10 @@ export class JobEnqueuer implements OnModuleDestroy {
     await this.add(this.restores, job, 'restore');
   }
 
+  async enqueueVerification(verification: { backupPk: bigint; startedAt: Date }): Promise<void> {
+    await this.add(this.verifications, runVerificationJob(verification), 'verification');
+  }
+
   /** Adds a job at once or not at all: Redis unreachable is a 502 without waiting. */
   private async add(queue: Queue, job: QueuedJob, what: string): Promise<void> {
     if (this.connection.status !== 'ready') {
@@ -78,11 +91,16 @@ export class JobEnqueuer implements OnModuleDestroy {
 
   /** Jobs per state in each queue this process adds to, for the metrics. */
   async jobCounts(states: JobType[]): Promise<Record<string, Record<string, number>>> {
-    const [backups, restores] = await Promise.all([
+    const [backups, restores, verifications] = await Promise.all([
       this.queue.getJobCounts(...states),
       this.restores.getJobCounts(...states),
+      this.verifications.getJobCounts(...states),
     ]);
-    return { [BACKUPS_QUEUE]: backups, [RESTORES_QUEUE]: restores };
+    return {
+      [BACKUPS_QUEUE]: backups,
+      [RESTORES_QUEUE]: restores,
+      [VERIFICATIONS_QUEUE]: verifications,
+    };
   }
 
   /** Rejects unless Redis answers PING now (no waiting for a reconnect). */
@@ -96,6 +114,7 @@ export class JobEnqueuer implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.queue.close().catch(() => undefined);
     await this.restores.close().catch(() => undefined);
+    await this.verifications.close().catch(() => undefined);
     this.connection.disconnect();
   }
 }

@@ -13,7 +13,7 @@ export function logQueueErrors(
   logger: Logger,
   source: string,
   /** what the queue's jobs run, as the lost-job warning names it */
-  record: 'backup' | 'restore' | 'maintenance',
+  record: 'backup' | 'restore' | 'verification' | 'maintenance',
 ): void {
   let last = '';
   let lastAt = 0;

@@ -116,3 +116,52 @@ export const MAINTENANCE_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { age: 24 * 3600, count: 100 },
   removeOnFail: { age: 7 * 24 * 3600, count: 100 },
 };
+
+/** Verifications run on a queue of their own: a long one never delays a backup or a restore. */
+export const VERIFICATIONS_QUEUE = 'verifications';
+export const JOB_RUN_VERIFICATION = 'run-verification';
+/** plans the scheduled verifications of a VERIFY_SCHEDULE period (a maintenance job) */
+export const JOB_PLAN_VERIFICATIONS = 'plan-verifications';
+
+export interface RunVerificationPayload {
+  /** the backup row's primary key, as a string */
+  backupPk: string;
+  /** a scheduled one: the backup is verified only if it never was (an asked one already claimed it) */
+  scheduled?: boolean;
+  requestId?: string;
+}
+
+/**
+ * A verification that stopped half-way is not run again by the queue: the recovery sweep
+ * records it as failed (its scratch server is gone with its worker), and it can be asked again.
+ */
+export const VERIFICATION_JOB_OPTIONS: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+};
+
+/**
+ * The job that runs one verification. An asked one is named after the backup and when it was
+ * asked for (the claim's `started_at`); a scheduled one after the backup and the period.
+ */
+export function runVerificationJob(
+  verification: { backupPk: bigint; startedAt: Date } | { backupPk: bigint; period: Date },
+  delayMs = 0,
+) {
+  const scheduled = 'period' in verification;
+  return {
+    name: JOB_RUN_VERIFICATION,
+    data: {
+      backupPk: String(verification.backupPk),
+      ...(scheduled ? { scheduled } : {}),
+    } satisfies RunVerificationPayload,
+    opts: {
+      ...VERIFICATION_JOB_OPTIONS,
+      jobId: scheduled
+        ? `verify-${verification.backupPk}-scheduled-${verification.period.getTime()}`
+        : `verify-${verification.backupPk}-${verification.startedAt.getTime()}`,
+      ...(delayMs > 0 ? { delay: delayMs } : {}),
+    },
+  };
+}

@@ -2,7 +2,12 @@ import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import { Logger, Module, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { logQueueErrors } from './queue-error-log';
-import { BACKUPS_QUEUE, MAINTENANCE_QUEUE, RESTORES_QUEUE } from './queue.contract';
+import {
+  BACKUPS_QUEUE,
+  MAINTENANCE_QUEUE,
+  RESTORES_QUEUE,
+  VERIFICATIONS_QUEUE,
+} from './queue.contract';
 
 /**
  * The worker's queues, registered once (one connection each) for every feature that adds jobs
@@ -14,6 +19,7 @@ import { BACKUPS_QUEUE, MAINTENANCE_QUEUE, RESTORES_QUEUE } from './queue.contra
       { name: BACKUPS_QUEUE },
       { name: RESTORES_QUEUE },
       { name: MAINTENANCE_QUEUE },
+      { name: VERIFICATIONS_QUEUE },
     ),
   ],
   exports: [BullModule],
@@ -25,11 +31,13 @@ export class WorkerQueuesModule implements OnModuleInit {
     @InjectQueue(BACKUPS_QUEUE) private readonly backups: Queue,
     @InjectQueue(RESTORES_QUEUE) private readonly restores: Queue,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+    @InjectQueue(VERIFICATIONS_QUEUE) private readonly verifications: Queue,
   ) {}
 
   onModuleInit(): void {
     logQueueErrors(this.backups, this.logger, 'backups queue', 'backup');
     logQueueErrors(this.restores, this.logger, 'restores queue', 'restore');
     logQueueErrors(this.maintenance, this.logger, 'maintenance queue', 'maintenance');
+    logQueueErrors(this.verifications, this.logger, 'verifications queue', 'verification');
   }
 }

@@ -2,11 +2,15 @@ import { Module } from '@nestjs/common';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
 import { RetentionModule } from '../retention/retention.module';
 import { ScheduleModule } from '../schedule/schedule.module';
+import { VerificationWorkerModule } from '../verification/verification-worker.module';
 import { MaintenanceProcessor } from './maintenance.processor';
 
-/** The platform-wide duties: the hourly retention pass and the scheduled backups' planning. */
+/**
+ * The platform-wide duties: the hourly retention pass, and the planning of the scheduled
+ * backups and verifications.
+ */
 @Module({
-  imports: [WorkerQueuesModule, RetentionModule, ScheduleModule],
+  imports: [WorkerQueuesModule, RetentionModule, ScheduleModule, VerificationWorkerModule],
   providers: [MaintenanceProcessor],
 })
 export class MaintenanceModule {}

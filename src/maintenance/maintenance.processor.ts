@@ -4,8 +4,10 @@ import { Job, Queue } from 'bullmq';
 import { RetentionService } from '../retention/retention.service';
 import { AppConfig } from '../core/config/app-config';
 import { ScheduleService } from '../schedule/schedule.service';
+import { VerificationScheduleService } from '../verification/verification-schedule.service';
 import {
   JOB_PLAN_SCHEDULE,
+  JOB_PLAN_VERIFICATIONS,
   JOB_PRUNE_ALL,
   JOB_SCHEDULED_BACKUP,
   MAINTENANCE_JOB_OPTIONS,
@@ -36,6 +38,7 @@ export class MaintenanceProcessor
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
     private readonly retention: RetentionService,
     private readonly schedule: ScheduleService,
+    private readonly verifications: VerificationScheduleService,
     private readonly config: AppConfig,
   ) {
     super();
@@ -61,6 +64,7 @@ export class MaintenanceProcessor
     const schedules = [
       [JOB_PLAN_SCHEDULE, this.config.backupSchedule],
       [JOB_PRUNE_ALL, PRUNE_ALL_SCHEDULE],
+      [JOB_PLAN_VERIFICATIONS, this.config.verifySchedule],
     ] as const;
     for (const [name, pattern] of schedules) {
       if (onlyMissing && (await this.queue.getJobScheduler(name))) continue;
@@ -80,6 +84,8 @@ export class MaintenanceProcessor
         return this.retention.prune();
       case JOB_PLAN_SCHEDULE:
         return this.schedule.planPeriod();
+      case JOB_PLAN_VERIFICATIONS:
+        return this.verifications.planPeriod();
       case JOB_SCHEDULED_BACKUP: {
         const { instanceId, periodStart } = job.data as ScheduledBackupPayload;
         return this.schedule.trigger(instanceId, new Date(periodStart));

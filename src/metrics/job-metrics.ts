@@ -18,6 +18,7 @@ export class JobMetrics {
   readonly backupDuration: Histogram<'engine' | 'status'>;
   readonly archiveSize: Histogram<'engine'>;
   readonly restoresFinished: Counter<'status'>;
+  readonly verificationsFinished: Counter<'status'>;
   readonly retentionPruned: Counter;
 
   constructor(metrics: MetricsRegistry) {
@@ -45,6 +46,12 @@ export class JobMetrics {
     this.restoresFinished = new Counter({
       name: 'backup_manager_restores_finished_total',
       help: 'Restores this worker finished, by status (done or failed).',
+      labelNames: ['status'],
+      registers,
+    });
+    this.verificationsFinished = new Counter({
+      name: 'backup_manager_verifications_finished_total',
+      help: 'Verifications this worker finished, by result (verified or failed).',
       labelNames: ['status'],
       registers,
     });

@@ -17,8 +17,8 @@ const QUEUE_STATES: JobType[] = [
 /**
  * What the shared state says, read when Prometheus scrapes the API (so every API process
  * reports the same values; aggregate with max): backups by engine and status, each registered
- * instance's last successful backup, the WAL archive's receivers and lag, and the job queues'
- * depth by state.
+ * instance's last successful backup, the WAL archive's receivers and lag, the verifications,
+ * and the job queues' depth by state.
  */
 @Injectable()
 export class StateMetrics {
@@ -95,6 +95,34 @@ export class StateMetrics {
           FROM instances i LEFT JOIN wal_receivers r ON r.instance_id = i.id
           WHERE i.deleted_at IS NULL AND i.backup_type = 'continuous_archiving'`);
         for (const r of rows) if (r.lag !== null) this.set({ instance_id: r.instance_id }, r.lag);
+      },
+    });
+    new Gauge({
+      name: 'backup_manager_last_verified_backup_timestamp_seconds',
+      help: 'When the newest verified backup of each registered instance was made (its finished_at, Unix seconds); instances with none verified are absent.',
+      labelNames: ['instance_id'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await orNothing(prisma.$queryRaw<Array<{ instance_id: string; at: Date }>>`
+          SELECT b.instance_id, max(b.finished_at) AS at
+          FROM verifications v JOIN backups b ON b.pk = v.backup_pk
+          JOIN instances i ON i.id = b.instance_id
+          WHERE v.status = 'verified' AND i.deleted_at IS NULL
+          GROUP BY b.instance_id`);
+        for (const r of rows) this.set({ instance_id: r.instance_id }, r.at.getTime() / 1000);
+      },
+    });
+    new Gauge({
+      name: 'backup_manager_verifications',
+      help: 'The newest verification of each backup, by result (running, verified, failed).',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await orNothing(prisma.$queryRaw<Array<{ status: string; n: bigint }>>`
+          SELECT status::text AS status, count(*) AS n FROM verifications GROUP BY 1`);
+        for (const r of rows) this.set({ status: r.status }, Number(r.n));
       },
     });
     new Gauge({

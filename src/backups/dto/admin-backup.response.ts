@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Backup } from '../../generated/prisma/client';
+import type { Backup, Verification } from '../../generated/prisma/client';
+import { VerificationResponse, toVerificationResponse } from './verification.response';
 
 /** A backup as operators see it across instances: which instance, how it was started, why it failed. */
 export class AdminBackupResponse {
@@ -36,9 +37,19 @@ export class AdminBackupResponse {
     description: 'Why a failed backup failed (null unless failed); never a secret.',
   })
   failure_reason!: string | null;
+
+  @ApiProperty({
+    type: () => VerificationResponse,
+    required: false,
+    description:
+      'The newest verification of the backup (restored into a scratch server); absent when it was never verified.',
+  })
+  verification?: VerificationResponse;
 }
 
-export function toAdminBackupResponse(b: Omit<Backup, 'jsonHead'>): AdminBackupResponse {
+export function toAdminBackupResponse(
+  b: Omit<Backup, 'jsonHead'> & { verification?: Verification | null },
+): AdminBackupResponse {
   return {
     instance_id: b.instanceId,
     id: b.number,
@@ -50,5 +61,6 @@ export function toAdminBackupResponse(b: Omit<Backup, 'jsonHead'>): AdminBackupR
     started_at: b.startedAt?.toISOString() ?? null,
     finished_at: b.finishedAt?.toISOString() ?? null,
     failure_reason: b.status === 'failed' ? b.failureReason : null,
+    ...(b.verification ? { verification: toVerificationResponse(b.verification) } : {}),
   };
 }

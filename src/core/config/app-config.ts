@@ -34,6 +34,8 @@ export class AppConfig {
   readonly s3: S3Settings;
   readonly backupSchedule: string;
   readonly backupScheduleJitterMinutes: number;
+  readonly verifySchedule: string;
+  readonly verifyConcurrency: number | undefined;
   readonly downloadsEnabled: boolean;
   readonly minEncryptionKeyLength: number;
   readonly defaultMinBackupCount: number;
@@ -81,6 +83,8 @@ export class AppConfig {
     };
     this.backupSchedule = env.BACKUP_SCHEDULE;
     this.backupScheduleJitterMinutes = env.BACKUP_SCHEDULE_JITTER;
+    this.verifySchedule = env.VERIFY_SCHEDULE;
+    this.verifyConcurrency = env.VERIFY_CONCURRENCY;
     this.downloadsEnabled = env.DOWNLOADS_ENABLED;
     this.minEncryptionKeyLength = env.MIN_ENCRYPTION_KEY_LENGTH;
     this.defaultMinBackupCount = env.DEFAULT_MIN_BACKUP_COUNT;

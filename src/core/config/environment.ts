@@ -142,6 +142,18 @@ export class Environment {
   @Max(1440)
   BACKUP_SCHEDULE_JITTER: number = 30;
 
+  /** when each instance's newest unverified backup is verified (cron, UTC), spread as backups are */
+  @Validate(IsCronExpression)
+  VERIFY_SCHEDULE: string = '30 5 * * *';
+
+  /** verifications running at once across all workers (unset: one per worker) */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  VERIFY_CONCURRENCY?: number;
+
   @Transform(toBool)
   @IsBoolean()
   DOWNLOADS_ENABLED: boolean = true;

@@ -1,0 +1,159 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chownSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseEnvironment, lastLines } from './dump-process';
+import { makePrivateDir, recordServer } from './private-dirs';
+import { RestoreFailedError } from './restore-process';
+
+/** A MariaDB server of our own, on a unix socket only, with an empty data directory. */
+export interface PrivateMariadb {
+  readonly socket: string;
+  /** the client's arguments that reach it as root */
+  readonly clientArgs: string[];
+  /** runs SQL with the `mariadb` client; each result row as its tab-separated fields */
+  query(sql: string): Promise<string[][]>;
+  /** stops the server at once and removes its directory */
+  destroy(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 120_000;
+
+/**
+ * Starts an empty private MariaDB server: `mariadb-install-db` into a new directory of mode
+ * 0700, `mariadbd` on a unix socket in it and on no TCP port, with no binary log and no grant
+ * tables (nothing but the worker can reach the socket). When the worker runs as root, the
+ * server runs as the `mysql` user. Rejects with RestoreFailedError, leaving nothing behind.
+ */
+export async function startPrivateMariadb(): Promise<PrivateMariadb> {
+  const owner = serverUser();
+  const dir = makePrivateDir('mariadb');
+  const data = join(dir, 'data');
+  const socket = join(dir, 'mysqld.sock');
+  let server: ChildProcess | undefined;
+  const destroy = async () => {
+    if (server && server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGKILL'); // nothing of this server is kept
+      await once(server, 'exit').catch(() => undefined);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    mkdirSync(data, { mode: 0o700 });
+    if (owner) {
+      chownSync(dir, owner.uid, owner.gid);
+      chownSync(data, owner.uid, owner.gid);
+    }
+    const userArgs = owner ? ['--user=mysql'] : [];
+    await run('mariadb-install-db', [
+      '--no-defaults',
+      `--datadir=${data}`,
+      ...userArgs,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ]);
+    server = spawn(
+      'mariadbd',
+      [
+        '--no-defaults',
+        `--datadir=${data}`,
+        `--socket=${socket}`,
+        `--pid-file=${join(dir, 'mysqld.pid')}`,
+        '--skip-networking',
+        '--skip-grant-tables',
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=64M',
+        '--innodb-flush-log-at-trx-commit=0',
+        ...userArgs,
+      ],
+      { env: baseEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    recordServer(dir, server.pid);
+    let output = '';
+    const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
+    server.stdout?.on('data', keep);
+    server.stderr?.on('data', keep);
+    const spawned = server;
+    const clientArgs = ['--no-defaults', `--socket=${socket}`, '--user=root'];
+    const query = async (sql: string) => {
+      const out = await run('mariadb', [
+        ...clientArgs,
+        '--batch',
+        '--skip-column-names',
+        '-e',
+        sql,
+      ]);
+      return out
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => l.split('\t'));
+    };
+    for (const deadline = Date.now() + START_TIMEOUT_MS; ;) {
+      if (spawned.exitCode !== null || spawned.signalCode !== null) {
+        throw new RestoreFailedError(
+          `the private MariaDB server stopped: ${lastLines(
+            output
+              .split('\n')
+              .filter((l) => /ERROR/.test(l))
+              .join('\n') || output,
+            2,
+          )}`,
+        );
+      }
+      try {
+        await query('SELECT 1');
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return { socket, clientArgs, query, destroy };
+  } catch (err) {
+    await destroy();
+    throw err instanceof RestoreFailedError
+      ? err
+      : new RestoreFailedError(
+          `the private MariaDB server could not start: ${(err as Error).message}`,
+        );
+  }
+}
+
+/** Runs a tool to its end; its stdout, or RestoreFailedError with the end of its stderr. */
+async function run(command: string, args: string[]): Promise<string> {
+  const child = spawn(command, args, {
+    env: baseEnvironment(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const [code] = (await Promise.race([
+    once(child, 'close'),
+    once(child, 'error').then(([err]) => {
+      throw new RestoreFailedError(
+        (err as NodeJS.ErrnoException).code === 'ENOENT'
+          ? `${command} is not installed on this worker (install mariadb-server)`
+          : `${command} could not start: ${(err as Error).message}`,
+      );
+    }),
+  ])) as [number | null];
+  if (code !== 0) throw new RestoreFailedError(`${command} failed: ${lastLines(stderr, 2)}`);
+  return stdout;
+}
+
+/** The `mysql` user when the worker runs as root (mariadbd refuses root), else null. */
+function serverUser(): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('mysql:'));
+  if (!line) {
+    throw new RestoreFailedError(
+      'the worker runs as root and there is no mysql user to run a private MariaDB server as; run the worker as another user',
+    );
+  }
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
