@@ -47,9 +47,10 @@ export class PostgresqlEngine implements DumpEngine {
   /**
    * Into an empty private cluster of the major the dump says it came from (else the newest
    * installed), its database created as the instance's and its user as a role, with psql
-   * restricted as for a restore but going on past errors (a statement the scratch server
-   * refuses, such as a grant to a role it lacks, loses no rows; a table whose data could not be
-   * applied shows in its count). Says what each table then held.
+   * restricted as for a restore, in one transaction but going on past errors (a statement the
+   * scratch server refuses, such as a grant to a role it lacks, is undone alone and loses no
+   * rows; a table whose data could not be applied shows in its count). Says what each table
+   * then held.
    */
   async restoreIntoScratch(input: Readable, target: ScratchTarget): Promise<ScratchInventory> {
     const { head, stream } = await peek(input, 4096);
@@ -78,7 +79,17 @@ export class PostgresqlEngine implements DumpEngine {
       await runRestoreTool(
         {
           command: tools.psql,
-          args: ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=0'],
+          // one transaction, each statement in a savepoint of its own (ON_ERROR_ROLLBACK): a
+          // refused statement is undone alone, and the tables it creates skip the WAL
+          args: [
+            '-X',
+            '-q',
+            '--no-password',
+            '-v',
+            'ON_ERROR_STOP=0',
+            '-v',
+            'ON_ERROR_ROLLBACK=on',
+          ],
           env: {
             ...baseEnvironment(),
             PGHOST: server.socketDir,
@@ -94,7 +105,7 @@ export class PostgresqlEngine implements DumpEngine {
             }
           },
         },
-        framedInput(withoutRestrictLines(stream), restrictPrologue()),
+        framedInput(withoutRestrictLines(stream), `${restrictPrologue()}BEGIN;\n`, '\nCOMMIT;\n'),
       );
       return { tables: await countTables(server, database), errors };
     } finally {

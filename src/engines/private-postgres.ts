@@ -99,7 +99,8 @@ export async function startEmptyPostgres(major: number): Promise<PrivatePostgres
     if (code !== 0) {
       throw new RestoreFailedError(`initdb failed: ${lastLines(stderr, 2)}`);
     }
-    return {};
+    // a scratch cluster is thrown away after a crash: no WAL beyond what it needs to run
+    return { wal_level: 'minimal', full_page_writes: 'off', max_wal_size: '4GB' };
   });
 }
 
