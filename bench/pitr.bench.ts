@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -15,6 +15,7 @@ import {
   registerWithKey,
   sql,
   startCompiled,
+  watchPrivateServers,
 } from './support';
 
 const KEY = 'bench-pitr-key';
@@ -327,31 +328,4 @@ function handRestore(
     },
   );
   return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-/** Samples the memory of every private server a worker runs (postmaster and children), in MiB. */
-function watchPrivateServers(): { stop(): number } {
-  let peak = 0;
-  const timer = setInterval(() => {
-    const postmasters = readdirSync(tmpdir())
-      .filter((d) => d.startsWith('bm-private-pg-'))
-      .map((d) => join(tmpdir(), d, 'server.pid'))
-      .filter((f) => existsSync(f))
-      .map((f) => Number(readFileSync(f, 'utf8')));
-    if (postmasters.length === 0) return;
-    const table = execFileSync('ps', ['-eo', 'pid=,ppid=,rss='], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/).map(Number));
-    const kib = table
-      .filter(([pid, ppid]) => postmasters.includes(pid) || postmasters.includes(ppid))
-      .reduce((sum, [, , rss]) => sum + rss, 0);
-    peak = Math.max(peak, kib / 1024);
-  }, 250);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return peak;
-    },
-  };
 }

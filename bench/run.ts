@@ -7,6 +7,7 @@ import { benchPipeline } from './pipeline.bench';
 import { benchPitr } from './pitr.bench';
 import { benchRestore } from './restore.bench';
 import { benchRetention } from './retention.bench';
+import { benchVerify } from './verify.bench';
 
 /** `npm run bench`: throughput and memory figures, each section side by side with a baseline. */
 async function main(): Promise<void> {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   if (!only || only === 'restore') await benchRestore();
   if (!only || only === 'api') await benchApi();
   if (!only || only === 'pitr') await benchPitr();
+  if (!only || only === 'verify') await benchVerify();
 }
 
 main().then(

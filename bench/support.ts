@@ -1,6 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -128,4 +129,34 @@ export async function registerWithKey(
     'PATCH',
   );
   return { id, token };
+}
+
+/**
+ * Samples the memory of every private server of `kind` (pg, mariadb, redis) a worker runs, its
+ * processes and their children, in MiB.
+ */
+export function watchPrivateServers(kind = 'pg'): { stop(): number } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    const postmasters = readdirSync(tmpdir())
+      .filter((d) => d.startsWith(`bm-private-${kind}-`))
+      .map((d) => join(tmpdir(), d, 'server.pid'))
+      .filter((f) => existsSync(f))
+      .map((f) => Number(readFileSync(f, 'utf8')));
+    if (postmasters.length === 0) return;
+    const table = execFileSync('ps', ['-eo', 'pid=,ppid=,rss='], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
+    const kib = table
+      .filter(([pid, ppid]) => postmasters.includes(pid) || postmasters.includes(ppid))
+      .reduce((sum, [, , rss]) => sum + rss, 0);
+    peak = Math.max(peak, kib / 1024);
+  }, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
 }
