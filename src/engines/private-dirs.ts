@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { baseEnvironment, lastLines } from './dump-process';
+import { RestoreFailedError } from './restore-process';
 
 const PREFIX = 'bm-private-';
 const OWNER = 'owner.pid';
@@ -73,4 +77,59 @@ function commandLine(pid: number): string {
   } catch {
     return '';
   }
+}
+
+/** The system user a private server runs as. */
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * `user` when the worker runs as root (database servers refuse to run as root), else null: the
+ * server then runs as the worker's own user.
+ */
+export function serverUser(user: string, server: string): Owner | null {
+  if (process.getuid?.() !== 0) return null;
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
+  if (!line) {
+    throw new RestoreFailedError(
+      `the worker runs as root and there is no ${user} user to run a private ${server} server as; run the worker as another user`,
+    );
+  }
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * Runs a tool of a private server (as `owner`, when given) to its end and returns its stdout;
+ * RestoreFailedError with the end of its stderr when it fails, the spawn error itself (ENOENT:
+ * not installed) when it cannot start.
+ */
+export async function runTool(
+  command: string,
+  args: string[],
+  owner: Owner | null = null,
+): Promise<string> {
+  const child = spawn(command, args, {
+    env: baseEnvironment(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const [code] = (await Promise.race([
+    once(child, 'close'),
+    once(child, 'error').then(([err]) => {
+      throw err as Error;
+    }),
+  ])) as [number | null];
+  if (code !== 0) {
+    throw new RestoreFailedError(`${basename(command)} failed: ${lastLines(stderr, 2)}`);
+  }
+  return stdout;
 }

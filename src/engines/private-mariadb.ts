@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnvironment, lastLines } from './dump-process';
-import { makePrivateDir, recordServer } from './private-dirs';
+import { makePrivateDir, recordServer, runTool, serverUser } from './private-dirs';
 import { RestoreFailedError } from './restore-process';
 
 /** A MariaDB server of our own, on a unix socket only, with an empty data directory. */
@@ -26,7 +26,7 @@ const START_TIMEOUT_MS = 120_000;
  * server runs as the `mysql` user. Rejects with RestoreFailedError, leaving nothing behind.
  */
 export async function startPrivateMariadb(): Promise<PrivateMariadb> {
-  const owner = serverUser();
+  const owner = serverUser('mysql', 'MariaDB');
   const dir = makePrivateDir('mariadb');
   const data = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
@@ -119,41 +119,14 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   }
 }
 
-/** Runs a tool to its end; its stdout, or RestoreFailedError with the end of its stderr. */
+/** A MariaDB tool run to its end; its stdout. */
 async function run(command: string, args: string[]): Promise<string> {
-  const child = spawn(command, args, {
-    env: baseEnvironment(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  const [code] = (await Promise.race([
-    once(child, 'close'),
-    once(child, 'error').then(([err]) => {
-      throw new RestoreFailedError(
-        (err as NodeJS.ErrnoException).code === 'ENOENT'
-          ? `${command} is not installed on this worker (install mariadb-server)`
-          : `${command} could not start: ${(err as Error).message}`,
-      );
-    }),
-  ])) as [number | null];
-  if (code !== 0) throw new RestoreFailedError(`${command} failed: ${lastLines(stderr, 2)}`);
-  return stdout;
-}
-
-/** The `mysql` user when the worker runs as root (mariadbd refuses root), else null. */
-function serverUser(): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('mysql:'));
-  if (!line) {
+  try {
+    return await runTool(command, args);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     throw new RestoreFailedError(
-      'the worker runs as root and there is no mysql user to run a private MariaDB server as; run the worker as another user',
+      `${command} is not installed on this worker (install mariadb-server)`,
     );
   }
-  const [, , uid, gid] = line.split(':');
-  return { uid: Number(uid), gid: Number(gid) };
 }

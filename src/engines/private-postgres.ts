@@ -2,13 +2,13 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { baseEnvironment, lastLines } from './dump-process';
 import { PG_TOOLS_ROOT } from './pg-tools';
 import type { RecoveryOptions, TableCount } from './dump-engine';
-import { makePrivateDir, recordServer } from './private-dirs';
+import { Owner, makePrivateDir, recordServer, runTool, serverUser } from './private-dirs';
 import { RestoreFailedError } from './restore-process';
 
 /** A PostgreSQL server of our own, on a unix socket only, over a copy of an instance's cluster. */
@@ -67,12 +67,12 @@ export async function startPrivatePostgres(
 export async function startEmptyPostgres(major: number): Promise<PrivatePostgres> {
   return startServer(async (data, _dir, owner) => {
     try {
-      await run('cp', ['-a', `${await templateCluster(major, owner)}/.`, data], owner);
+      await runTool('cp', ['-a', `${await templateCluster(major, owner)}/.`, data], owner);
     } catch (err) {
       if (err instanceof RestoreFailedError && !err.message.startsWith('cp ')) throw err;
       // the template went missing (a cleaner of the temporary directory): make it again
       templates.delete(major);
-      await run('cp', ['-a', `${await templateCluster(major, owner)}/.`, data], owner);
+      await runTool('cp', ['-a', `${await templateCluster(major, owner)}/.`, data], owner);
     }
     // a scratch cluster is thrown away after a crash: no WAL beyond what it needs to run
     return { wal_level: 'minimal', full_page_writes: 'off', max_wal_size: '4GB' };
@@ -95,40 +95,22 @@ function templateCluster(major: number, owner: Owner | null): Promise<string> {
       }
       const initdb = join(PG_TOOLS_ROOT, String(major), 'bin', 'initdb');
       const args = ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8'];
-      await run(initdb, [...args, '--locale=C.UTF-8', '--no-sync'], owner).catch((err: Error) => {
-        rmSync(dir, { recursive: true, force: true });
-        throw (err as NodeJS.ErrnoException).code === 'ENOENT'
-          ? new RestoreFailedError(
-              `PostgreSQL ${major} is not installed on this worker (install postgresql-${major})`,
-            )
-          : err;
-      });
+      await runTool(initdb, [...args, '--locale=C.UTF-8', '--no-sync'], owner).catch(
+        (err: Error) => {
+          rmSync(dir, { recursive: true, force: true });
+          throw (err as NodeJS.ErrnoException).code === 'ENOENT'
+            ? new RestoreFailedError(
+                `PostgreSQL ${major} is not installed on this worker (install postgresql-${major})`,
+              )
+            : err;
+        },
+      );
       return data;
     })();
     templates.set(major, made);
     made.catch(() => templates.delete(major));
   }
   return made;
-}
-
-/** Runs a tool as `owner` to its end; RestoreFailedError with the end of its stderr. */
-async function run(command: string, args: string[], owner: Owner | null): Promise<void> {
-  const child = spawn(command, args, {
-    env: baseEnvironment(),
-    stdio: ['ignore', 'ignore', 'pipe'],
-    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  const [code] = (await Promise.race([
-    once(child, 'close'),
-    once(child, 'error').then(([err]) => {
-      throw err as Error;
-    }),
-  ])) as [number | null];
-  if (code !== 0) {
-    throw new RestoreFailedError(`${basename(command)} failed: ${lastLines(stderr, 2)}`);
-  }
 }
 
 /**
@@ -138,7 +120,7 @@ async function run(command: string, args: string[], owner: Owner | null): Promis
 async function startServer(
   prepare: (data: string, dir: string, owner: Owner | null) => Promise<Record<string, string>>,
 ): Promise<PrivatePostgres> {
-  const owner = serverUser();
+  const owner = serverUser('postgres', 'PostgreSQL');
   const dir = makePrivateDir('pg');
   const data = join(dir, 'data');
   let server: ChildProcess | undefined;
@@ -341,26 +323,6 @@ async function ready(dir: string, timeoutMs: number, exited: () => boolean): Pro
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-}
-
-interface Owner {
-  uid: number;
-  gid: number;
-}
-
-/** The `postgres` user when the worker runs as root (PostgreSQL refuses root), else null. */
-function serverUser(): Owner | null {
-  if (process.getuid?.() !== 0) return null;
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('postgres:'));
-  if (!line) {
-    throw new RestoreFailedError(
-      'the worker runs as root and there is no postgres user to run a private PostgreSQL server as; run the worker as another user',
-    );
-  }
-  const [, , uid, gid] = line.split(':');
-  return { uid: Number(uid), gid: Number(gid) };
 }
 
 /**
