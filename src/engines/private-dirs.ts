@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { baseEnvironment, lastLines } from './dump-process';
@@ -20,6 +28,20 @@ export function makePrivateDir(kind: string, parent = tmpdir()): string {
   const dir = mkdtempSync(join(parent, `${PREFIX}${kind}-`));
   writeFileSync(join(dir, OWNER), String(process.pid));
   return dir;
+}
+
+/**
+ * Creates `<dir>/data` (mode 0700) for a server's files, and gives both to `owner` when the
+ * server runs as another user than the worker.
+ */
+export function makeDataDir(dir: string, owner: Owner | null): string {
+  const data = join(dir, 'data');
+  mkdirSync(data, { mode: 0o700 });
+  if (owner) {
+    chownSync(dir, owner.uid, owner.gid);
+    chownSync(data, owner.uid, owner.gid);
+  }
+  return data;
 }
 
 /** Records the server started in `dir`, in a process group of its own (spawned detached). */

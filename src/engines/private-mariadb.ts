@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnvironment, lastLines } from './dump-process';
-import { makePrivateDir, recordServer, runTool, serverUser } from './private-dirs';
+import { makeDataDir, makePrivateDir, recordServer, runTool, serverUser } from './private-dirs';
 import { RestoreFailedError } from './restore-process';
 
 /** A MariaDB server of our own, on a unix socket only, with an empty data directory. */
@@ -28,7 +28,6 @@ const START_TIMEOUT_MS = 120_000;
 export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   const owner = serverUser('mysql', 'MariaDB');
   const dir = makePrivateDir('mariadb');
-  const data = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
   let server: ChildProcess | undefined;
   const destroy = async () => {
@@ -39,11 +38,7 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    mkdirSync(data, { mode: 0o700 });
-    if (owner) {
-      chownSync(dir, owner.uid, owner.gid);
-      chownSync(data, owner.uid, owner.gid);
-    }
+    const data = makeDataDir(dir, owner);
     const userArgs = owner ? ['--user=mysql'] : [];
     await run('mariadb-install-db', [
       '--no-defaults',

@@ -8,7 +8,14 @@ import { Client } from 'pg';
 import { baseEnvironment, lastLines } from './dump-process';
 import { PG_TOOLS_ROOT } from './pg-tools';
 import type { RecoveryOptions, TableCount } from './dump-engine';
-import { Owner, makePrivateDir, recordServer, runTool, serverUser } from './private-dirs';
+import {
+  Owner,
+  makeDataDir,
+  makePrivateDir,
+  recordServer,
+  runTool,
+  serverUser,
+} from './private-dirs';
 import { RestoreFailedError } from './restore-process';
 
 /** A PostgreSQL server of our own, on a unix socket only, over a copy of an instance's cluster. */
@@ -87,12 +94,7 @@ function templateCluster(major: number, owner: Owner | null): Promise<string> {
   if (!made) {
     made = (async () => {
       const dir = makePrivateDir(`pg${major}-template`);
-      const data = join(dir, 'data');
-      mkdirSync(data, { mode: 0o700 });
-      if (owner) {
-        chownSync(dir, owner.uid, owner.gid);
-        chownSync(data, owner.uid, owner.gid);
-      }
+      const data = makeDataDir(dir, owner);
       const initdb = join(PG_TOOLS_ROOT, String(major), 'bin', 'initdb');
       const args = ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8'];
       await runTool(initdb, [...args, '--locale=C.UTF-8', '--no-sync'], owner).catch(
@@ -122,7 +124,6 @@ async function startServer(
 ): Promise<PrivatePostgres> {
   const owner = serverUser('postgres', 'PostgreSQL');
   const dir = makePrivateDir('pg');
-  const data = join(dir, 'data');
   let server: ChildProcess | undefined;
   let output = '';
   const destroy = async () => {
@@ -136,11 +137,7 @@ async function startServer(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    mkdirSync(data, { mode: 0o700 });
-    if (owner) {
-      chownSync(dir, owner.uid, owner.gid);
-      chownSync(data, owner.uid, owner.gid);
-    }
+    const data = makeDataDir(dir, owner);
     const own = await prepare(data, dir, owner);
     const major = Number(readFileSync(join(data, 'PG_VERSION'), 'utf8').trim());
     if (!Number.isInteger(major)) throw new RestoreFailedError('the base backup has no PG_VERSION');
