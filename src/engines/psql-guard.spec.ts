@@ -71,6 +71,11 @@ describe('dropRestrictLines', () => {
     expect(await filter(['\\! touch /tmp/x\nSELECT 1;\n'])).toBe('\\! touch /tmp/x\nSELECT 1;\n');
   });
 
+  it('sees the end of a COPY block written with CRLF line ends', async () => {
+    const crlf = DUMP.replace(/\n/g, '\r\n');
+    expect(await filter(cut(crlf, [100, 211, 212, 213]))).toBe(EXPECTED.replace(/\n/g, '\r\n'));
+  });
+
   it('drops a last \\unrestrict line without a newline', async () => {
     expect(await filter(['SELECT 1;\n\\unrestrict abc'])).toBe('SELECT 1;\n');
   });

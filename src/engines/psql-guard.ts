@@ -55,7 +55,10 @@ export function assertPsqlCanRestrict(psql: string, serverMajor: number): void {
 
 const NL = 0x0a;
 const BACKSLASH = 0x5c;
-const C = 0x43;
+/** the start of a COPY header */
+const COPY_ = Buffer.from('COPY ', 'latin1');
+/** the start of a line, nothing of it seen yet */
+const LINE_START = Buffer.alloc(0);
 /** A line that can only be a `\restrict`/`\unrestrict` or a COPY header is never longer. */
 const MAX_SPECIAL_LINE = 64 * 1024;
 const RESTRICT_LINE = /^\\(un)?restrict(\s[^\n]*)?\n?$/;
@@ -71,17 +74,22 @@ const COPY_END = /^\\\.\r?\n$/;
 export function dropRestrictLines(): Transform {
   let inCopy = false;
   /** the start of the current line, held while it may still be special; null: ordinary line */
-  let held: Buffer | null = Buffer.alloc(0);
+  let held: Buffer | null = LINE_START;
 
-  /** whether a line starting with these bytes may need a look once complete */
-  const mayBeSpecial = (start: Buffer): boolean => {
-    if (start.length === 0) return true;
-    if (inCopy) return start[0] === BACKSLASH && start.length <= 3;
-    if (start.length > MAX_SPECIAL_LINE) return false;
-    if (start[0] === BACKSLASH) return true;
-    if (start[0] !== C) return false;
-    const head = start.subarray(0, 5).toString('latin1');
-    return 'COPY '.startsWith(head) || head === 'COPY ';
+  /**
+   * whether a line whose first bytes are `chunk[from, to)` may need a look once complete; reads
+   * them in place, as it runs for every line of the dump
+   */
+  const mayBeSpecial = (chunk: Buffer, from: number, to: number): boolean => {
+    const length = to - from;
+    if (length === 0) return true;
+    if (inCopy) return chunk[from] === BACKSLASH && length <= 4; // `\.` with LF or CRLF
+    if (length > MAX_SPECIAL_LINE) return false;
+    if (chunk[from] === BACKSLASH) return true;
+    for (let i = 0; i < Math.min(length, COPY_.length); i++) {
+      if (chunk[from + i] !== COPY_[i]) return false;
+    }
+    return true;
   };
 
   /** decides on one complete line that may be special; true: drop it */
@@ -105,7 +113,13 @@ export function dropRestrictLines(): Transform {
         const end = nl === -1 ? chunk.length : nl + 1;
         if (held === null) {
           // the rest of a line already judged ordinary
-          if (nl !== -1) held = Buffer.alloc(0);
+          if (nl !== -1) held = LINE_START;
+          pos = end;
+          continue;
+        }
+        if (held.length === 0 && !mayBeSpecial(chunk, pos, end)) {
+          // the common case, a line that starts in this chunk and is ordinary: passed on as it is
+          if (nl === -1) held = null;
           pos = end;
           continue;
         }
@@ -113,12 +127,10 @@ export function dropRestrictLines(): Transform {
           held.length === 0
             ? chunk.subarray(pos, end)
             : Buffer.concat([held, chunk.subarray(pos, end)]);
-        if (!mayBeSpecial(start.subarray(0, Math.min(start.length, MAX_SPECIAL_LINE + 1)))) {
-          if (held.length > 0) {
-            this.push(held);
-            run = pos;
-          }
-          held = nl === -1 ? null : Buffer.alloc(0);
+        if (!mayBeSpecial(start, 0, start.length)) {
+          this.push(held);
+          run = pos;
+          held = nl === -1 ? null : LINE_START;
           pos = end;
           continue;
         }
@@ -135,7 +147,7 @@ export function dropRestrictLines(): Transform {
           if (!dropped) this.push(start);
           run = end;
         }
-        held = Buffer.alloc(0);
+        held = LINE_START;
         pos = end;
       }
       if (run < chunk.length) this.push(chunk.subarray(run));
