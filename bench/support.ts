@@ -80,9 +80,17 @@ export function startCompiled(entry: string, env: Record<string, string>): Child
   });
 }
 
+/** A live process's resident set size in KiB (0 once it is gone). */
+function rssKiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Current resident set size of a live process, in MiB. */
-export const rssMiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+export const rssMiB = (pid: number) => rssKiB(pid) / 1024;
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString());
 
@@ -131,6 +139,19 @@ export async function registerWithKey(
   return { id, token };
 }
 
+/** The pids of a live process's children (none once it is gone). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Samples the memory of every private server of `kind` (pg, mariadb, redis) a worker runs, its
  * processes and their children, in MiB.
@@ -143,14 +164,11 @@ export function watchPrivateServers(kind = 'pg'): { stop(): number } {
       .map((d) => join(tmpdir(), d, 'server.pid'))
       .filter((f) => existsSync(f))
       .map((f) => Number(readFileSync(f, 'utf8')));
-    if (postmasters.length === 0) return;
-    const table = execFileSync('ps', ['-eo', 'pid=,ppid=,rss='], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/).map(Number));
-    const kib = table
-      .filter(([pid, ppid]) => postmasters.includes(pid) || postmasters.includes(ppid))
-      .reduce((sum, [, , rss]) => sum + rss, 0);
+    // read from /proc, not by running `ps`: a process started four times a second would take
+    // the CPU the measured work runs on
+    const kib = postmasters
+      .flatMap((pid) => [pid, ...childrenOf(pid)])
+      .reduce((sum, pid) => sum + rssKiB(pid), 0);
     peak = Math.max(peak, kib / 1024);
   }, 250);
   return {
