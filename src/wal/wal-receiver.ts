@@ -38,6 +38,8 @@ export interface ReceiverContext {
 /** How long a receiver waits before starting again: doubling after each failed start, to 5 min. */
 const RESTART_AFTER_MS = 5_000;
 const MAX_RESTART_AFTER_MS = 5 * 60_000;
+/** The shortest pause between two shipping passes of one receiver. */
+const MIN_SHIP_GAP_MS = 250;
 /** A pg_receivewal that ran this long counts as having worked: the next wait starts over. */
 const WORKED_AFTER_MS = 60_000;
 
@@ -90,7 +92,7 @@ export class WalReceiver {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
-    clearInterval(this.shipTimer);
+    clearTimeout(this.shipTimer);
     await this.killTool();
     await this.shipping.catch(() => undefined);
     await this.positionClient?.end().catch(() => undefined);
@@ -126,10 +128,25 @@ export class WalReceiver {
       tool.once('error', () => undefined);
       await this.ctx.setState('streaming', null);
       const started = Date.now();
-      this.shipTimer = setInterval(() => this.shipSoon(), this.ctx.shipIntervalMs);
+      let receiving = true;
+      const pass = () => {
+        const passStarted = Date.now();
+        this.shipSoon();
+        void this.shipping.then(() => {
+          if (!receiving || this.stopped) return;
+          // WAL that arrived just after this pass began goes with the next one: it starts early
+          // by twice what this one took, so that it is in storage within the interval
+          const took = Date.now() - passStarted;
+          const wait = Math.max(MIN_SHIP_GAP_MS, this.ctx.shipIntervalMs - 2 * took);
+          this.shipTimer = setTimeout(pass, wait);
+          this.shipTimer.unref();
+        });
+      };
+      this.shipTimer = setTimeout(pass, this.ctx.shipIntervalMs);
       this.shipTimer.unref();
       const [code, signal] = (await once(tool, 'close')) as [number | null, NodeJS.Signals | null];
-      clearInterval(this.shipTimer);
+      receiving = false;
+      clearTimeout(this.shipTimer);
       this.shipSoon();
       await this.shipping;
       if (this.stopped) return;
