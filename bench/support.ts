@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { nodeArgsFor } = require('../scripts/node-args') as {
+const { nodeArgsFor, nodeEnvFor } = require('../scripts/node-args') as {
   nodeArgsFor: (entry: string) => string[];
+  nodeEnvFor: (entry: string) => Record<string, string>;
 };
 
 export const ROOT = join(__dirname, '..');
@@ -68,14 +69,19 @@ export function peakRssMiB(pid: number): number {
 }
 
 /**
- * Starts a compiled entry point (dist/<entry>.js) with exactly `env` (plus PATH), with the Node
- * flags of its start script in package.json (and BENCH_NODE_ARGS, which also shows its output).
+ * Starts a compiled entry point (dist/<entry>.js) with exactly `env` (plus PATH), with the
+ * variables and Node flags of its start script in package.json (and BENCH_NODE_ARGS, which also
+ * shows its output).
  */
 export function startCompiled(entry: string, env: Record<string, string>): ChildProcess {
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const nodeArgs = [...nodeArgsFor(`${entry}.js`), ...extra];
   return spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', `${entry}.js`)], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...nodeEnvFor(`${entry}.js`),
+      ...env,
+    },
     stdio: ['ignore', extra.length > 0 ? 'inherit' : 'ignore', 'inherit'],
   });
 }

@@ -6,11 +6,12 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { nodeArgsFor } = require('./node-args');
+const { nodeArgsFor, nodeEnvFor } = require('./node-args');
 
 const entries = ['main.js', 'worker.js'].filter((f) => fs.existsSync(path.join(__dirname, '..', 'dist', f)));
 const children = entries.map((f) =>
   spawn(process.execPath, [...nodeArgsFor(f), path.join(__dirname, '..', 'dist', f)], {
+    env: { ...process.env, ...nodeEnvFor(f) },
     stdio: 'inherit',
   }),
 );
