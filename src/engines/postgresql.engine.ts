@@ -63,16 +63,17 @@ export class PostgresqlEngine implements DumpEngine {
     const user = decodeURIComponent(url.username) || 'postgres';
     const server = await startEmptyPostgres(major);
     try {
-      if (user !== 'postgres') {
-        await runOnPrivate(server, 'postgres', `CREATE ROLE ${quoteIdent(user)} LOGIN`);
-      }
+      // the instance's role, and its database as the cluster's own `postgres` renamed: instant,
+      // where CREATE DATABASE copies a template
+      const setup: string[] = [];
+      if (user !== 'postgres') setup.push(`CREATE ROLE ${quoteIdent(user)} LOGIN`);
       if (database !== 'postgres') {
-        await runOnPrivate(
-          server,
-          'postgres',
-          `CREATE DATABASE ${quoteIdent(database)} OWNER ${quoteIdent(user)}`,
+        setup.push(
+          `ALTER DATABASE postgres RENAME TO ${quoteIdent(database)}`,
+          `ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(user)}`,
         );
       }
+      if (setup.length > 0) await runOnPrivate(server, 'template1', setup.join(';\n'));
       const tools = pgToolsFor(major);
       assertPsqlCanRestrict(tools.psql, major);
       const errors: string[] = [];

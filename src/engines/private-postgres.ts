@@ -300,6 +300,8 @@ async function extract(tar: Readable, data: string, owner: Owner | null): Promis
  */
 async function ready(dir: string, timeoutMs: number, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // a scratch server is up within a few hundred milliseconds, a recovery may take minutes
+  let pause = 25;
   for (;;) {
     if (exited()) return; // the caller learns why from the exit itself
     const client = new Client({ host: dir, port: 5432, database: 'template1', user: 'postgres' });
@@ -317,7 +319,8 @@ async function ready(dir: string, timeoutMs: number, exited: () => boolean): Pro
           `the private PostgreSQL server did not accept connections within ${timeoutMs / 1000} s`,
         );
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 200);
     }
   }
 }
