@@ -4,6 +4,13 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createOpensslDecryptStream } from '../crypto/openssl-enc';
 
+/**
+ * What decryption takes at a time, and what the content holds before the consumer reads it:
+ * storage hands over 1 MiB chunks, and a decrypted copy of each, alive until collected, was what
+ * kept a worker's memory up during a restore or a verification.
+ */
+const SLICE = 256 * 1024;
+
 /** A consumer gave up on the archive's content before its end without saying why. */
 export class ContentNotReadError extends Error {
   constructor() {
@@ -36,17 +43,24 @@ export async function readArchive(
 ): Promise<void> {
   const hash = createHash('sha256');
   const decrypt = createOpensslDecryptStream(reading.passphrase);
-  // hashes on the way; a chunk is handed back to storage only once decryption consumed it
+  // hashes on the way; a chunk is handed back to storage only once decryption consumed all of it
   const sink = new Writable({
     highWaterMark: 0,
     write(chunk: Buffer, _enc, done) {
       hash.update(chunk);
-      decrypt.write(chunk, (err) => done(err ?? undefined));
+      let at = 0;
+      const next = (err?: Error | null) => {
+        if (err || at >= chunk.length) return done(err ?? undefined);
+        const slice = chunk.subarray(at, at + SLICE);
+        at += SLICE;
+        decrypt.write(slice, next);
+      };
+      next();
     },
   });
   // large chunks: a restore tool's pipe takes them in fewer, cheaper writes
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  const content = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const content = new PassThrough({ highWaterMark: SLICE });
   const streams = [sink, decrypt, gunzip, content];
   // each failure reaches us through the promises below; a stream destroyed with an error must
   // not also throw it as an unhandled 'error' event
