@@ -135,9 +135,10 @@ export class WalReceiver {
         void this.shipping.then(() => {
           if (!receiving || this.stopped) return;
           // WAL that arrived just after this pass began goes with the next one: it starts early
-          // by twice what this one took, so that it is in storage within the interval
+          // by twice what this one took and a tenth of the interval (the next may take longer),
+          // so that it is in storage within the interval
           const took = Date.now() - passStarted;
-          const wait = Math.max(MIN_SHIP_GAP_MS, this.ctx.shipIntervalMs - 2 * took);
+          const wait = Math.max(MIN_SHIP_GAP_MS, 0.9 * this.ctx.shipIntervalMs - 2 * took);
           this.shipTimer = setTimeout(pass, wait);
           this.shipTimer.unref();
         });
