@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { queryPool } from '../core/prisma/prisma-errors';
+import { queryPool } from '../core/prisma/query-pool';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { AccessToken, Instance } from '../generated/prisma/client';
 

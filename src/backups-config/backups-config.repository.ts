@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { queryPool } from '../core/prisma/prisma-errors';
+import { queryPool } from '../core/prisma/query-pool';
 import { PrismaService } from '../core/prisma/prisma.service';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import type { BackupsConfig } from '../generated/prisma/client';

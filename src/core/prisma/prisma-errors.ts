@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import { Prisma } from '../../generated/prisma/client';
 
 /** True when a write failed on a unique constraint (Prisma P2002). */
@@ -56,7 +55,7 @@ const UNAVAILABLE_KINDS = new Set([
  * connection in time says "timeout exceeded when trying to connect"). Only the driver's own
  * wording: a storage or Redis error that mentions ECONNREFUSED is not the database's.
  */
-const UNAVAILABLE_MESSAGES =
+export const UNAVAILABLE_MESSAGES =
   /^(Connection terminated|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error)/;
 
 /**
@@ -79,39 +78,6 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /** A query straight on the pool (not through Prisma) that could not reach the database. */
 export class DatabaseUnavailableError extends Error {}
-
-const SOCKET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EPIPE',
-]);
-
-/**
- * Runs a query on the pool under the Prisma client, turning "the database is away" (the
- * socket's errors, SQLSTATE 08xxx/57P0x, the pool's own timeout) into DatabaseUnavailableError,
- * so it is answered 503 like the same failure through Prisma.
- */
-export async function queryPool<R extends object>(
-  pool: Pool,
-  text: string,
-  values: unknown[],
-): Promise<R[]> {
-  try {
-    return (await pool.query<R>(text, values)).rows;
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (
-      (typeof code === 'string' && (SOCKET_CODES.has(code) || /^(08|57P0)/.test(code))) ||
-      (err instanceof Error && UNAVAILABLE_MESSAGES.test(err.message))
-    ) {
-      throw new DatabaseUnavailableError((err as Error).message);
-    }
-    throw err;
-  }
-}
 
 interface AdapterCause {
   kind: string;
