@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { InstancesDataModule } from '../instances/instances-data.module';
+import { BackupsDataModule } from './backups-data.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
-import { InstancesRepository } from '../instances/instances.repository';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
 import { WorkerMetricsModule } from '../metrics/metrics.module';
 import { WorkerPresenceModule } from '../workers/workers.module';
@@ -9,7 +10,6 @@ import { RetentionModule } from '../retention/retention.module';
 import { StorageModule } from '../storage/storage.module';
 import { BackupRunner } from './backup-runner.service';
 import { BackupProcessor } from './backup.processor';
-import { BackupsRepository } from './backups.repository';
 import { RecoveryService } from './recovery.service';
 
 /** The worker's side of backups: the processor, the runner and the recovery sweep. */
@@ -22,14 +22,10 @@ import { RecoveryService } from './recovery.service';
     EnginesModule,
     StorageModule,
     RetentionModule,
+    BackupsDataModule,
+    InstancesDataModule,
   ],
-  providers: [
-    BackupsRepository,
-    InstancesRepository,
-    BackupRunner,
-    BackupProcessor,
-    RecoveryService,
-  ],
-  exports: [BackupsRepository],
+  providers: [BackupRunner, BackupProcessor, RecoveryService],
+  exports: [BackupsDataModule],
 })
 export class BackupsWorkerModule {}

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
+import { InstancesDataModule } from '../instances/instances-data.module';
+import { PitrDataModule } from './pitr-data.module';
 import { InstanceAccessModule } from '../access/instance-access.module';
-import { InstancesRepository } from '../instances/instances.repository';
 import { AdminWalArchiveController } from './admin-wal-archive.controller';
 import { PitrController } from './pitr.controller';
-import { PitrRepository } from './pitr.repository';
 import { PitrService } from './pitr.service';
 
 /**
@@ -11,9 +11,9 @@ import { PitrService } from './pitr.service';
  * API), and its archive's state for operators (admin API).
  */
 @Module({
-  imports: [InstanceAccessModule],
+  imports: [InstanceAccessModule, InstancesDataModule, PitrDataModule],
   controllers: [PitrController, AdminWalArchiveController],
-  providers: [PitrRepository, PitrService, InstancesRepository],
+  providers: [PitrService],
   exports: [PitrService],
 })
 export class PitrModule {}

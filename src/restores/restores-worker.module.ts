@@ -1,18 +1,18 @@
 import { Module } from '@nestjs/common';
-import { BackupsRepository } from '../backups/backups.repository';
+import { RestoresDataModule } from './restores-data.module';
+import { InstancesDataModule } from '../instances/instances-data.module';
+import { PitrDataModule } from '../pitr/pitr-data.module';
+import { BackupsDataModule } from '../backups/backups-data.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
 import { PrivateDirsJanitor } from '../engines/private-dirs-janitor';
-import { InstancesRepository } from '../instances/instances.repository';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
 import { WorkerMetricsModule } from '../metrics/metrics.module';
-import { PitrRepository } from '../pitr/pitr.repository';
 import { WorkerPresenceModule } from '../workers/workers.module';
 import { StorageModule } from '../storage/storage.module';
 import { RestoreRecoveryService } from './restore-recovery.service';
 import { RestoreRunner } from './restore-runner.service';
 import { RestoreProcessor } from './restore.processor';
-import { RestoresRepository } from './restores.repository';
 
 /**
  * The worker's side of restores: the processor, the runner, the recovery sweep, and the removal
@@ -26,16 +26,11 @@ import { RestoresRepository } from './restores.repository';
     CryptoModule,
     EnginesModule,
     StorageModule,
+    BackupsDataModule,
+    InstancesDataModule,
+    PitrDataModule,
+    RestoresDataModule,
   ],
-  providers: [
-    RestoresRepository,
-    BackupsRepository,
-    PitrRepository,
-    InstancesRepository,
-    RestoreRunner,
-    RestoreProcessor,
-    RestoreRecoveryService,
-    PrivateDirsJanitor,
-  ],
+  providers: [RestoreRunner, RestoreProcessor, RestoreRecoveryService, PrivateDirsJanitor],
 })
 export class RestoresWorkerModule {}

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
-import { BackupsRepository } from '../backups/backups.repository';
+import { InstancesDataModule } from '../instances/instances-data.module';
+import { VerificationsDataModule } from './verification-data.module';
+import { BackupsDataModule } from '../backups/backups-data.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
-import { InstancesRepository } from '../instances/instances.repository';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
 import { WorkerMetricsModule } from '../metrics/metrics.module';
 import { StorageModule } from '../storage/storage.module';
@@ -11,7 +12,6 @@ import { VerificationRecoveryService } from './verification-recovery.service';
 import { VerificationRunner } from './verification-runner.service';
 import { VerificationScheduleService } from './verification-schedule.service';
 import { VerificationProcessor } from './verification.processor';
-import { VerificationsRepository } from './verifications.repository';
 
 /**
  * The worker's side of verifications: the processor, the runner, the recovery sweep and the
@@ -25,11 +25,11 @@ import { VerificationsRepository } from './verifications.repository';
     CryptoModule,
     EnginesModule,
     StorageModule,
+    BackupsDataModule,
+    InstancesDataModule,
+    VerificationsDataModule,
   ],
   providers: [
-    VerificationsRepository,
-    BackupsRepository,
-    InstancesRepository,
     VerificationRunner,
     VerificationProcessor,
     VerificationRecoveryService,

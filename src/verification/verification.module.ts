@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
-import { BackupsRepository } from '../backups/backups.repository';
-import { InstancesRepository } from '../instances/instances.repository';
+import { InstancesDataModule } from '../instances/instances-data.module';
+import { VerificationsDataModule } from './verification-data.module';
+import { BackupsDataModule } from '../backups/backups-data.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { AdminVerificationController } from './admin-verification.controller';
 import { VerificationService } from './verification.service';
-import { VerificationsRepository } from './verifications.repository';
 
 /** Verifications, the API's side: a backup with its newest verification, and asking for one. */
 @Module({
-  imports: [JobsModule],
+  imports: [JobsModule, BackupsDataModule, InstancesDataModule, VerificationsDataModule],
   controllers: [AdminVerificationController],
-  providers: [VerificationService, VerificationsRepository, BackupsRepository, InstancesRepository],
+  providers: [VerificationService],
 })
 export class VerificationModule {}

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
+import { WebhooksDataModule } from './webhooks-data.module';
 import { WebhookSender } from './webhook-sender.service';
-import { WebhooksRepository } from './webhooks.repository';
 
 /** The worker's side of webhooks: sending the deliveries that are due. */
-@Module({ providers: [WebhooksRepository, WebhookSender] })
+@Module({ imports: [WebhooksDataModule], providers: [WebhookSender] })
 export class WebhooksWorkerModule {}

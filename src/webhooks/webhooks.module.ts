@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { WebhooksDataModule } from './webhooks-data.module';
 import { WebhooksController } from './webhooks.controller';
-import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
 /** The admin routes of webhooks, in the API process. */
 @Module({
+  imports: [WebhooksDataModule],
   controllers: [WebhooksController],
-  providers: [WebhooksRepository, WebhooksService],
+  providers: [WebhooksService],
 })
 export class WebhooksModule {}

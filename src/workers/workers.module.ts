@@ -1,19 +1,20 @@
 import { Module } from '@nestjs/common';
+import { WorkersDataModule } from './workers-data.module';
 import { WorkerPresence } from './worker-presence.service';
 import { WorkersController } from './workers.controller';
-import { WorkersRepository } from './workers.repository';
 
 /** The API's view of the worker processes (admin route, readiness). */
 @Module({
+  imports: [WorkersDataModule],
   controllers: [WorkersController],
-  providers: [WorkersRepository],
-  exports: [WorkersRepository],
+  exports: [WorkersDataModule],
 })
 export class WorkersModule {}
 
 /** A worker process reporting itself; the processors tell it when they take a job. */
 @Module({
-  providers: [WorkersRepository, WorkerPresence],
+  imports: [WorkersDataModule],
+  providers: [WorkerPresence],
   exports: [WorkerPresence],
 })
 export class WorkerPresenceModule {}
