@@ -1,132 +1,25 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Clock } from '../src/core/clock/clock';
-import { CASES, NOW, RetentionCase as Case } from '../src/retention/retention-rule.cases';
-import { RetentionRepository } from '../src/retention/retention.repository';
-import { OrphanArchivesRepository } from '../src/storage/orphan-archives.repository';
-import { JobMetrics } from '../src/metrics/job-metrics';
-import { RetentionService } from '../src/retention/retention.service';
-import { STORAGE_DRIVER, StorageDriver } from '../src/storage/storage-driver';
 import { databaseUrl } from './support/databases';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { startTestWorker, waitForBackup } from './support/test-worker';
 
+/**
+ * Retention after real backups, through the API and a worker; the rule on every case, the
+ * orphans and the forgotten records are test/medium/retention.
+ */
 describe('retention', () => {
   let t: TestApp;
   let worker: INestApplicationContext;
-  let storage: StorageDriver;
-  const clock: Clock = { now: () => NOW };
 
   beforeAll(async () => {
     t = await startTestApp();
     worker = (await startTestWorker(t)).worker;
-    storage = worker.get(STORAGE_DRIVER);
   });
   afterAll(async () => {
     await worker?.close();
     await t?.close();
-  });
-
-  const service = () =>
-    new RetentionService(
-      worker.get(RetentionRepository),
-      worker.get(OrphanArchivesRepository),
-      t.config,
-      clock,
-      storage,
-      worker.get(JobMetrics),
-    );
-
-  /** Creates the case's instance and backups directly in the database, with real archive files. */
-  async function seed(c: Case): Promise<{ id: string; files: string[] }> {
-    const inst = await registerInstance(t);
-    await t.http
-      .patch(`/v1/instances/${inst.id}/backups-config`)
-      .set('Authorization', `Bearer ${inst.token}`)
-      .send(c.config)
-      .expect(200);
-    const { activeKeyId } = await t.prisma.backupsConfig.findUniqueOrThrow({
-      where: { instanceId: inst.id },
-    });
-    const files: string[] = [];
-    mkdirSync(join(t.config.storagePath, inst.id), { recursive: true });
-    for (const [i, [status, age]] of c.backups.entries()) {
-      const triggeredAt = new Date(NOW.getTime() - age);
-      const storageKey = status === 'done' ? `${inst.id}/b${i + 1}.tgz` : null;
-      if (storageKey) writeFileSync(join(t.config.storagePath, storageKey), 'archive');
-      files.push(storageKey ? join(t.config.storagePath, storageKey) : '');
-      await t.prisma.backup.create({
-        data: {
-          instanceId: inst.id,
-          number: i + 1,
-          backupId: `${inst.id}-${triggeredAt.getTime()}`,
-          status,
-          triggeredAt,
-          startedAt: status === 'queued' ? null : triggeredAt,
-          finishedAt: status === 'done' || status === 'failed' ? triggeredAt : null,
-          storageKey,
-          size: 7n,
-          encryptionKeyId: activeKeyId,
-        },
-      });
-    }
-    if (c.deregisteredAgo !== undefined) {
-      await t.prisma.instance.update({
-        where: { id: inst.id },
-        data: { deletedAt: new Date(NOW.getTime() - c.deregisteredAgo) },
-      });
-    }
-    return { id: inst.id, files };
-  }
-
-  it('applies every rule in one pass over all instances', async () => {
-    const seeded = [];
-    for (const c of CASES) seeded.push(await seed(c));
-    await service().prune();
-
-    for (const [k, c] of CASES.entries()) {
-      const rows = await t.prisma.backup.findMany({
-        where: { instanceId: seeded[k].id },
-        orderBy: { number: 'asc' },
-      });
-      const deleted = rows.filter((r) => r.status === 'deleted').map((r) => r.number);
-      expect({ case: c.name, deleted }).toEqual({ case: c.name, deleted: c.pruned });
-      for (const [i, [status]] of c.backups.entries()) {
-        const row = rows[i];
-        if (!c.pruned.includes(i + 1))
-          expect({ case: c.name, number: i + 1, status: row.status }).toEqual({
-            case: c.name,
-            number: i + 1,
-            status,
-          });
-        if (status === 'done') {
-          expect({
-            case: c.name,
-            number: i + 1,
-            fileExists: existsSync(seeded[k].files[i]),
-          }).toEqual({
-            case: c.name,
-            number: i + 1,
-            fileExists: !c.pruned.includes(i + 1),
-          });
-        }
-      }
-    }
-  });
-
-  it('is idempotent, and two passes at once prune each backup exactly once', async () => {
-    const c = CASES[1];
-    const a = await seed(c);
-    const b = await seed(c);
-    const counts = await Promise.all([service().prune(), service().prune(), service().prune(a.id)]);
-    expect(counts.reduce((x, y) => x + y, 0)).toBe(2 * c.pruned.length);
-    expect(await service().prune()).toBe(0);
-    for (const id of [a.id, b.id]) {
-      expect(await t.prisma.backup.count({ where: { instanceId: id, status: 'deleted' } })).toBe(
-        c.pruned.length,
-      );
-    }
   });
 
   it('end to end: retention_time 0 and min_backup_count 1, three backups → only the newest stays', async () => {
@@ -166,84 +59,5 @@ describe('retention', () => {
       false,
       true,
     ]);
-  });
-
-  it('an archive that storage failed to remove is removed by a later full pass', async () => {
-    const c = CASES[1];
-    const seeded = await seed(c);
-    const victim = seeded.files[c.pruned[0] - 1];
-    // a non-empty directory where the archive is: unlink fails, as with storage that is down
-    rmSync(victim);
-    mkdirSync(join(victim, 'stuck'), { recursive: true });
-    await service().prune(seeded.id);
-    const stuck = await t.prisma.backup.findFirstOrThrow({
-      where: { instanceId: seeded.id, number: c.pruned[0] },
-    });
-    expect(stuck.status).toBe('deleted');
-    const orphan = { storageKey: stuck.storageKey! };
-    expect(await t.prisma.orphanArchive.count({ where: orphan })).toBe(1);
-    expect(t.logs.filter((l) => l.includes('could not be removed from storage'))).toHaveLength(1);
-
-    // storage is back; a pass for this instance only does not retry, the full one does
-    rmSync(victim, { recursive: true });
-    writeFileSync(victim, 'archive');
-    await service().prune(seeded.id);
-    expect(existsSync(victim)).toBe(true);
-    await service().prune();
-    expect(existsSync(victim)).toBe(false);
-    expect(await t.prisma.orphanArchive.count({ where: orphan })).toBe(0);
-  });
-
-  it('removes records of backups pruned more than DELETED_RECORD_RETENTION_DAYS ago, but not one a restore refers to', async () => {
-    const inst = await registerInstance(t);
-    const key = await t.prisma.backupsConfig.findUniqueOrThrow({ where: { instanceId: inst.id } });
-    const day = 86_400_000;
-    const deletedAgo = async (number: number, days: number) =>
-      t.prisma.backup.create({
-        data: {
-          instanceId: inst.id,
-          number,
-          backupId: `${inst.id}-${number}`,
-          status: 'deleted',
-          encryptionKeyId: key.activeKeyId,
-          triggeredAt: new Date(NOW.getTime() - (days + 10) * day),
-          finishedAt: new Date(NOW.getTime() - days * day),
-        },
-      });
-    await deletedAgo(1, 200);
-    const restored = await deletedAgo(2, 150);
-    await deletedAgo(3, 91);
-    await deletedAgo(4, 89);
-    await t.prisma.restore.create({
-      data: { instanceId: inst.id, number: 1, backupPk: restored.pk, status: 'done' },
-    });
-    const numbers = async () =>
-      (
-        await t.prisma.backup.findMany({
-          where: { instanceId: inst.id },
-          orderBy: { number: 'asc' },
-        })
-      ).map((b) => b.number);
-
-    const keepForever = new RetentionService(
-      worker.get(RetentionRepository),
-      worker.get(OrphanArchivesRepository),
-      { ...t.config, deletedRecordRetentionDays: 0 },
-      clock,
-      storage,
-      worker.get(JobMetrics),
-    );
-    expect(await keepForever.forgetDeletedRecords()).toBe(0);
-    expect(await numbers()).toEqual([1, 2, 3, 4]);
-
-    expect(t.config.deletedRecordRetentionDays).toBe(90);
-    expect(await service().forgetDeletedRecords()).toBe(2);
-    expect(await numbers()).toEqual([2, 4]);
-    // the public list no longer shows them
-    const list = await t.http
-      .get(`/v1/instances/${inst.id}/backups`)
-      .set('Authorization', `Bearer ${inst.token}`)
-      .expect(200);
-    expect((list.body as Array<{ id: number }>).map((b) => b.id)).toEqual([4, 2]);
   });
 });

@@ -7,10 +7,13 @@ import { databaseUrl, migrateDatabase, templateDatabase, withAdminClient } from 
 export default async function globalSetup(): Promise<void> {
   // test files run in workers started after this, which inherit the environment
   const template = templateDatabase();
+  // the medium and e2e tiers share it: one run migrates it once
+  if (process.env.BM_TEST_TEMPLATE_READY === template) return;
   process.env.BM_TEST_TEMPLATE_DATABASE = template;
   await withAdminClient(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${template}`);
   });
   migrateDatabase(databaseUrl(template));
+  process.env.BM_TEST_TEMPLATE_READY = template;
 }
