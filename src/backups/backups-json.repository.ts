@@ -2,23 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { queryPool } from '../core/prisma/query-pool';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { Page } from '../core/validation/paging';
+import { BACKUP_JSON_TAIL_SQL } from './backup-json.sql';
 
 /**
- * The public backup objects (BackupResponse: the a9s fields in their order, then
- * `failure_reason` on a failed one) as JSON text. The list and show are the hottest reads: the
- * database keeps each backup's object up to `finished_at` in the row (`json_head`, rendered by
- * the migration's `backup_json_head` whenever those fields change), and this query only
- * appends the rest, so a list of 1,000 backups is read and concatenated, never decoded into
- * objects or serialized. `downloadable` is the rule of whyNotDownloadable() in SQL; a test
- * holds the two to the same cases.
+ * The public backup objects (BACKUP_FIELDS) as JSON text: the row's stored head and the rest
+ * appended, as backup-json.sql.ts generates them from the one field list.
  */
 const BACKUP_JSON = `
   SELECT b.number,
     b.json_head
-    || ',"downloadable":' || ($2::boolean AND b.status = 'done' AND k.origin = 'user')::text
-    || CASE WHEN b.status = 'failed' AND b.failure_reason IS NOT NULL
-            THEN ',"failure_reason":' || to_json(b.failure_reason)::text ELSE '' END
-    || '}' AS json
+    || ${BACKUP_JSON_TAIL_SQL} AS json
   FROM backups b
   JOIN encryption_keys k ON k.id = b.encryption_key_id
   WHERE b.instance_id = $1`;

@@ -173,10 +173,8 @@ export class BackupsRepository {
     since?: Date;
     before?: bigint;
     limit: number;
-  }): Promise<Array<Omit<Backup, 'jsonHead'> & { verification: Verification | null }>> {
+  }): Promise<Array<Backup & { verification: Verification | null }>> {
     return this.prisma.backup.findMany({
-      // the public rendering is not this list's, and it would be most of what a row weighs
-      omit: { jsonHead: true },
       include: { verification: true },
       where: {
         status: filter.status,

@@ -48,7 +48,7 @@ export class AdminBackupResponse {
 }
 
 export function toAdminBackupResponse(
-  b: Omit<Backup, 'jsonHead'> & { verification?: Verification | null },
+  b: Backup & { verification?: Verification | null },
 ): AdminBackupResponse {
   return {
     instance_id: b.instanceId,

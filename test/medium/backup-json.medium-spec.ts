@@ -1,0 +1,97 @@
+import type { AccessedInstance } from '../../src/access/access.repository';
+import { BACKUP_JSON_HEAD_COLUMNS, BACKUP_JSON_HEAD_SQL } from '../../src/backups/backup-json.sql';
+import { BackupsDataModule } from '../../src/backups/backups-data.module';
+import { BackupsJson } from '../../src/backups/backups-json.repository';
+import { BACKUP_FIELDS, whyNotDownloadable } from '../../src/backups/dto/backup.response';
+import type { BackupStatus } from '../../src/generated/prisma/client';
+import { Medium, startMedium } from './support/medium';
+
+/**
+ * What the database renders as the public backup object is BACKUP_FIELDS: the stored head is
+ * the one generated from the list (a changed field without its generated migration fails
+ * here), and every object carries the listed fields in their order, with the record's values.
+ */
+describe('the public backup object, as the database renders it', () => {
+  let m: Medium;
+  let instance: AccessedInstance;
+  beforeAll(async () => {
+    m = await startMedium([BackupsDataModule]);
+    instance = await m.register();
+  });
+  afterAll(() => m?.close());
+
+  it('is rendered by the function and trigger generated from BACKUP_FIELDS', async () => {
+    const [fn] = await m.prisma.$queryRaw<Array<{ src: string }>>`
+      SELECT prosrc AS src FROM pg_proc WHERE proname = 'backup_json_head'`;
+    expect(fn.src.trim()).toBe(BACKUP_JSON_HEAD_SQL);
+    const [trigger] = await m.prisma.$queryRaw<Array<{ def: string }>>`
+      SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgname = 'backups_json_head'`;
+    expect(trigger.def).toContain(
+      `UPDATE OF ${[...BACKUP_JSON_HEAD_COLUMNS, 'json_head'].join(', ')}`,
+    );
+  });
+
+  it('holds the listed fields in their order, with the values of the record', async () => {
+    const config = await m.prisma.backupsConfig.findUniqueOrThrow({
+      where: { instanceId: instance.id },
+    });
+    const userKey = await m.prisma.encryptionKey.create({
+      data: { instanceId: instance.id, origin: 'user', sealed: Buffer.from('x') },
+    });
+    const statuses: BackupStatus[] = ['done', 'failed', 'deleted', 'done', 'queued'];
+    for (const [i, status] of statuses.entries()) {
+      await m.prisma.backup.create({
+        data: {
+          instanceId: instance.id,
+          number: i + 1,
+          backupId: `${instance.id}-${1_700_000_000_000 + i}`,
+          status,
+          size: BigInt(1000 * i),
+          encryptionKeyId: i === 3 ? config.activeKeyId : userKey.id,
+          failureReason:
+            status === 'failed' ? 'pg_dump exited with code 1: "quoted" \\ text' : null,
+          triggeredAt: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6 + i)),
+          startedAt: status === 'queued' ? null : new Date(Date.UTC(2026, 0, 2, 3, 4, 6, 7)),
+          finishedAt: ['done', 'failed', 'deleted'].includes(status)
+            ? new Date(Date.UTC(2026, 0, 2, 3, 5, 0, 999))
+            : null,
+        },
+      });
+    }
+    // a later update re-renders the stored head
+    await m.prisma.backup.update({
+      where: { instanceId_number: { instanceId: instance.id, number: 2 } },
+      data: { size: 42n },
+    });
+
+    const records = await m.prisma.backup.findMany({
+      where: { instanceId: instance.id },
+      include: { encryptionKey: true },
+      orderBy: { number: 'desc' },
+    });
+    for (const downloadsEnabled of [true, false]) {
+      const listed = JSON.parse(
+        (await m.get(BackupsJson).list(instance.id, downloadsEnabled)).json,
+      ) as Array<Record<string, unknown>>;
+      expect(listed).toHaveLength(records.length);
+      for (const [i, b] of records.entries()) {
+        const expected: Record<string, unknown> = {
+          id: b.number,
+          backup_id: b.backupId,
+          size: Number(b.size),
+          status: b.status,
+          triggered_at: b.triggeredAt.toISOString(),
+          started_at: b.startedAt?.toISOString() ?? null,
+          finished_at: b.finishedAt?.toISOString() ?? null,
+          downloadable: whyNotDownloadable(b, downloadsEnabled) === null,
+          ...(b.status === 'failed' ? { failure_reason: b.failureReason } : {}),
+        };
+        const names = BACKUP_FIELDS.map((f) => f.name).filter((n) => n in expected);
+        expect(Object.keys(listed[i])).toEqual(names);
+        expect(listed[i]).toEqual(expected);
+        const one = await m.get(BackupsJson).one(instance.id, downloadsEnabled, b.number);
+        expect(JSON.parse(one!)).toEqual(expected);
+      }
+    }
+  });
+});
