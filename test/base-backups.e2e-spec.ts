@@ -85,7 +85,7 @@ describe('base backups of continuous-archiving PostgreSQL instances', () => {
     );
     expect(listing.some((f) => /^pg_wal\/[0-9A-F]{24}$/.test(f))).toBe(true);
 
-    // by hand, as the README says: unpack, start postgres on it, read the data
+    // by hand, as docs/using.md says: unpack, start postgres on it, read the data
     const data = join(work, 'data');
     mkdirSync(data, { mode: 0o700 });
     execFileSync('tar', ['-xf', tarFile, '-C', data]);

@@ -111,7 +111,7 @@ describe('metrics after one done and one failed backup', () => {
     expect(text).not.toContain('never-shown');
   });
 
-  it("the README's alert selects an instance that never succeeded, once it has gone 26 h without", async () => {
+  it('the documented alert selects an instance that never succeeded, once it has gone 26 h without', async () => {
     await t.prisma.instance.update({
       where: { id: bad.id },
       data: { createdAt: new Date(Date.now() - 2 * 86400_000) },

@@ -310,7 +310,7 @@ describe('restores', () => {
     });
     afterAll(() => mariadb(`DROP DATABASE IF EXISTS ${db}; DROP USER IF EXISTS '${user}'@'%';`));
 
-    it('keeps the tables restored before the failing statement, and says what failed (the README guarantee)', async () => {
+    it('keeps the tables restored before the failing statement, and says what failed (the documented guarantee)', async () => {
       const inst = await registerInstance(t, {
         type: 'mariadb',
         connection_url: `mariadb://${user}:half-way-pw@127.0.0.1:3306/${db}`,

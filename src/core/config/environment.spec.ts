@@ -6,7 +6,7 @@ import { readOrCreateLocalSecret } from './local-secrets';
 import { AppConfig } from './app-config';
 
 describe('parseEnvironment', () => {
-  it('applies the defaults the README lists to an empty environment', () => {
+  it('applies the defaults docs/operating.md lists to an empty environment', () => {
     const env = parseEnvironment({});
     expect(env).toMatchObject({
       PORT: 3000,

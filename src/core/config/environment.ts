@@ -286,7 +286,7 @@ export function parseEnvironment(raw: NodeJS.ProcessEnv): Environment {
   return env;
 }
 
-/** The TLS parameters of the service's own DATABASE_URL and REDIS_URL (see the README). */
+/** The TLS parameters of the service's own DATABASE_URL and REDIS_URL (docs/operating.md, TLS). */
 function tlsProblems(env: Environment): string[] {
   const problems: string[] = [];
   const db = new URL(env.DATABASE_URL).searchParams;

@@ -30,7 +30,7 @@ export class RegisterInstanceDto {
 
   @ApiProperty({
     description:
-      'How to reach the instance, e.g. postgresql://user:password@host:5432/db, with its TLS parameters (see the README); sealed at rest, never returned. Its scheme must fit `type`.',
+      'How to reach the instance, e.g. postgresql://user:password@host:5432/db, with its TLS parameters (see docs/operating.md, TLS); sealed at rest, never returned. Its scheme must fit `type`.',
     writeOnly: true,
     minLength: 1,
     maxLength: 4096,
