@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { INestApplication, LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { AppConfig } from './core/config/app-config';
@@ -9,11 +9,7 @@ import { requestLogger } from './core/logging/request-logger.middleware';
 import { requestId } from './core/logging/request-context';
 import { allowedMethods } from './core/errors/allowed-methods';
 import { answerClientError } from './core/errors/client-error';
-import { DOWNLOAD_PATH, downloadErrorBody } from './downloads/download-error.filter';
-import {
-  BACKUP_MANAGER_PATH,
-  backupManagerErrorBody,
-} from './backup-manager/backup-manager.errors';
+import { errorAnswersByPath } from './core/errors/error-answer';
 import { JsonBodyPipe } from './core/validation/json-body.pipe';
 import { requestPathCheck } from './core/validation/request-path.middleware';
 import { jsonBodyParser } from './core/validation/json-body-parser';
@@ -43,20 +39,18 @@ export async function createApp(
   const express = app.getHttpAdapter().getInstance() as unknown as {
     router?: Parameters<typeof allowedMethods>[0];
   };
-  // routes whose documented error body differs from the public one
-  const bodyFor = (path: string) =>
-    DOWNLOAD_PATH.test(path)
-      ? downloadErrorBody
-      : BACKUP_MANAGER_PATH.test(path)
-        ? backupManagerErrorBody(path)
-        : undefined;
+  // the error answers that controllers declare where their routes differ from the public one
+  const controllers = [...app.get(ModulesContainer).values()].flatMap((m) =>
+    [...m.controllers.values()].map((c) => c.metatype),
+  );
+  const answerFor = errorAnswersByPath(controllers.filter((c) => c !== null));
   app.useGlobalFilters(
-    new AllExceptionsFilter((path) => allowedMethods(express.router, path), bodyFor),
+    new AllExceptionsFilter((path) => allowedMethods(express.router, path), answerFor),
   );
   // what Node's HTTP parser refuses (bad header bytes, oversized headers) still gets our body
   app
     .getHttpServer()
-    .on('clientError', (err: Error, socket: Socket) => answerClientError(err, socket, bodyFor));
+    .on('clientError', (err: Error, socket: Socket) => answerClientError(err, socket, answerFor));
   app.useGlobalPipes(new JsonBodyPipe());
   serveOpenApi(app);
   app.enableShutdownHooks();

@@ -24,7 +24,8 @@ import { ApiErrors } from '../core/openapi/api-errors';
 import { RouteNumber } from '../core/validation/route-number';
 import { RestoreResponse } from '../restores/dto/restore.response';
 import { RestoresService } from '../restores/restores.service';
-import { ManagedInstance } from './backup-manager.errors';
+import { ErrorAnswerOf } from '../core/errors/error-answer';
+import { ManagedInstance, backupManagerErrorAnswer } from './backup-manager.errors';
 import { BackupManagerGuard } from './backup-manager.guard';
 import { BackupManagerService } from './backup-manager.service';
 import { UpdateInstanceDto } from './dto/update-instance.dto';
@@ -41,6 +42,7 @@ const BID = ApiParam({ name: 'id', description: 'The backup id within the instan
  * queued backup and 202 as a queued restore.
  */
 @Controller('backup-manager/instances')
+@ErrorAnswerOf(backupManagerErrorAnswer())
 @UseGuards(BackupManagerGuard)
 @ApiTags('backup-manager')
 @ApiBasicAuth(BACKUP_MANAGER_AUTH)
@@ -131,6 +133,7 @@ export class BackupManagerController {
   }
 
   @Post(':iid/backups/:id/restore')
+  @ErrorAnswerOf(backupManagerErrorAnswer('RestoreInProgress'))
   @HttpCode(202)
   @IID
   @BID

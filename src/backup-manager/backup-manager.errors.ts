@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AccessedInstance } from '../access/access.repository';
 import { DomainError } from '../core/errors/domain-errors';
-import type { ErrorBody } from '../core/errors/error-body';
+import type { ErrorAnswer } from '../core/errors/error-answer';
 
 /** 404 `InstanceNotFound`: no instance with this id was ever registered. */
 export class UnknownInstanceError extends DomainError {
@@ -37,26 +37,24 @@ export class CredentialsOutdatedError extends DomainError {
   readonly code = 'CredentialsOutdated';
 }
 
-/** Paths of the Backup Manager API, whose error names are its clients' (see below). */
-export const BACKUP_MANAGER_PATH = /^\/backup-manager(\/|$)/;
-
 const RENAMED: Record<string, string> = {
   BackupNotFound: 'NotFound',
   RestoreNotFound: 'NotFound',
 };
 
 /**
- * The error body of a Backup Manager API path: the service's own status and description, under
- * the names this API's clients know (`NotFound`, and `RestoreInProgress` for a refused restore).
+ * The Backup Manager API's error answer: the service's own status and description, under the
+ * names this API's clients know (`NotFound`; `conflict` names a 409 where the route has its own
+ * word for it, `RestoreInProgress` for a refused restore).
  */
-export const backupManagerErrorBody =
-  (path: string) =>
-  (body: ErrorBody, status: number): ErrorBody => ({
-    error:
-      status === 409 && /\/restore\/?$/.test(path)
-        ? 'RestoreInProgress'
-        : (RENAMED[body.error] ?? body.error),
-    description: body.description,
+export const backupManagerErrorAnswer =
+  (conflict?: string): ErrorAnswer =>
+  ({ status, body }) => ({
+    status,
+    body: {
+      error: status === 409 && conflict ? conflict : (RENAMED[body.error] ?? body.error),
+      description: body.description,
+    },
   });
 
 /** The instance that BackupManagerGuard resolved for this request. */

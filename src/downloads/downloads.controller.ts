@@ -1,5 +1,5 @@
 import type { AccessedInstance } from '../access/access.repository';
-import { Controller, Get, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
   ApiInstanceRoutes,
@@ -17,7 +17,8 @@ import {
 import { SinkClosedError } from '../storage/storage-driver';
 import { RouteNumber } from '../core/validation/route-number';
 import { parseRange } from './byte-range';
-import { DownloadErrorFilter } from './download-error.filter';
+import { ErrorAnswerOf } from '../core/errors/error-answer';
+import { downloadErrorAnswer } from './download-error.answer';
 import { DownloadableArchive, DownloadsService } from './downloads.service';
 
 /**
@@ -26,7 +27,7 @@ import { DownloadableArchive, DownloadsService } from './downloads.service';
  */
 @Controller('v1/instances/:instance_id/backups/:id/download')
 @UseGuards(InstanceAccessGuard)
-@UseFilters(DownloadErrorFilter)
+@ErrorAnswerOf(downloadErrorAnswer)
 @ApiInstanceRoutes('backups')
 export class DownloadsController {
   constructor(private readonly downloads: DownloadsService) {}

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
 import { MethodNotAllowedError } from './domain-errors';
 import type { Request, Response } from 'express';
-import { ErrorBody, renderError } from './error-body';
+import type { ErrorAnswer } from './error-answer';
+import { renderError } from './error-body';
 
 /** Renders every error as `{"error": "...", "description": "..."}` with the status codes of docs/public-api.md. */
 @Catch()
@@ -10,13 +11,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   /**
    * `allowedMethods` tells which methods have a route for a path, to answer 405 instead of 404;
-   * `bodyFor` gives the error body of routes that document their own (refused before routing).
+   * `answerFor` gives the error answer that the route a path leads to declares
+   * (`ErrorAnswerOf`), also for errors raised before routing.
    */
   constructor(
     private readonly allowedMethods: (path: string) => string[] = () => [],
-    private readonly bodyFor: (
-      path: string,
-    ) => ((body: ErrorBody, status: number) => object) | undefined = () => undefined,
+    private readonly answerFor: (path: string) => ErrorAnswer | undefined = () => undefined,
   ) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
@@ -42,11 +42,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (res.headersSent) {
       // A streamed body already started: cut the connection rather than pass off a truncated body.
+      this.logger.warn({
+        msg: 'response cut short',
+        path: req.path,
+        error: err instanceof Error ? err.message : String(err),
+      });
       res.destroy();
       return;
     }
-    res.set(rendered.headers ?? {});
-    const own = this.bodyFor(req.path);
-    res.status(rendered.status).json(own ? own(rendered.body, rendered.status) : rendered.body);
+    const own = this.answerFor(req.path)?.(rendered, err);
+    res.set({ ...rendered.headers, ...own?.headers });
+    res.status(own?.status ?? rendered.status).json(own?.body ?? rendered.body);
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
+import type { ErrorAnswer } from './error-answer';
 import type { ErrorBody } from './error-body';
 
 const logger = new Logger('Http');
@@ -16,14 +17,14 @@ function requestLine(raw: Buffer | undefined): { method?: string; path?: string 
 /**
  * Answers a request that Node's HTTP parser refused (a header with forbidden bytes, headers
  * too large) with the error body of docs/public-api.md instead of Node's bare 400, then closes.
- * The request never reached the app, so it gets its request id and its log line here; `bodyFor`
- * gives the body of routes that document their own (the download route), as for routed errors.
+ * The request never reached the app, so it gets its request id and its log line here;
+ * `answerFor` gives the answer of routes that declare their own (the download route), as for
+ * routed errors.
  */
 export function answerClientError(
   err: NodeJS.ErrnoException & { rawPacket?: Buffer },
   socket: Socket,
-  bodyFor: (path: string) => ((body: ErrorBody, status: number) => object) | undefined = () =>
-    undefined,
+  answerFor: (path: string) => ErrorAnswer | undefined = () => undefined,
 ): void {
   if (!socket.writable || (err.code === 'ECONNRESET' && socket.destroyed)) {
     socket.destroy();
@@ -47,8 +48,8 @@ export function answerClientError(
     requestId,
     reason: err.code,
   });
-  const render = path ? bodyFor(path) : undefined;
-  const body = JSON.stringify(render ? render(error, status) : error);
+  const own = path ? answerFor(path)?.({ status, body: error, unexpected: false }, err) : undefined;
+  const body = JSON.stringify(own ? own.body : error);
   socket.end(
     `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nX-Request-Id: ${requestId}\r\n` +
