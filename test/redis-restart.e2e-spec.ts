@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { RecoveryService } from '../src/backups/recovery.service';
+import { BackupRecoveryService } from '../src/backups/backup-recovery.service';
 import { MAINTENANCE_QUEUE } from '../src/jobs/queue.contract';
 import { decryptWithOpenssl } from './support/archives';
 import { databaseUrl } from './support/databases';
@@ -68,7 +68,7 @@ describe('Redis restarted without its data while a backup runs', () => {
       redis = await startRedisServer(redis.port);
 
       // the sweep that used to fail the backup ("the worker … stopped") now sees its heartbeat
-      const recovery = worker.worker.get(RecoveryService);
+      const recovery = worker.worker.get(BackupRecoveryService);
       await waitFor(() => recovery.sweep().then(() => true), 60000, 'a sweep on the new Redis');
       const during = await waitForBackup(t, inst.id, inst.token, 1, ['running', 'failed', 'done']);
       expect(during.status).toBe('running');

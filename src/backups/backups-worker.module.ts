@@ -10,7 +10,7 @@ import { RetentionModule } from '../retention/retention.module';
 import { StorageModule } from '../storage/storage.module';
 import { BackupRunner } from './backup-runner.service';
 import { BackupProcessor } from './backup.processor';
-import { RecoveryService } from './recovery.service';
+import { BackupRecoveryService } from './backup-recovery.service';
 
 /** The worker's side of backups: the processor, the runner and the recovery sweep. */
 @Module({
@@ -25,7 +25,7 @@ import { RecoveryService } from './recovery.service';
     BackupsDataModule,
     InstancesDataModule,
   ],
-  providers: [BackupRunner, BackupProcessor, RecoveryService],
+  providers: [BackupRunner, BackupProcessor, BackupRecoveryService],
   exports: [BackupsDataModule],
 })
 export class BackupsWorkerModule {}

@@ -3,7 +3,7 @@ import type { BackupRunner } from './backup-runner.service';
 import type { BackupsRepository, UnfinishedBackup } from './backups.repository';
 import type { Clock } from '../core/clock/clock';
 import type { AppConfig } from '../core/config/app-config';
-import { RecoveryService } from './recovery.service';
+import { BackupRecoveryService } from './backup-recovery.service';
 import { backupJobId } from '../jobs/queue.contract';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
@@ -46,7 +46,7 @@ async function sweepOne(b: UnfinishedBackup, jobState: string | null) {
   } as unknown as BackupRunner;
   const clock: Clock = { now: () => NOW };
   const config = { upstreamTimeoutMs: 5000 } as AppConfig;
-  await new RecoveryService(queue, backups, runner, clock, config).sweep();
+  await new BackupRecoveryService(queue, backups, runner, clock, config).sweep();
   return { failed: failed.length > 0, requeued: added.length > 0 };
 }
 

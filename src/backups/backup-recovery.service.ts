@@ -20,8 +20,8 @@ import { BACKUPS_QUEUE, RunBackupPayload, backupJobId, runBackupJob } from '../j
  * whatever Redis says: Redis restarted without its data must not fail a backup in progress.
  */
 @Injectable()
-export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(RecoveryService.name);
+export class BackupRecoveryService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(BackupRecoveryService.name);
   private stop?: () => void;
 
   constructor(
