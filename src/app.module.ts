@@ -14,6 +14,7 @@ import { TokensModule } from './tokens/tokens.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WorkersModule } from './workers/workers.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { FleetModule } from './fleet/fleet.module';
 
 /** The HTTP service: the public API (/v1) and the admin API (/admin/v1). */
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         MetricsModule,
         BackupManagerModule,
         WebhooksModule,
+        FleetModule,
       ],
     };
   }

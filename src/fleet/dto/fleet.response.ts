@@ -1,0 +1,62 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class FleetInstance {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ enum: ['postgresql', 'mariadb', 'redis'] })
+  type!: string;
+
+  @ApiProperty({ enum: ['standard', 'continuous_archiving'] })
+  backup_type!: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    type: String,
+    nullable: true,
+    description: 'When its newest done backup finished; null when it has none.',
+  })
+  last_success_at!: string | null;
+
+  @ApiProperty({
+    format: 'date-time',
+    type: String,
+    nullable: true,
+    description: 'When its newest backup failed, if that is newer than its newest done one.',
+  })
+  last_failure_at!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why that backup failed.' })
+  last_failure_reason!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Its newest verification: running, verified or failed; null when none was made.',
+  })
+  verification_status!: string | null;
+
+  @ApiProperty({ format: 'date-time', type: String, nullable: true })
+  verified_at!: string | null;
+
+  @ApiProperty({ description: 'Whether a backup or restore of it is queued or running.' })
+  running!: boolean;
+}
+
+export class FleetResponse {
+  @ApiProperty({ description: 'Worker processes that reported themselves alive in the last 30 s.' })
+  workers_alive!: number;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Jobs waiting in the queues (null when Redis did not answer in time).',
+  })
+  jobs_waiting!: number | null;
+
+  @ApiProperty({ type: [FleetInstance] })
+  instances!: FleetInstance[];
+}

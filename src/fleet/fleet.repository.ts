@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../core/prisma/prisma.service';
+import { queryPool } from '../core/prisma/query-pool';
+
+export interface FleetRow {
+  id: string;
+  name: string;
+  type: string;
+  backup_type: string;
+  last_success_at: string | null;
+  last_failure_at: string | null;
+  last_failure_reason: string | null;
+  verification_status: string | null;
+  verified_at: string | null;
+  running: boolean;
+}
+
+/**
+ * Every registered instance with what an operator looks at first, in one statement: the newest
+ * done backup, the newest failed one (when it is newer than the newest done one), the newest
+ * verification and whether a backup or restore is under way. Each lookup walks the
+ * (instance_id, number) index backwards from the newest backup.
+ */
+const FLEET = `
+  SELECT i.id, i.name, i.type::text, i.backup_type::text,
+         api_time(ok.finished_at) AS last_success_at,
+         api_time(bad.finished_at) AS last_failure_at,
+         bad.failure_reason AS last_failure_reason,
+         v.status::text AS verification_status,
+         api_time(v.finished_at) AS verified_at,
+         EXISTS (SELECT 1 FROM backups a WHERE a.instance_id = i.id AND a.status IN ('queued', 'running'))
+           OR EXISTS (SELECT 1 FROM restores r WHERE r.instance_id = i.id AND r.status IN ('queued', 'running'))
+           AS running
+  FROM instances i
+  LEFT JOIN LATERAL (
+    SELECT b.number, b.finished_at FROM backups b
+    WHERE b.instance_id = i.id AND b.status = 'done' ORDER BY b.number DESC LIMIT 1) ok ON true
+  LEFT JOIN LATERAL (
+    SELECT b.finished_at, b.failure_reason FROM backups b
+    WHERE b.instance_id = i.id AND b.status = 'failed' AND b.number > coalesce(ok.number, 0)
+    ORDER BY b.number DESC LIMIT 1) bad ON true
+  LEFT JOIN LATERAL (
+    SELECT v.status, v.finished_at FROM verifications v
+    WHERE v.instance_id = i.id ORDER BY v.backup_pk DESC LIMIT 1) v ON true
+  WHERE i.deleted_at IS NULL
+  ORDER BY i.name, i.id`;
+
+@Injectable()
+export class FleetRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  instances(): Promise<FleetRow[]> {
+    return queryPool<FleetRow>(this.prisma.pool, FLEET, []);
+  }
+}
