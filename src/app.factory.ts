@@ -16,6 +16,7 @@ import { jsonBodyParser } from './core/validation/json-body-parser';
 import { httpMetrics } from './metrics/http-metrics';
 import { MetricsRegistry } from './metrics/metrics-registry';
 import { serveOpenApi } from './core/openapi/openapi-document';
+import { serveDashboard } from './dashboard/serve-dashboard';
 
 /**
  * Builds the HTTP application exactly as production runs it; the end-to-end tests call this
@@ -53,6 +54,7 @@ export async function createApp(
     .on('clientError', (err: Error, socket: Socket) => answerClientError(err, socket, answerFor));
   app.useGlobalPipes(new JsonBodyPipe());
   serveOpenApi(app);
+  serveDashboard(app);
   app.enableShutdownHooks();
   return app;
 }

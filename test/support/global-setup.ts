@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { databaseUrl, migrateDatabase, templateDatabase, withAdminClient } from './databases';
 
 /**
@@ -15,5 +17,7 @@ export default async function globalSetup(): Promise<void> {
     await c.query(`CREATE DATABASE ${template}`);
   });
   migrateDatabase(databaseUrl(template));
+  // the dashboard the API serves at /ui, as `npm run build` builds it (under a second)
+  execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build-web.js')]);
   process.env.BM_TEST_TEMPLATE_READY = template;
 }

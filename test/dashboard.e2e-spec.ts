@@ -1,0 +1,169 @@
+import { Browser, Page, chromium } from 'playwright-core';
+import { DASHBOARD_CSP } from '../src/dashboard/serve-dashboard';
+import { TestApp, registerInstance, startTestApp } from './support/test-app';
+
+/** Debian's chromium: the browser builds that playwright downloads are not used. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+
+/**
+ * The dashboard in a real Chromium against the real API: signing in with a token, the fleet,
+ * signing out, and nothing a user typed ever running as code.
+ */
+describe('the dashboard', () => {
+  let t: TestApp;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  /** console errors, uncaught page errors and dialogs: each test ends with none */
+  let problems: string[];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    const address = t.app.getHttpServer().address() as { port: number };
+    base = `http://127.0.0.1:${address.port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+  beforeEach(async () => {
+    problems = [];
+    page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('dialog', (d) => {
+      problems.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+  });
+  afterEach(async () => {
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  /** A backup record of an instance, finished `at`, as a worker would have left it. */
+  async function backupRow(
+    instanceId: string,
+    number: number,
+    status: 'done' | 'failed',
+    at: number,
+    reason?: string,
+  ) {
+    const { activeKeyId } = await t.prisma.backupsConfig.findUniqueOrThrow({
+      where: { instanceId },
+    });
+    await t.prisma.backup.create({
+      data: {
+        instanceId,
+        number,
+        backupId: `${instanceId}-${at}`,
+        status,
+        encryptionKeyId: activeKeyId,
+        triggeredAt: new Date(at - 60_000),
+        startedAt: new Date(at - 60_000),
+        finishedAt: new Date(at),
+        failureReason: reason ?? null,
+      },
+    });
+  }
+
+  async function signIn(token: string) {
+    await page.goto(`${base}/ui/`);
+    await page.getByLabel('Token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('is served with a strict Content-Security-Policy', async () => {
+    const res = await page.goto(`${base}/ui/`);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-security-policy']).toBe(DASHBOARD_CSP);
+    expect(DASHBOARD_CSP).toContain("script-src 'self'");
+    expect(DASHBOARD_CSP).not.toContain('unsafe-inline');
+  });
+
+  it('signs the admin in to the fleet, which lists every registered instance as text', async () => {
+    const plain = await registerInstance(t, { name: 'orders-db' });
+    const broken = await registerInstance(t, {
+      name: 'billing-db',
+      type: 'mariadb',
+      connection_url: 'mariadb://root@127.0.0.1:3306/billing',
+    });
+    const hour = 3_600_000;
+    await backupRow(plain.id, 1, 'done', Date.now() - 3 * hour);
+    await backupRow(broken.id, 1, 'done', Date.now() - 30 * hour);
+    await backupRow(
+      broken.id,
+      2,
+      'failed',
+      Date.now() - 2 * hour,
+      'mariadb-dump exited with code 2: Access denied',
+    );
+    const hostile = await registerInstance(t, {
+      name: XSS_NAME,
+      type: 'redis',
+      connection_url: 'redis://127.0.0.1:6379',
+    });
+    await signIn(t.adminToken);
+    const rows = page.locator('tbody tr');
+    await rows.filter({ hasText: plain.id }).waitFor();
+    expect(await rows.filter({ hasText: plain.id }).textContent()).toContain('orders-db');
+    // the name is shown as the characters it is, and no element was made of it
+    const row = rows.filter({ hasText: hostile.id });
+    expect(await row.locator('td').first().textContent()).toBe(XSS_NAME);
+    expect(await page.locator('tbody img').count()).toBe(0);
+    // never backed up: overdue, in red
+    expect(await row.locator('td.late').textContent()).toContain('never');
+    // backed up 3 h ago: not overdue
+    const fresh = rows.filter({ hasText: plain.id }).locator('td').nth(4);
+    expect(await fresh.textContent()).toBe('3 h ago');
+    expect(await fresh.getAttribute('class')).toBeNull();
+    // last success 30 h ago and a failure since: both in red, with the reason
+    const failing = rows.filter({ hasText: broken.id });
+    expect(await failing.locator('td').nth(4).textContent()).toContain('30 h ago');
+    expect(await failing.locator('td').nth(5).textContent()).toContain('Access denied');
+    await page.getByLabel('Failing only').check();
+    expect(await rows.count()).toBe(2);
+    await page.getByLabel('Failing only').uncheck();
+    // the token stayed in the tab, not in the address or a cookie
+    expect(page.url()).not.toContain(t.adminToken);
+    expect(await page.context().cookies()).toEqual([]);
+
+    if (process.env.DASHBOARD_SCREENSHOTS) {
+      // `DASHBOARD_SCREENSHOTS=1 npx jest test/dashboard` renews the README's picture
+      await page.setViewportSize({ width: 1280, height: 560 });
+      await page.screenshot({ path: 'docs/dashboard-fleet.png' });
+    }
+    await page.getByLabel('Type').selectOption('redis');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(hostile.id);
+    await page.getByLabel('Type').selectOption('');
+    await page.getByLabel('Search').fill('orders');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(plain.id);
+  });
+
+  it('refuses a token that does not open it, saying so', async () => {
+    await signIn('not-a-token-of-this-service');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('does not open');
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    // the browser reports the API's 401 as a failed load: the one message this test expects
+    expect(problems).toEqual([
+      'console: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
+    ]);
+    problems = [];
+  });
+
+  it('forgets the token on Sign out: a reload shows the sign-in form', async () => {
+    await signIn(t.adminToken);
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.reload();
+    await page.getByLabel('Token').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+});

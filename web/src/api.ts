@@ -1,0 +1,55 @@
+/** The token lives in this tab only: never in a URL, a cookie or localStorage. */
+const TOKEN_KEY = 'backup-manager.token';
+
+export const session = {
+  token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  signIn: (token: string): void => sessionStorage.setItem(TOKEN_KEY, token),
+  signOut: (): void => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** An answer of the API that was not a success, with the sentence its error body gave. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls the documented HTTP API with the tab's token; a 401 signs the tab out. */
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const token = session.token();
+  const res = await fetch(path, {
+    ...init,
+    headers: {
+      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...init.headers,
+    },
+  });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { description?: string; message?: string };
+    throw new ApiError(res.status, body.description ?? body.message ?? `HTTP ${res.status}`);
+  }
+  return (await res.json()) as T;
+}
+
+export interface FleetInstance {
+  id: string;
+  name: string;
+  type: string;
+  backup_type: string;
+  last_success_at: string | null;
+  last_failure_at: string | null;
+  last_failure_reason: string | null;
+  verification_status: string | null;
+  verified_at: string | null;
+  running: boolean;
+}
+
+export interface Fleet {
+  workers_alive: number;
+  jobs_waiting: number | null;
+  instances: FleetInstance[];
+}

@@ -1,0 +1,132 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, Fleet, FleetInstance, api } from './api';
+import { age, overdue } from './age';
+
+const TYPES = ['postgresql', 'mariadb', 'redis'];
+
+function failing(i: FleetInstance): boolean {
+  return i.last_failure_at !== null || overdue(i.last_success_at);
+}
+
+function Row({ i }: { i: FleetInstance }) {
+  const late = overdue(i.last_success_at);
+  return (
+    <tr>
+      <td>{i.name}</td>
+      <td>
+        <code>{i.id}</code>
+      </td>
+      <td>{i.type}</td>
+      <td>{i.backup_type === 'continuous_archiving' ? 'continuous' : 'standard'}</td>
+      <td class={late ? 'late' : undefined}>
+        {i.last_success_at ? `${age(i.last_success_at)} ago` : 'never'}
+        {late && <span class="visually-hidden"> (overdue)</span>}
+      </td>
+      <td>
+        {i.last_failure_at ? (
+          <>
+            <span class="late">{age(i.last_failure_at)} ago</span>
+            <div class="reason">{i.last_failure_reason}</div>
+          </>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td>{i.verification_status ?? '—'}</td>
+      <td>{i.running ? 'running' : ''}</td>
+    </tr>
+  );
+}
+
+/** Every instance at a glance, for the operator. */
+export function FleetPage({ onUnauthorized }: { onUnauthorized: (message: string) => void }) {
+  const [fleet, setFleet] = useState<Fleet | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [type, setType] = useState('');
+  const [onlyFailing, setOnlyFailing] = useState(false);
+  const [search, setSearch] = useState('');
+
+  useEffect(() => {
+    api<Fleet>('/admin/v1/fleet')
+      .then(setFleet)
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
+        else setError(err instanceof Error ? err.message : String(err));
+      });
+  }, []);
+
+  const shown = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    return (fleet?.instances ?? []).filter(
+      (i) =>
+        (type === '' || i.type === type) &&
+        (!onlyFailing || failing(i)) &&
+        (needle === '' ||
+          i.name.toLowerCase().includes(needle) ||
+          i.id.toLowerCase().includes(needle)),
+    );
+  }, [fleet, type, onlyFailing, search]);
+
+  if (error)
+    return (
+      <p class="error" role="alert">
+        {error}
+      </p>
+    );
+  if (!fleet) return <p>Loading the fleet…</p>;
+  return (
+    <section>
+      <h1>Fleet</h1>
+      <p class="summary">
+        <span>{fleet.workers_alive} workers alive</span>
+        <span>
+          {fleet.jobs_waiting === null ? 'queue: no answer' : `${fleet.jobs_waiting} jobs waiting`}
+        </span>
+        <span>{fleet.instances.length} instances</span>
+      </p>
+      <div class="filters">
+        <label>
+          Type{' '}
+          <select value={type} onChange={(e) => setType(e.currentTarget.value)}>
+            <option value="">all</option>
+            {TYPES.map((t) => (
+              <option value={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={onlyFailing}
+            onChange={(e) => setOnlyFailing(e.currentTarget.checked)}
+          />{' '}
+          Failing only
+        </label>
+        <label>
+          Search{' '}
+          <input type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        </label>
+      </div>
+      <table>
+        <caption class="visually-hidden">Registered instances</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Id</th>
+            <th scope="col">Type</th>
+            <th scope="col">Backups</th>
+            <th scope="col">Last success</th>
+            <th scope="col">Last failure</th>
+            <th scope="col">Verification</th>
+            <th scope="col">Now</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((i) => (
+            <Row key={i.id} i={i} />
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
