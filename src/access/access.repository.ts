@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { InstanceResponse } from '../instances/dto/instance.response';
 import { queryPool } from '../core/prisma/query-pool';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { AccessToken, Instance } from '../generated/prisma/client';
@@ -48,5 +49,17 @@ export class AccessRepository {
           ? null
           : { id: row.id, name: row.name!, type: row.type!, backupType: row.backupType! },
     };
+  }
+
+  /** The registered instances that a token granted `instances` (`*` = all) opens, by name. */
+  granted(instances: string[]): Promise<InstanceResponse[]> {
+    return queryPool<InstanceResponse>(
+      this.prisma.pool,
+      `SELECT id, name, type::text, backup_type::text, api_time(created_at) AS created_at
+       FROM instances
+       WHERE deleted_at IS NULL AND ('*' = ANY($1::text[]) OR id = ANY($1::text[]))
+       ORDER BY name, id`,
+      [instances],
+    );
   }
 }
