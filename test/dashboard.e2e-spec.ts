@@ -1,6 +1,8 @@
 import { Browser, Page, chromium } from 'playwright-core';
 import { DASHBOARD_CSP } from '../src/dashboard/serve-dashboard';
+import { databaseUrl } from './support/databases';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
+import { TestWorker, startTestWorker } from './support/test-worker';
 
 /** Debian's chromium: the browser builds that playwright downloads are not used. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -12,6 +14,7 @@ const XSS_NAME = '<img src=x onerror=alert(1)>';
  */
 describe('the dashboard', () => {
   let t: TestApp;
+  let worker: TestWorker;
   let base: string;
   let browser: Browser;
   let page: Page;
@@ -24,9 +27,11 @@ describe('the dashboard', () => {
     const address = t.app.getHttpServer().address() as { port: number };
     base = `http://127.0.0.1:${address.port}`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    worker = await startTestWorker(t);
   });
   afterAll(async () => {
     await browser?.close();
+    await worker?.close();
     await t?.close();
   });
   beforeEach(async () => {
@@ -149,13 +154,42 @@ describe('the dashboard', () => {
 
   it('refuses a token that does not open it, saying so', async () => {
     await signIn('not-a-token-of-this-service');
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('does not open');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(
+      'unknown, revoked or expired',
+    );
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
-    // the browser reports the API's 401 as a failed load: the one message this test expects
-    expect(problems).toEqual([
-      'console: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
-    ]);
+    // the browser reports the API's 401s (admin, then access token) as failed loads: the only
+    // messages this test expects
+    expect(problems).toEqual(
+      Array(2).fill(
+        'console: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
+      ),
+    );
     problems = [];
+  });
+
+  it('opens only its instances to an access token, and backs one up on request', async () => {
+    const mine = await registerInstance(t, {
+      name: 'shop-db',
+      connection_url: databaseUrl('postgres'),
+    });
+    const other = await registerInstance(t, { name: 'someone-elses-db' });
+    await signIn(mine.token);
+    // the admin route refused the token before /v1/instances took it: the browser logs that 401
+    await page.getByRole('heading', { name: 'Your instances' }).waitFor();
+    problems = problems.filter((p) => !p.includes('status of 401'));
+    const listed = page.locator('ul.instances li');
+    expect(await listed.count()).toBe(1);
+    expect(await listed.first().textContent()).toContain(mine.id);
+    expect(await page.content()).not.toContain(other.id);
+
+    await page.getByRole('link', { name: 'shop-db' }).click();
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    const first = page.locator('tbody tr').first();
+    // the list is read again while the backup runs, without a reload
+    await first.locator('td', { hasText: /^done/ }).waitFor({ timeout: 120_000 });
+    expect(await first.locator('td').first().textContent()).toBe('1');
+    expect(await page.getByRole('button', { name: 'Back up now' }).isEnabled()).toBe(true);
   });
 
   it('forgets the token on Sign out: a reload shows the sign-in form', async () => {

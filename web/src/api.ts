@@ -53,3 +53,24 @@ export interface Fleet {
   jobs_waiting: number | null;
   instances: FleetInstance[];
 }
+
+export interface Instance {
+  id: string;
+  name: string;
+  type: string;
+  backup_type: string;
+  created_at: string;
+}
+
+/** A backup as the a9s Public API V1 lists it. */
+export interface Backup {
+  id: number;
+  backup_id: string;
+  size: number;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'deleted';
+  triggered_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  downloadable: boolean;
+  failure_reason?: string;
+}

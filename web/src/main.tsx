@@ -1,18 +1,60 @@
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
-import { session } from './api';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, session } from './api';
 import { FleetPage } from './fleet';
+import { InstancePage, MyInstancesPage } from './instances';
 import { SignIn } from './sign-in';
 
+/** What the tab's token opens: the operator's fleet, or the instances it is granted. */
+type Role = 'admin' | 'instances';
+
+/** The admin token opens the fleet; any other token that works opens its instances. */
+async function roleOfToken(): Promise<Role> {
+  try {
+    await api('/admin/v1/fleet');
+    return 'admin';
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401) throw err;
+  }
+  await api('/v1/instances');
+  return 'instances';
+}
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const changed = () => setHash(location.hash);
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return hash;
+}
+
 function App() {
+  const [role, setRole] = useState<Role | null>(null);
   const [signedIn, setSignedIn] = useState(session.token() !== null);
   const [notice, setNotice] = useState<string | undefined>();
+  const hash = useHash();
 
   function signOut(message?: string) {
     session.signOut();
+    setRole(null);
     setNotice(message);
     setSignedIn(false);
   }
+
+  useEffect(() => {
+    if (!signedIn) return;
+    roleOfToken()
+      .then(setRole)
+      .catch((err: unknown) =>
+        signOut(
+          err instanceof ApiError && err.status === 401
+            ? 'This token is unknown, revoked or expired.'
+            : `Signing in failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
+  }, [signedIn]);
 
   if (!signedIn) {
     return (
@@ -21,6 +63,8 @@ function App() {
       </main>
     );
   }
+  const unauthorized = (m: string) => signOut(`Signed out: ${m}`);
+  const instance = /^#\/instances\/([^/]+)$/.exec(hash);
   return (
     <>
       <header>
@@ -30,7 +74,14 @@ function App() {
         </button>
       </header>
       <main>
-        <FleetPage onUnauthorized={(m) => signOut(`Signed out: ${m}`)} />
+        {role === null && <p>Signing in…</p>}
+        {role === 'admin' && <FleetPage onUnauthorized={unauthorized} />}
+        {role === 'instances' &&
+          (instance ? (
+            <InstancePage id={decodeURIComponent(instance[1])} onUnauthorized={unauthorized} />
+          ) : (
+            <MyInstancesPage onUnauthorized={unauthorized} />
+          ))}
       </main>
     </>
   );
