@@ -1,6 +1,12 @@
 import { Browser, Page, chromium } from 'playwright-core';
 import { DASHBOARD_CSP } from '../src/dashboard/serve-dashboard';
 import { databaseUrl } from './support/databases';
+import {
+  createSourceDatabase,
+  dropDatabases,
+  fingerprint,
+  psql,
+} from './support/postgres-fixtures';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker } from './support/test-worker';
 
@@ -16,6 +22,7 @@ describe('the dashboard', () => {
   let t: TestApp;
   let worker: TestWorker;
   let base: string;
+  const databases: string[] = [];
   let browser: Browser;
   let page: Page;
   /** console errors, uncaught page errors and dialogs: each test ends with none */
@@ -33,6 +40,7 @@ describe('the dashboard', () => {
     await browser?.close();
     await worker?.close();
     await t?.close();
+    await dropDatabases(databases);
   });
   beforeEach(async () => {
     problems = [];
@@ -168,11 +176,11 @@ describe('the dashboard', () => {
     problems = [];
   });
 
-  it('opens only its instances to an access token, and backs one up on request', async () => {
-    const mine = await registerInstance(t, {
-      name: 'shop-db',
-      connection_url: databaseUrl('postgres'),
-    });
+  it('opens only its instances to an access token: back up, restore, and the config', async () => {
+    const db = await createSourceDatabase();
+    databases.push(db);
+    const before = fingerprint(db);
+    const mine = await registerInstance(t, { name: 'shop-db', connection_url: databaseUrl(db) });
     const other = await registerInstance(t, { name: 'someone-elses-db' });
     await signIn(mine.token);
     // the admin route refused the token before /v1/instances took it: the browser logs that 401
@@ -185,11 +193,48 @@ describe('the dashboard', () => {
 
     await page.getByRole('link', { name: 'shop-db' }).click();
     await page.getByRole('button', { name: 'Back up now' }).click();
-    const first = page.locator('tbody tr').first();
+    const backup = page.locator('table.backups tbody tr').first();
     // the list is read again while the backup runs, without a reload
-    await first.locator('td', { hasText: /^done/ }).waitFor({ timeout: 120_000 });
-    expect(await first.locator('td').first().textContent()).toBe('1');
-    expect(await page.getByRole('button', { name: 'Back up now' }).isEnabled()).toBe(true);
+    await backup.locator('td', { hasText: /^done/ }).waitFor({ timeout: 120_000 });
+    expect(await backup.locator('td').first().textContent()).toBe('1');
+
+    // the data changes; Restore asks first, naming the instance whose data it replaces
+    psql(db, 'DELETE FROM orders; DELETE FROM customers');
+    expect(fingerprint(db)).not.toBe(before);
+    await backup.getByRole('button', { name: 'Restore' }).click();
+    const confirm = page.getByRole('alertdialog');
+    expect(await confirm.textContent()).toContain('shop-db');
+    expect(await confirm.textContent()).toContain(mine.id);
+    await confirm.getByRole('button', { name: 'Restore backup 1' }).click();
+    const restore = page.locator('table.restores tbody tr').first();
+    await restore.locator('td', { hasText: /^done/ }).waitFor({ timeout: 120_000 });
+    expect(fingerprint(db)).toBe(before);
+    if (process.env.DASHBOARD_SCREENSHOTS) {
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.screenshot({ path: 'docs/dashboard-instance.png', fullPage: true });
+    }
+
+    // a key too short: the API's 422 sentence at the key's field, and nothing saved
+    await page.getByLabel(/New encryption key/).fill('short');
+    await page.getByLabel('Retention (days)').fill('9');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const keyError = page.locator('#encryption_key-error');
+    await keyError.waitFor();
+    expect(await keyError.textContent()).toContain('at least 8 characters');
+    expect(await page.getByLabel(/New encryption key/).getAttribute('aria-describedby')).toBe(
+      'encryption_key-error',
+    );
+    problems = problems.filter((p) => !p.includes('status of 422'));
+    const stored = await t.prisma.backupsConfig.findUniqueOrThrow({
+      where: { instanceId: mine.id },
+    });
+    expect(stored.retentionTime).not.toBe(9);
+    // a good one is saved, and the field is emptied: the key is never shown again
+    await page.getByLabel(/New encryption key/).fill('a-long-secret-key');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').waitFor();
+    expect(await page.getByLabel(/New encryption key/).inputValue()).toBe('');
+    expect(await page.getByLabel('Retention (days)').inputValue()).toBe('9');
   });
 
   it('forgets the token on Sign out: a reload shows the sign-in form', async () => {

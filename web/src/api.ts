@@ -74,3 +74,20 @@ export interface Backup {
   downloadable: boolean;
   failure_reason?: string;
 }
+
+export interface Restore {
+  id: number;
+  backup_id: number;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  triggered_at: string;
+  finished_at: string | null;
+  failure_reason?: string;
+}
+
+export interface BackupsConfig {
+  min_backup_count: number;
+  retention_time: number;
+  min_encryption_key_length: number;
+  exclude_from_auto_backup: boolean;
+  backup_type: string;
+}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, Backup, Instance, api } from './api';
+import { ApiError, Backup, Instance, Restore, api } from './api';
+import { ConfigForm } from './config-form';
 import { age } from './age';
 
 type OnUnauthorized = (message: string) => void;
@@ -58,8 +59,9 @@ function size(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-const busy = (backups: Backup[]) =>
-  backups.some((b) => b.status === 'queued' || b.status === 'running');
+/** Whether any of these backups or restores is queued or running. */
+const busy = (jobs: Array<{ status: string }>) =>
+  jobs.some((j) => j.status === 'queued' || j.status === 'running');
 
 /** One instance's backups, for a token granted it: newest first, and a backup on request. */
 export function InstancePage({
@@ -74,7 +76,24 @@ export function InstancePage({
   const { data, error, reload } = useLoad<Backup[]>(path, onUnauthorized, (b) =>
     busy(b) ? 1500 : null,
   );
+  const restoresPath = `/v1/instances/${encodeURIComponent(id)}/restores`;
+  const restores = useLoad<Restore[]>(restoresPath, onUnauthorized, (r) => (busy(r) ? 1500 : null));
+  const instances = useLoad<Instance[]>('/v1/instances', onUnauthorized);
+  const name = instances.data?.find((i) => i.id === id)?.name ?? id;
   const [actionError, setActionError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<Backup | null>(null);
+
+  async function restore(b: Backup) {
+    setConfirming(null);
+    setActionError(null);
+    try {
+      await api(restoresPath, { method: 'POST', body: JSON.stringify({ backup_id: b.id }) });
+      restores.reload();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
+      else setActionError(err instanceof Error ? err.message : String(err));
+    }
+  }
 
   async function backUpNow() {
     setActionError(null);
@@ -100,10 +119,14 @@ export function InstancePage({
         <a href="#/">← Your instances</a>
       </p>
       <h1>
-        Backups of <code>{id}</code>
+        {name} <code>{id}</code>
       </h1>
       <p>
-        <button type="button" onClick={() => void backUpNow()} disabled={busy(data)}>
+        <button
+          type="button"
+          onClick={() => void backUpNow()}
+          disabled={busy(data) || busy(restores.data ?? [])}
+        >
           Back up now
         </button>
       </p>
@@ -112,7 +135,23 @@ export function InstancePage({
           {actionError}
         </p>
       )}
-      <table>
+      {confirming && (
+        <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
+          <p id="confirm-text">
+            Restore backup {confirming.id} (taken {age(confirming.triggered_at)} ago) into{' '}
+            <strong>{name}</strong> (<code>{id}</code>)? The instance's current data is replaced by
+            the backup's.
+          </p>
+          <button type="button" onClick={() => void restore(confirming)}>
+            Restore backup {confirming.id}
+          </button>{' '}
+          <button type="button" onClick={() => setConfirming(null)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      <h2>Backups</h2>
+      <table class="backups">
         <caption class="visually-hidden">Backups, newest first</caption>
         <thead>
           <tr>
@@ -122,6 +161,7 @@ export function InstancePage({
             <th scope="col">Triggered</th>
             <th scope="col">Finished</th>
             <th scope="col">Download</th>
+            <th scope="col">Restore</th>
           </tr>
         </thead>
         <tbody>
@@ -136,10 +176,47 @@ export function InstancePage({
               <td>{age(b.triggered_at)} ago</td>
               <td>{b.finished_at ? `${age(b.finished_at)} ago` : '—'}</td>
               <td>{b.downloadable ? 'yes' : 'no'}</td>
+              <td>
+                {b.status === 'done' && (
+                  <button
+                    type="button"
+                    onClick={() => setConfirming(b)}
+                    disabled={busy(data) || busy(restores.data ?? [])}
+                  >
+                    Restore
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <h2>Restores</h2>
+      <table class="restores">
+        <caption class="visually-hidden">Restores, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Id</th>
+            <th scope="col">Backup</th>
+            <th scope="col">Status</th>
+            <th scope="col">Triggered</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(restores.data ?? []).map((r) => (
+            <tr key={r.id}>
+              <td>{r.id}</td>
+              <td>{r.backup_id}</td>
+              <td class={r.status === 'failed' ? 'late' : undefined}>
+                {r.status}
+                {r.failure_reason && <div class="reason">{r.failure_reason}</div>}
+              </td>
+              <td>{age(r.triggered_at)} ago</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ConfigForm id={id} onUnauthorized={onUnauthorized} />
     </section>
   );
 }

@@ -1,0 +1,126 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, BackupsConfig, api } from './api';
+
+const FIELDS = ['retention_time', 'min_backup_count', 'exclude_from_auto_backup', 'encryption_key'];
+
+/** The field a 422's sentence is about: the first field it names, or null for the form. */
+function fieldOf(message: string): string | null {
+  return FIELDS.find((f) => message.includes(f)) ?? null;
+}
+
+/**
+ * An instance's backups config. The encryption key is write-only: the field starts empty,
+ * is sent only when filled, and is cleared once saved.
+ */
+export function ConfigForm({
+  id,
+  onUnauthorized,
+}: {
+  id: string;
+  onUnauthorized: (message: string) => void;
+}) {
+  const path = `/v1/instances/${encodeURIComponent(id)}/backups-config`;
+  const [config, setConfig] = useState<BackupsConfig | null>(null);
+  const [retention, setRetention] = useState('');
+  const [minCount, setMinCount] = useState('');
+  const [excluded, setExcluded] = useState(false);
+  const [key, setKey] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState(false);
+
+  function show(c: BackupsConfig) {
+    setConfig(c);
+    setRetention(String(c.retention_time));
+    setMinCount(String(c.min_backup_count));
+    setExcluded(c.exclude_from_auto_backup);
+  }
+
+  useEffect(() => {
+    api<BackupsConfig>(path)
+      .then(show)
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
+        else setErrors({ form: err instanceof Error ? err.message : String(err) });
+      });
+  }, [path]);
+
+  async function save(e: Event) {
+    e.preventDefault();
+    setErrors({});
+    setSaved(false);
+    const body: Record<string, unknown> = {
+      retention_time: Number(retention),
+      min_backup_count: Number(minCount),
+      exclude_from_auto_backup: excluded,
+      ...(key === '' ? {} : { encryption_key: key }),
+    };
+    try {
+      await api(path, { method: 'PATCH', body: JSON.stringify(body) });
+      setKey('');
+      setSaved(true);
+      show(await api<BackupsConfig>(path));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
+      const message = err instanceof Error ? err.message : String(err);
+      setErrors({ [fieldOf(message) ?? 'form']: message });
+    }
+  }
+
+  if (!config) return errors.form ? <p class="error">{errors.form}</p> : <p>Loading the config…</p>;
+  const error = (field: string) =>
+    errors[field] && (
+      <p id={`${field}-error`} class="error" role="alert">
+        {errors[field]}
+      </p>
+    );
+  const described = (field: string) => (errors[field] ? `${field}-error` : undefined);
+  return (
+    <form class="config" onSubmit={(e) => void save(e)}>
+      <h2>Backups config</h2>
+      <label for="retention_time">Retention (days)</label>
+      <input
+        id="retention_time"
+        type="number"
+        min="0"
+        value={retention}
+        onInput={(e) => setRetention(e.currentTarget.value)}
+        aria-describedby={described('retention_time')}
+      />
+      {error('retention_time')}
+      <label for="min_backup_count">Minimum backups kept</label>
+      <input
+        id="min_backup_count"
+        type="number"
+        min="0"
+        value={minCount}
+        onInput={(e) => setMinCount(e.currentTarget.value)}
+        aria-describedby={described('min_backup_count')}
+      />
+      {error('min_backup_count')}
+      <label>
+        <input
+          type="checkbox"
+          checked={excluded}
+          onChange={(e) => setExcluded(e.currentTarget.checked)}
+        />{' '}
+        Exclude from scheduled backups
+      </label>
+      {error('exclude_from_auto_backup')}
+      <label for="encryption_key">
+        New encryption key (at least {config.min_encryption_key_length} characters; never shown)
+      </label>
+      <input
+        id="encryption_key"
+        type="password"
+        autocomplete="new-password"
+        value={key}
+        onInput={(e) => setKey(e.currentTarget.value)}
+        aria-describedby={described('encryption_key')}
+      />
+      {error('encryption_key')}
+      {error('form')}
+      <button type="submit">Save</button>
+      {saved && <p role="status">Saved.</p>}
+    </form>
+  );
+}
