@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, Fleet, FleetInstance, api } from './api';
+import { useMemo, useState } from 'preact/hooks';
+import { Fleet, FleetInstance } from './api';
+import { OnUnauthorized, useLoad } from './use-load';
 import { age, overdue } from './age';
 
 const TYPES = ['postgresql', 'mariadb', 'redis'];
@@ -39,21 +40,11 @@ function Row({ i }: { i: FleetInstance }) {
 }
 
 /** Every instance at a glance, for the operator. */
-export function FleetPage({ onUnauthorized }: { onUnauthorized: (message: string) => void }) {
-  const [fleet, setFleet] = useState<Fleet | null>(null);
-  const [error, setError] = useState<string | null>(null);
+export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
+  const { data: fleet, error } = useLoad<Fleet>('/admin/v1/fleet', onUnauthorized);
   const [type, setType] = useState('');
   const [onlyFailing, setOnlyFailing] = useState(false);
   const [search, setSearch] = useState('');
-
-  useEffect(() => {
-    api<Fleet>('/admin/v1/fleet')
-      .then(setFleet)
-      .catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
-        else setError(err instanceof Error ? err.message : String(err));
-      });
-  }, []);
 
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();

@@ -1,30 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError, Backup, Instance, Restore, api } from './api';
+import { OnUnauthorized, useLoad } from './use-load';
 import { ConfigForm } from './config-form';
 import { age } from './age';
-
-type OnUnauthorized = (message: string) => void;
-
-function useLoad<T>(path: string, onUnauthorized: OnUnauthorized, every?: (t: T) => number | null) {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [round, setRound] = useState(0);
-  useEffect(() => {
-    let timer: number | undefined;
-    api<T>(path)
-      .then((d) => {
-        setData(d);
-        const wait = every?.(d) ?? null;
-        if (wait !== null) timer = window.setTimeout(() => setRound((r) => r + 1), wait);
-      })
-      .catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
-        else setError(err instanceof Error ? err.message : String(err));
-      });
-    return () => window.clearTimeout(timer);
-  }, [path, round]);
-  return { data, error, reload: () => setRound((r) => r + 1) };
-}
 
 /** The instances an access token opens. */
 export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
