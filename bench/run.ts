@@ -7,6 +7,7 @@ import { benchPipeline } from './pipeline.bench';
 import { benchPitr } from './pitr.bench';
 import { benchRestore } from './restore.bench';
 import { benchRetention } from './retention.bench';
+import { benchUi } from './ui.bench';
 import { benchVerify } from './verify.bench';
 
 /** `npm run bench`: throughput and memory figures, each section side by side with a baseline. */
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   if (!only || only === 'api') await benchApi();
   if (!only || only === 'pitr') await benchPitr();
   if (!only || only === 'verify') await benchVerify();
+  if (!only || only === 'ui') await benchUi();
 }
 
 main().then(
