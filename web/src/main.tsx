@@ -8,10 +8,13 @@ import { SignIn } from './sign-in';
 /** What the tab's token opens: the operator's fleet, or the instances it is granted. */
 type Role = 'admin' | 'instances';
 
-/** The admin token opens the fleet; any other token that works opens its instances. */
+/**
+ * The admin token opens the fleet; any other token that works opens its instances. Asked of the
+ * smallest admin route, so that the fleet page's own request is the only fleet read.
+ */
 async function roleOfToken(): Promise<Role> {
   try {
-    await api('/admin/v1/fleet');
+    await api('/admin/v1/workers');
     return 'admin';
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 401) throw err;
