@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import {
   cpuSeconds,
@@ -10,7 +8,7 @@ import {
   registerWithKey,
   rssMiB,
   sql,
-  startCompiled,
+  startBenchApi,
 } from './support';
 
 const DB = 'bm_bench_api';
@@ -19,15 +17,6 @@ const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
 /** Only the routes whose name contains this (and /health, the yardstick): for a profile of one. */
 const ONLY = process.env.BENCH_API_ONLY;
-
-function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  return once(server, 'listening').then(() => {
-    const { port } = server.address() as { port: number };
-    server.close();
-    return port;
-  });
-}
 
 /** CPU seconds used so far by the local PostgreSQL server's processes (0 when not local). */
 function postgresCpuSeconds(): number {
@@ -100,25 +89,8 @@ export async function benchApi(): Promise<void> {
     `\n## Public API reads (one API process, ${CONNECTIONS} connections, ${SECONDS} s per route)`,
   );
   const url = await freshStateDatabase(DB);
-  const port = await freePort();
-  const adminToken = randomBytes(16).toString('hex');
-  const api = startCompiled('main', {
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    PORT: String(port),
-    ADMIN_TOKEN: adminToken,
-    MASTER_KEY: randomBytes(32).toString('hex'),
-    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
-    QUEUE_PREFIX: `bm-bench-${randomBytes(4).toString('hex')}`,
-    LOG_LEVEL: 'warn',
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const { api, base, adminToken } = await startBenchApi(url);
   try {
-    for (let i = 0; ; i++) {
-      if ((await fetch(`${base}/health`).catch(() => null))?.ok) break;
-      if (i > 600) throw new Error('the API did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const inst = await registerWithKey(
       base,
       adminToken,

@@ -1,6 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -183,4 +185,44 @@ export function watchPrivateServers(kind = 'pg'): { stop(): number } {
       return peak;
     },
   };
+}
+
+/** A TCP port free on the loopback interface right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+/**
+ * The compiled API alone on a free port over the state database `databaseUrl`, with new
+ * secrets and a queue prefix of its own; resolves once `/health` answers.
+ */
+export async function startBenchApi(
+  databaseUrl: string,
+): Promise<{ api: ChildProcess; base: string; adminToken: string }> {
+  const port = await freePort();
+  const adminToken = randomBytes(16).toString('hex');
+  const api = startCompiled('main', {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    ADMIN_TOKEN: adminToken,
+    MASTER_KEY: randomBytes(32).toString('hex'),
+    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
+    QUEUE_PREFIX: `bm-bench-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: 'warn',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if ((await fetch(`${base}/health`).catch(() => null))?.ok) break;
+    if (i > 600) {
+      api.kill('SIGTERM');
+      throw new Error('the API did not start');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { api, base, adminToken };
 }

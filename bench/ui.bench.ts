@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { freePort } from '../test/support/servers';
-import { ROOT, fmt, freshStateDatabase, sql, startCompiled } from './support';
+import { ROOT, fmt, freshStateDatabase, sql, startBenchApi } from './support';
 
 const DB = 'bm_bench_ui';
 const INSTANCES = 1000;
@@ -43,29 +41,12 @@ export async function benchUi(): Promise<void> {
      FROM encryption_keys k CROSS JOIN generate_series(1, 3) n`,
   );
   await sql(DB, 'ANALYZE');
-  const port = await freePort();
-  const adminToken = randomBytes(16).toString('hex');
-  const api = startCompiled('main', {
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    PORT: String(port),
-    ADMIN_TOKEN: adminToken,
-    MASTER_KEY: randomBytes(32).toString('hex'),
-    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
-    QUEUE_PREFIX: `bm-bench-${randomBytes(4).toString('hex')}`,
-    LOG_LEVEL: 'warn',
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const { api, base, adminToken } = await startBenchApi(url);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox'],
   });
   try {
-    for (let i = 0; ; i++) {
-      if ((await fetch(`${base}/health`).catch(() => null))?.ok) break;
-      if (i > 600) throw new Error('the API did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const context = await browser.newContext();
     // signed in: the token is in the tab before the page's script runs
     await context.addInitScript(
