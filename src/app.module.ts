@@ -15,6 +15,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { WorkersModule } from './workers/workers.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { FleetModule } from './fleet/fleet.module';
+import { ProgressModule } from './progress/progress.module';
 
 /** The HTTP service: the public API (/v1) and the admin API (/admin/v1). */
 @Module({})
@@ -38,6 +39,7 @@ export class AppModule {
         BackupManagerModule,
         WebhooksModule,
         FleetModule,
+        ProgressModule,
       ],
     };
   }

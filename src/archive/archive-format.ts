@@ -2,6 +2,7 @@ import { Transform } from 'node:stream';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createOpensslEncryptStream } from '../crypto/openssl-enc';
+import type { ByteProgress } from './byte-progress';
 import { MeasureStream } from './measure';
 import { createParallelGzip } from './parallel-gzip';
 
@@ -19,11 +20,20 @@ export async function writeArchive(
   sink: Writable,
   /** shown each chunk of the dump on its way (e.g. to count what it holds) */
   see?: (chunk: Buffer) => void,
+  /** counts the dump's bytes read and the archive's bytes written as they pass */
+  progress?: ByteProgress,
 ): Promise<{ size: bigint; sha256: string }> {
-  const measure = new MeasureStream();
+  const measure = new MeasureStream(progress && ((n) => (progress.written += n)));
   const gzip = createParallelGzip({ level: ARCHIVE_GZIP_LEVEL });
   const encrypt = createOpensslEncryptStream(passphrase);
-  if (see) await pipeline(dump, observed(see), gzip, encrypt, measure, sink);
+  const looking =
+    see || progress
+      ? (chunk: Buffer) => {
+          if (progress) progress.read += chunk.length;
+          see?.(chunk);
+        }
+      : undefined;
+  if (looking) await pipeline(dump, observed(looking), gzip, encrypt, measure, sink);
   else await pipeline(dump, gzip, encrypt, measure, sink);
   return measure.result();
 }

@@ -7,9 +7,15 @@ export class MeasureStream extends Transform {
   private bytes = 0n;
   private digest: string | null = null;
 
+  /** `passed` is told the length of each chunk as it goes through */
+  constructor(private readonly passed?: (bytes: number) => void) {
+    super();
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk);
     this.bytes += BigInt(chunk.length);
+    this.passed?.(chunk.length);
     done(null, chunk);
   }
 

@@ -3,6 +3,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { createOpensslDecryptStream } from '../crypto/openssl-enc';
+import type { ByteProgress } from './byte-progress';
 
 /**
  * What decryption takes at a time, and what the content holds before the consumer reads it:
@@ -27,6 +28,8 @@ export interface ArchiveReading {
    * bytes, available once the content has ended.
    */
   consume: (content: Readable, sha256: () => string) => Promise<void>;
+  /** counts the stored bytes read as they pass (`read`) */
+  progress?: ByteProgress;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function readArchive(
     highWaterMark: 0,
     write(chunk: Buffer, _enc, done) {
       hash.update(chunk);
+      if (reading.progress) reading.progress.read += chunk.length;
       let at = 0;
       const next = (err?: Error | null) => {
         if (err || at >= chunk.length) return done(err ?? undefined);

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { writeArchive } from '../archive/archive-format';
+import { ByteProgress } from '../archive/byte-progress';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { startHeartbeat } from '../jobs/heartbeat';
+import { startProgress } from '../jobs/progress';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
 import type { ContentCounter } from '../engines/dump-engine';
@@ -61,9 +63,12 @@ export class BackupRunner {
     const stopHeartbeat = startHeartbeat(() => this.backups.heartbeat(pk), this.logger, {
       backupId: backup.backupId,
     });
+    const progress = new ByteProgress();
+    const stopProgress = startProgress(progress, (p) => this.backups.recordProgress(pk, p));
     try {
-      await this.dumpAndRecord(pk, backup, instance, key);
+      await this.dumpAndRecord(pk, backup, instance, key, progress);
     } finally {
+      stopProgress();
       stopHeartbeat();
     }
   }
@@ -73,6 +78,7 @@ export class BackupRunner {
     backup: Backup,
     instance: Instance,
     key: string,
+    progress: ByteProgress,
   ): Promise<void> {
     const connectionUrl = this.box.open(instance.credentials, credentialsContext(instance.id));
     const passphrase = await this.keys.passphrase(backup.encryptionKeyId);
@@ -86,12 +92,26 @@ export class BackupRunner {
       const dump = await engine.dump(connectionUrl);
       // an attempt after a failed one counts from the start again
       counter = engine.contentCounter?.();
-      archive = await writeArchive(dump, passphrase, sink, counter && ((c) => counter!.see(c)));
+      progress.read = progress.written = 0;
+      archive = await writeArchive(
+        dump,
+        passphrase,
+        sink,
+        counter && ((c) => counter!.see(c)),
+        progress,
+      );
     });
     const contents = counter?.tables() ?? null;
     // the archive is complete: a database that is away for a while must not cost it
     const done = await retryWhileDatabaseUnavailable(
-      () => this.backups.markDone(pk, { storageKey: key, ...archive!, walStartLsn, contents }),
+      () =>
+        this.backups.markDone(pk, {
+          storageKey: key,
+          ...archive!,
+          walStartLsn,
+          contents,
+          dumpBytes: progress.read,
+        }),
       { what: `result of backup ${backup.backupId}`, logger: this.logger },
     );
     if (!done) {

@@ -1,3 +1,4 @@
+import type { ByteProgress } from '../archive/byte-progress';
 import { Injectable } from '@nestjs/common';
 import { BackupNotFoundError, InstanceNotFoundError } from '../core/errors/domain-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
@@ -26,6 +27,8 @@ export interface StoredArchive {
   walStartLsn?: string | null;
   /** what the dump held, counted on its way to storage (engines that count it) */
   contents?: TableCount[] | null;
+  /** the dump's length: its bytes read on their way into the archive */
+  dumpBytes?: number | null;
 }
 
 @Injectable()
@@ -78,7 +81,8 @@ export class BackupsRepository {
    */
   async markRunning(pk: bigint): Promise<boolean> {
     const count = await this.prisma.$executeRaw`
-      UPDATE backups SET status = 'running', started_at = now(), heartbeat_at = now()
+      UPDATE backups SET status = 'running', started_at = now(), heartbeat_at = now(),
+                         bytes_read = NULL, bytes_written = NULL
       WHERE pk = ${pk} AND status IN ('queued', 'running')`;
     return count > 0;
   }
@@ -90,6 +94,13 @@ export class BackupsRepository {
   async heartbeat(pk: bigint): Promise<void> {
     await this.prisma.$executeRaw`
       UPDATE backups SET heartbeat_at = now() WHERE pk = ${pk} AND status = 'running'`;
+  }
+
+  /** How far the running backup has come: the dump's bytes read, the archive's written. */
+  async recordProgress(pk: bigint, progress: ByteProgress): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE backups SET bytes_read = ${progress.read}, bytes_written = ${progress.written}
+      WHERE pk = ${pk} AND status = 'running'`;
   }
 
   /**
@@ -130,7 +141,8 @@ export class BackupsRepository {
       WITH done AS (
         UPDATE backups SET status = 'done', finished_at = now(),
                storage_key = ${archive.storageKey}, size = ${archive.size},
-               sha256 = ${archive.sha256}, wal_start_lsn = ${archive.walStartLsn ?? null}
+               sha256 = ${archive.sha256}, wal_start_lsn = ${archive.walStartLsn ?? null},
+               bytes_read = ${archive.dumpBytes ?? null}, bytes_written = ${archive.size}
         WHERE pk = ${pk} AND status = 'running'
         RETURNING pk
       ), contents AS (

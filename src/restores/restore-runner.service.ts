@@ -2,6 +2,7 @@ import { closeSync, createWriteStream, existsSync, ftruncateSync, openSync } fro
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ByteProgress } from '../archive/byte-progress';
 import { readArchive } from '../archive/read-archive';
 import { BackupsRepository } from '../backups/backups.repository';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
@@ -14,6 +15,7 @@ import type { Backup, Instance, Restore } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';
 import { InstancesRepository } from '../instances/instances.repository';
 import { startHeartbeat } from '../jobs/heartbeat';
+import { startProgress } from '../jobs/progress';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { copyStored, storedSha256 } from '../storage/stored-archive';
 import { JobMetrics } from '../metrics/job-metrics';
@@ -73,14 +75,18 @@ export class RestoreRunner {
     const stopHeartbeat = startHeartbeat(() => this.restores.heartbeat(pk), this.logger, {
       restorePk: String(pk),
     });
+    const progress = new ByteProgress();
+    const stopProgress = startProgress(progress, (p) => this.restores.recordProgress(pk, p));
     try {
-      await this.verifyAndApply(backup, instance, await this.recoveryFor(restore, backup));
+      const recovery = await this.recoveryFor(restore, backup);
+      await this.verifyAndApply(backup, instance, recovery, progress);
     } catch (err) {
       return this.fail(restore, reasonFor(err));
     } finally {
+      stopProgress();
       stopHeartbeat();
     }
-    await retryWhileDatabaseUnavailable(() => this.restores.markDone(pk), {
+    await retryWhileDatabaseUnavailable(() => this.restores.markDone(pk, progress.read), {
       what: `result of restore ${String(pk)}`,
       logger: this.logger,
     });
@@ -102,6 +108,7 @@ export class RestoreRunner {
     backup: Backup,
     instance: Instance,
     recovery: RecoveryOptions | undefined,
+    progress: ByteProgress,
   ): Promise<void> {
     const engine = this.engines.forRestore(instance.type);
     const passphrase = await this.keys.passphrase(backup.encryptionKeyId);
@@ -121,6 +128,7 @@ export class RestoreRunner {
         {
           copy: (sink) => copyStored(this.storage, backup, sink),
           passphrase,
+          progress,
           consume: (content, sha256) =>
             engine.restore(connectionUrl, content, {
               recovery,

@@ -1,3 +1,4 @@
+import type { ByteProgress } from '../archive/byte-progress';
 import { Injectable } from '@nestjs/common';
 import { InstanceNotFoundError } from '../core/errors/domain-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
@@ -74,9 +75,16 @@ export class RestoresRepository {
       UPDATE restores SET heartbeat_at = now() WHERE pk = ${pk} AND status = 'running'`;
   }
 
-  async markDone(pk: bigint): Promise<boolean> {
+  /** How far the running restore has come: the archive's bytes read. */
+  async recordProgress(pk: bigint, progress: ByteProgress): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE restores SET bytes_read = ${progress.read} WHERE pk = ${pk} AND status = 'running'`;
+  }
+
+  /** Ends a running restore `done`, with the archive's bytes it read. */
+  async markDone(pk: bigint, bytesRead: number): Promise<boolean> {
     const count = await this.prisma.$executeRaw`
-      UPDATE restores SET status = 'done', finished_at = now()
+      UPDATE restores SET status = 'done', finished_at = now(), bytes_read = ${bytesRead}
       WHERE pk = ${pk} AND status = 'running'`;
     return count > 0;
   }
