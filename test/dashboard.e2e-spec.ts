@@ -66,6 +66,7 @@ describe('the dashboard', () => {
     status: 'done' | 'failed',
     at: number,
     reason?: string,
+    size = 0,
   ) {
     const { activeKeyId } = await t.prisma.backupsConfig.findUniqueOrThrow({
       where: { instanceId },
@@ -81,6 +82,7 @@ describe('the dashboard', () => {
         startedAt: new Date(at - 60_000),
         finishedAt: new Date(at),
         failureReason: reason ?? null,
+        size,
       },
     });
   }
@@ -235,6 +237,44 @@ describe('the dashboard', () => {
     await page.getByRole('status').waitFor();
     expect(await page.getByLabel(/New encryption key/).inputValue()).toBe('');
     expect(await page.getByLabel('Retention (days)').inputValue()).toBe('9');
+  });
+
+  it('shows a live progress bar while a backup runs', async () => {
+    const db = await createSourceDatabase();
+    databases.push(db);
+    // ~200 MB of dump: long enough for the worker to report several times on any machine
+    psql(
+      db,
+      'CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS a FROM generate_series(1, 3000000) g',
+    );
+    const mine = await registerInstance(t, { name: 'big-db', connection_url: databaseUrl(db) });
+    // an earlier backup's size is the estimate the bar measures against
+    await backupRow(mine.id, 1, 'done', Date.now() - 3_600_000, undefined, 100 * 1024 ** 2);
+    await t.prisma.instance.update({ where: { id: mine.id }, data: { lastBackupNumber: 1 } });
+    await signIn(mine.token);
+    await page.getByRole('link', { name: 'big-db' }).click();
+    problems = problems.filter((p) => !p.includes('status of 401'));
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    const backup = page.locator('table.backups tbody tr', {
+      has: page.locator('td:first-child', { hasText: /^2$/ }),
+    });
+    await backup.waitFor();
+    const bar = backup.getByRole('progressbar', { name: 'Backup 2: archive written' });
+    // what the bar shows, read until the backup is done, without a reload
+    const seen: number[] = [];
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      const status = await backup.locator('td').nth(1).textContent();
+      if (status?.startsWith('done')) break;
+      const value = (await bar.count()) ? await bar.getAttribute('value') : null;
+      if (value !== null && Number(value) !== seen[seen.length - 1]) seen.push(Number(value));
+      await page.waitForTimeout(100);
+    }
+    expect(await backup.locator('td').nth(1).textContent()).toMatch(/^done/);
+    expect(await bar.count()).toBe(0);
+    // the bar moved: it filled in steps, never going back
+    expect(seen.filter((v) => v > 0).length).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
 
   it('forgets the token on Sign out: a reload shows the sign-in form', async () => {

@@ -91,3 +91,25 @@ export interface BackupsConfig {
   exclude_from_auto_backup: boolean;
   backup_type: string;
 }
+
+/** How far a queued or running backup has come, as its worker reports every second. */
+export interface BackupProgress {
+  id: number;
+  status: 'queued' | 'running';
+  bytes_read: number | null;
+  bytes_written: number | null;
+  expected_bytes: number | null;
+}
+
+export interface RestoreProgress {
+  id: number;
+  backup_id: number;
+  status: 'queued' | 'running';
+  bytes_read: number | null;
+  size: number;
+}
+
+export interface Progress {
+  backups: BackupProgress[];
+  restores: RestoreProgress[];
+}

@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { ApiError, Backup, Instance, Restore, api } from './api';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, Backup, Instance, Progress, Restore, api } from './api';
 import { OnUnauthorized, useLoad } from './use-load';
 import { ConfigForm } from './config-form';
 import { age } from './age';
@@ -30,7 +30,7 @@ export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthor
   );
 }
 
-function size(bytes: number): string {
+export function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
@@ -40,6 +40,27 @@ function size(bytes: number): string {
 /** Whether any of these backups or restores is queued or running. */
 const busy = (jobs: Array<{ status: string }>) =>
   jobs.some((j) => j.status === 'queued' || j.status === 'running');
+
+/**
+ * A live bar: `done` of `total` bytes, or, with no total to measure against (an instance's first
+ * backup), a bar that only says work goes on, beside the bytes done so far.
+ */
+function Bar({ label, done, total }: { label: string; done: number | null; total: number | null }) {
+  const known = total !== null && total > 0;
+  return (
+    <div class="progress">
+      {known ? (
+        <progress aria-label={label} max={total} value={Math.min(done ?? 0, total)} />
+      ) : (
+        <progress aria-label={label} />
+      )}{' '}
+      <span>
+        {size(done ?? 0)}
+        {known && ` of ~${size(total)}`}
+      </span>
+    </div>
+  );
+}
 
 /** One instance's backups, for a token granted it: newest first, and a backup on request. */
 export function InstancePage({
@@ -57,6 +78,16 @@ export function InstancePage({
   const restoresPath = `/v1/instances/${encodeURIComponent(id)}/restores`;
   const restores = useLoad<Restore[]>(restoresPath, onUnauthorized, (r) => (busy(r) ? 1500 : null));
   const instances = useLoad<Instance[]>('/v1/instances', onUnauthorized);
+  // how far the work under way has come: read every second while there is any
+  const progress = useLoad<Progress>(
+    `/v1/instances/${encodeURIComponent(id)}/progress`,
+    onUnauthorized,
+    (p) => (p.backups.length + p.restores.length > 0 ? 1000 : null),
+  );
+  const working = busy(data ?? []) || busy(restores.data ?? []);
+  useEffect(() => {
+    if (working) progress.reload();
+  }, [working]);
   const name = instances.data?.find((i) => i.id === id)?.name ?? id;
   const [actionError, setActionError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<Backup | null>(null);
@@ -149,6 +180,17 @@ export function InstancePage({
               <td class={b.status === 'failed' ? 'late' : undefined}>
                 {b.status}
                 {b.failure_reason && <div class="reason">{b.failure_reason}</div>}
+                {b.status === 'running' &&
+                  progress.data?.backups
+                    .filter((p) => p.id === b.id)
+                    .map((p) => (
+                      <Bar
+                        key={p.id}
+                        label={`Backup ${b.id}: archive written`}
+                        done={p.bytes_written}
+                        total={p.expected_bytes}
+                      />
+                    ))}
               </td>
               <td>{size(b.size)}</td>
               <td>{age(b.triggered_at)} ago</td>
@@ -188,6 +230,17 @@ export function InstancePage({
               <td class={r.status === 'failed' ? 'late' : undefined}>
                 {r.status}
                 {r.failure_reason && <div class="reason">{r.failure_reason}</div>}
+                {r.status === 'running' &&
+                  progress.data?.restores
+                    .filter((p) => p.id === r.id)
+                    .map((p) => (
+                      <Bar
+                        key={p.id}
+                        label={`Restore ${r.id}: archive read`}
+                        done={p.bytes_read}
+                        total={p.size}
+                      />
+                    ))}
               </td>
               <td>{age(r.triggered_at)} ago</td>
             </tr>
