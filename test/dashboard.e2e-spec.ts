@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 import { DASHBOARD_CSP } from '../src/dashboard/serve-dashboard';
+import { decryptWithOpenssl } from './support/archives';
 import { databaseUrl } from './support/databases';
 import {
   createSourceDatabase,
@@ -193,12 +197,31 @@ describe('the dashboard', () => {
     expect(await listed.first().textContent()).toContain(mine.id);
     expect(await page.content()).not.toContain(other.id);
 
+    // a key of the user's own: the archive is theirs to download and open
+    await t.http
+      .patch(`/v1/instances/${mine.id}/backups-config`)
+      .set('Authorization', `Bearer ${mine.token}`)
+      .send({ encryption_key: 'dashboard-user-key' })
+      .expect(200);
     await page.getByRole('link', { name: 'shop-db' }).click();
     await page.getByRole('button', { name: 'Back up now' }).click();
     const backup = page.locator('table.backups tbody tr').first();
     // the list is read again while the backup runs, without a reload
     await backup.locator('td', { hasText: /^done/ }).waitFor({ timeout: 120_000 });
     expect(await backup.locator('td').first().textContent()).toBe('1');
+
+    // Download saves the archive under the API's name, and it opens with the documented commands
+    const saving = page.waitForEvent('download');
+    await backup.getByRole('button', { name: 'Download backup 1' }).click();
+    const saved = await saving;
+    expect(saved.suggestedFilename()).toMatch(/\.tgz$/);
+    const dir = mkdtempSync(join(tmpdir(), 'bm-dashboard-'));
+    await saved.saveAs(join(dir, 'backup.tgz'));
+    const dump = readFileSync(
+      decryptWithOpenssl(join(dir, 'backup.tgz'), 'dashboard-user-key', dir),
+      'utf8',
+    );
+    expect(dump).toContain('PostgreSQL database dump');
 
     // the data changes; Restore asks first, naming the instance whose data it replaces
     psql(db, 'DELETE FROM orders; DELETE FROM customers');

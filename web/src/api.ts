@@ -35,6 +35,29 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await res.json()) as T;
 }
 
+/**
+ * Fetches a file with the tab's token and hands it to the browser as a download, under the name
+ * the API gives it (`Content-Disposition`), else `name`.
+ * The route needs the token in a header, which a plain link cannot send, so the file is held
+ * in the tab's memory until saved: fine for the archives people fetch from a page; curl
+ * streams any size.
+ */
+export async function download(path: string, name: string): Promise<void> {
+  const token = session.token();
+  const res = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { message?: string; description?: string };
+    throw new ApiError(res.status, body.message ?? body.description ?? `HTTP ${res.status}`);
+  }
+  const given = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '');
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = given?.[1] ?? name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 export interface FleetInstance {
   id: string;
   name: string;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, Backup, Instance, Progress, Restore, api } from './api';
+import { ApiError, Backup, Instance, Progress, Restore, api, download } from './api';
 import { OnUnauthorized, useLoad } from './use-load';
 import { ConfigForm } from './config-form';
 import { age } from './age';
@@ -30,16 +30,16 @@ export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthor
   );
 }
 
-export function size(bytes: number): string {
+/** Whether any of these backups or restores is queued or running. */
+const busy = (jobs: Array<{ status: string }>) =>
+  jobs.some((j) => j.status === 'queued' || j.status === 'running');
+
+function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
-
-/** Whether any of these backups or restores is queued or running. */
-const busy = (jobs: Array<{ status: string }>) =>
-  jobs.some((j) => j.status === 'queued' || j.status === 'running');
 
 /**
  * A live bar: `done` of `total` bytes, or, with no total to measure against (an instance's first
@@ -98,6 +98,16 @@ export function InstancePage({
     try {
       await api(restoresPath, { method: 'POST', body: JSON.stringify({ backup_id: b.id }) });
       restores.reload();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
+      else setActionError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async function downloadBackup(b: Backup) {
+    setActionError(null);
+    try {
+      await download(`${path}/${b.id}/download`, `${id}-backup-${b.id}.tgz.enc`);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
       else setActionError(err instanceof Error ? err.message : String(err));
@@ -195,7 +205,19 @@ export function InstancePage({
               <td>{size(b.size)}</td>
               <td>{age(b.triggered_at)} ago</td>
               <td>{b.finished_at ? `${age(b.finished_at)} ago` : '—'}</td>
-              <td>{b.downloadable ? 'yes' : 'no'}</td>
+              <td>
+                {b.downloadable ? (
+                  <button
+                    type="button"
+                    aria-label={`Download backup ${b.id}`}
+                    onClick={() => void downloadBackup(b)}
+                  >
+                    Download
+                  </button>
+                ) : (
+                  'no'
+                )}
+              </td>
               <td>
                 {b.status === 'done' && (
                   <button
