@@ -298,6 +298,17 @@ describe('the dashboard', () => {
     // the bar moved: it filled in steps, never going back
     expect(seen.filter((v) => v > 0).length).toBeGreaterThanOrEqual(2);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
+
+    // sizes and durations of the recent backups, the newest last, each bar named
+    const sizes = page.getByRole('img', { name: /^Size of the last 2 backups/ });
+    const done = await t.prisma.backup.findFirstOrThrow({
+      where: { instanceId: mine.id, number: 2 },
+    });
+    const mib = (Number(done.size) / 1024 ** 2).toFixed(1);
+    expect(await sizes.getAttribute('aria-label')).toContain(`newest (2): ${mib} MiB`);
+    expect(await sizes.locator('rect').count()).toBe(2);
+    expect(await sizes.locator('title').last().textContent()).toBe(`Backup 2: ${mib} MiB`);
+    await page.getByRole('img', { name: /^Duration of the last 2 backups/ }).waitFor();
   });
 
   it('forgets the token on Sign out: a reload shows the sign-in form', async () => {

@@ -3,6 +3,8 @@ import { ApiError, Backup, Instance, Progress, Restore, api, download } from './
 import { OnUnauthorized, useLoad } from './use-load';
 import { ConfigForm } from './config-form';
 import { age } from './age';
+import { RecentBackupsChart } from './chart';
+import { size } from './size';
 
 /** The instances an access token opens. */
 export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
@@ -33,13 +35,6 @@ export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthor
 /** Whether any of these backups or restores is queued or running. */
 const busy = (jobs: Array<{ status: string }>) =>
   jobs.some((j) => j.status === 'queued' || j.status === 'running');
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
 
 /**
  * A live bar: `done` of `total` bytes, or, with no total to measure against (an instance's first
@@ -170,6 +165,7 @@ export function InstancePage({
         </div>
       )}
       <h2>Backups</h2>
+      <RecentBackupsChart backups={data} />
       <table class="backups">
         <caption class="visually-hidden">Backups, newest first</caption>
         <thead>
