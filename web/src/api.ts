@@ -1,10 +1,20 @@
 /** The token lives in this tab only: never in a URL, a cookie or localStorage. */
 const TOKEN_KEY = 'backup-manager.token';
 
+/** What the tab's token was found to open, kept beside it so a reload need not ask again. */
+const ROLE_KEY = 'backup-manager.role';
+
+export type Role = 'admin' | 'instances';
+
 export const session = {
   token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  role: (): Role | null => sessionStorage.getItem(ROLE_KEY) as Role | null,
   signIn: (token: string): void => sessionStorage.setItem(TOKEN_KEY, token),
-  signOut: (): void => sessionStorage.removeItem(TOKEN_KEY),
+  rememberRole: (role: Role): void => sessionStorage.setItem(ROLE_KEY, role),
+  signOut: (): void => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(ROLE_KEY);
+  },
 };
 
 /** An answer of the API that was not a success, with the sentence its error body gave. */

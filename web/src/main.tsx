@@ -1,12 +1,9 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, session } from './api';
+import { ApiError, Role, api, session } from './api';
 import { FleetPage } from './fleet';
 import { InstancePage, MyInstancesPage } from './instances';
 import { SignIn } from './sign-in';
-
-/** What the tab's token opens: the operator's fleet, or the instances it is granted. */
-type Role = 'admin' | 'instances';
 
 /**
  * The admin token opens the fleet; any other token that works opens its instances. Asked of the
@@ -34,7 +31,8 @@ function useHash(): string {
 }
 
 function App() {
-  const [role, setRole] = useState<Role | null>(null);
+  // a reload keeps what the token opens: the page's own request goes out at once
+  const [role, setRole] = useState<Role | null>(session.role());
   const [signedIn, setSignedIn] = useState(session.token() !== null);
   const [notice, setNotice] = useState<string | undefined>();
   const hash = useHash();
@@ -47,9 +45,12 @@ function App() {
   }
 
   useEffect(() => {
-    if (!signedIn) return;
+    if (!signedIn || role !== null) return;
     roleOfToken()
-      .then(setRole)
+      .then((r) => {
+        session.rememberRole(r);
+        setRole(r);
+      })
       .catch((err: unknown) =>
         signOut(
           err instanceof ApiError && err.status === 401
