@@ -53,22 +53,42 @@ export async function benchUi(): Promise<void> {
       `sessionStorage.setItem('backup-manager.token', ${JSON.stringify(adminToken)})`,
     );
     const page = await context.newPage();
-    const times: number[] = [];
+    /** resolves at the first frame with `rows` rows in the table (a locator's wait would poll
+     * at growing intervals, up to a second) */
+    const rowsShown = (rows: number) =>
+      page.waitForFunction(
+        (n) =>
+          (
+            globalThis as unknown as {
+              document: { querySelectorAll(s: string): { length: number } };
+            }
+          ).document.querySelectorAll('tbody tr').length === n,
+        rows,
+        { polling: 'raf', timeout: 60_000 },
+      );
+    const firstPage: number[] = [];
+    const all: number[] = [];
     for (let i = 0; i <= LOADS; i++) {
       const started = performance.now();
       await page.goto(`${base}/ui/`);
-      await page
-        .locator('tbody tr')
-        .nth(INSTANCES - 1)
-        .waitFor({ timeout: 60_000 });
-      if (i > 0) times.push((performance.now() - started) / 1000); // the first load warms up
+      await rowsShown(100);
+      await page.getByText(`Showing 100 of ${INSTANCES}.`).waitFor();
+      const shown = performance.now();
+      await page.getByRole('button', { name: `Show all ${INSTANCES}` }).click();
+      await rowsShown(INSTANCES);
+      if (i === 0) continue; // the first load warms up
+      firstPage.push((shown - started) / 1000);
+      all.push((performance.now() - shown) / 1000);
     }
-    times.sort((a, b) => a - b);
-    const p95 = times[Math.ceil(0.95 * times.length) - 1];
-    const js = gzipSync(readFileSync(join(ROOT, 'dist', 'ui', 'app.js'))).length;
+    const p = (times: number[], q: number) =>
+      fmt([...times].sort((a, b) => a - b)[Math.ceil(q * times.length) - 1]);
     console.log(
-      `time to the table with ${INSTANCES} rows: p50 ${fmt(times[Math.floor(times.length / 2)])} s, p95 ${fmt(p95)} s (aim < 1 s)`,
+      `time to the table (its first 100 of ${INSTANCES} rows, the filters over all): p50 ${p(firstPage, 0.5)} s, p95 ${p(firstPage, 0.95)} s (aim < 1 s)`,
     );
+    console.log(
+      `then Show all ${INSTANCES} → the last row drawn: p50 ${p(all, 0.5)} s, p95 ${p(all, 0.95)} s`,
+    );
+    const js = gzipSync(readFileSync(join(ROOT, 'dist', 'ui', 'app.js'))).length;
     console.log(`JavaScript shipped, gzipped: ${fmt(js / 1024, 1)} kB (aim < 150 kB)`);
   } finally {
     await browser.close();

@@ -164,6 +164,25 @@ describe('the dashboard', () => {
     await page.getByLabel('Search').fill('orders');
     expect(await rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain(plain.id);
+
+    // a large fleet: the first 100 rows, then more on request; the search covers them all
+    await t.prisma.$executeRaw`
+      INSERT INTO instances (id, name, type, credentials)
+      SELECT 'filler-' || n, 'zz-filler-' || lpad(n::text, 3, '0'), 'redis', '\\x00'::bytea
+      FROM generate_series(1, 250) n`;
+    await page.reload();
+    await page.getByLabel('Search').waitFor();
+    const total = await t.prisma.instance.count({ where: { deletedAt: null } });
+    await page.getByText(`Showing 100 of ${total}.`).waitFor();
+    expect(await rows.count()).toBe(100);
+    await page.getByRole('button', { name: 'Show 100 more' }).click();
+    expect(await rows.count()).toBe(200);
+    await page.getByRole('button', { name: `Show all ${total}` }).click();
+    expect(await rows.count()).toBe(total);
+    expect(await page.getByText(/^Showing/).count()).toBe(0);
+    await page.getByLabel('Search').fill('zz-filler-250');
+    expect(await rows.count()).toBe(1);
+    await t.prisma.instance.deleteMany({ where: { id: { startsWith: 'filler-' } } });
   });
 
   it('refuses a token that does not open it, saying so', async () => {

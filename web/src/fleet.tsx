@@ -1,9 +1,14 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Fleet, FleetInstance } from './api';
 import { OnUnauthorized, useLoad } from './use-load';
 import { age, overdue } from './age';
 
 const TYPES = ['postgresql', 'mariadb', 'redis'];
+/**
+ * Rows drawn at first, and added by `Show more`: a thousand rows take the browser longer to lay
+ * out than everything else on the page; the filters and the search still cover every instance.
+ */
+const PAGE = 100;
 
 function failing(i: FleetInstance): boolean {
   return i.last_failure_at !== null || overdue(i.last_success_at);
@@ -45,6 +50,7 @@ export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }
   const [type, setType] = useState('');
   const [onlyFailing, setOnlyFailing] = useState(false);
   const [search, setSearch] = useState('');
+  const [limit, setLimit] = useState(PAGE);
 
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();
@@ -57,6 +63,8 @@ export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }
           i.id.toLowerCase().includes(needle)),
     );
   }, [fleet, type, onlyFailing, search]);
+  // a new filter starts again from the first rows
+  useEffect(() => setLimit(PAGE), [type, onlyFailing, search]);
 
   if (error)
     return (
@@ -113,11 +121,22 @@ export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }
           </tr>
         </thead>
         <tbody>
-          {shown.map((i) => (
+          {shown.slice(0, limit).map((i) => (
             <Row key={i.id} i={i} />
           ))}
         </tbody>
       </table>
+      {shown.length > limit && (
+        <p class="more">
+          Showing {limit} of {shown.length}.{' '}
+          <button type="button" onClick={() => setLimit(limit + PAGE)}>
+            Show {Math.min(PAGE, shown.length - limit)} more
+          </button>{' '}
+          <button type="button" onClick={() => setLimit(shown.length)}>
+            Show all {shown.length}
+          </button>
+        </p>
+      )}
     </section>
   );
 }
