@@ -103,6 +103,16 @@ describe('point-in-time recovery', () => {
     expect(start.toISOString()).toBe(first.finished_at);
     expect(end.getTime()).toBeGreaterThan(t2.getTime());
     expect(end.getTime()).toBeGreaterThanOrEqual(t3.getTime());
+    // the operator's fleet shows the same window (both ends only move forward)
+    const fleet = await t.http
+      .get('/admin/v1/fleet')
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .expect(200);
+    const row = (fleet.body.instances as Array<Record<string, string | null>>).find(
+      (i) => i.id === inst.id,
+    );
+    expect(row?.pitr_start).toBe(start.toISOString());
+    expect(new Date(row!.pitr_end!).getTime()).toBeGreaterThanOrEqual(end.getTime());
 
     // between T1 and T2: only A, from the first base backup
     const between12 = new Date(t1.getTime() + 1000);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../core/prisma/prisma.service';
 import { queryPool } from '../core/prisma/query-pool';
+import { PitrRepository } from '../pitr/pitr.repository';
 
 export interface FleetRow {
   id: string;
@@ -13,6 +14,8 @@ export interface FleetRow {
   verification_status: string | null;
   verified_at: string | null;
   running: boolean;
+  pitr_start: string | null;
+  pitr_end: string | null;
 }
 
 /**
@@ -47,9 +50,31 @@ const FLEET = `
 
 @Injectable()
 export class FleetRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly pitr: PitrRepository,
+  ) {}
 
-  instances(): Promise<FleetRow[]> {
-    return queryPool<FleetRow>(this.prisma.pool, FLEET, []);
+  /** The fleet, with the window of each continuous-archiving instance (one query each). */
+  async instances(): Promise<FleetRow[]> {
+    const rows = await queryPool<Omit<FleetRow, 'pitr_start' | 'pitr_end'>>(
+      this.prisma.pool,
+      FLEET,
+      [],
+    );
+    return Promise.all(
+      rows.map(async (row) => {
+        if (row.backup_type !== 'continuous_archiving') {
+          return { ...row, pitr_start: null, pitr_end: null };
+        }
+        const { start, end } = await this.pitr.window(row.id);
+        const open = start !== null && end !== null && start <= end;
+        return {
+          ...row,
+          pitr_start: open ? start.toISOString() : null,
+          pitr_end: open ? end.toISOString() : null,
+        };
+      }),
+    );
   }
 }

@@ -79,6 +79,8 @@ export interface FleetInstance {
   verification_status: string | null;
   verified_at: string | null;
   running: boolean;
+  pitr_start: string | null;
+  pitr_end: string | null;
 }
 
 export interface Fleet {

@@ -39,6 +39,13 @@ function Row({ i }: { i: FleetInstance }) {
         )}
       </td>
       <td>{i.verification_status ?? '—'}</td>
+      <td>
+        {i.pitr_start && i.pitr_end
+          ? `${age(i.pitr_start)} ago – ${age(i.pitr_end)} ago`
+          : i.backup_type === 'continuous_archiving'
+            ? 'not open yet'
+            : '—'}
+      </td>
       <td>{i.running ? 'running' : ''}</td>
     </tr>
   );
@@ -117,6 +124,7 @@ export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }
             <th scope="col">Last success</th>
             <th scope="col">Last failure</th>
             <th scope="col">Verification</th>
+            <th scope="col">Restorable to</th>
             <th scope="col">Now</th>
           </tr>
         </thead>

@@ -44,6 +44,23 @@ export class FleetInstance {
 
   @ApiProperty({ description: 'Whether a backup or restore of it is queued or running.' })
   running!: boolean;
+
+  @ApiProperty({
+    description:
+      'Continuous archiving: the earliest moment a restore can reach (as GET /v1/instances/{id}/pitr); null for a standard instance or before the window opens.',
+    format: 'date-time',
+    type: String,
+    nullable: true,
+  })
+  pitr_start!: string | null;
+
+  @ApiProperty({
+    description: 'Continuous archiving: the newest moment a restore can reach; null as above.',
+    format: 'date-time',
+    type: String,
+    nullable: true,
+  })
+  pitr_end!: string | null;
 }
 
 export class FleetResponse {
