@@ -330,6 +330,86 @@ describe('the dashboard', () => {
     await page.getByRole('img', { name: /^Duration of the last 2 backups/ }).waitFor();
   });
 
+  it('restores a continuous-archiving instance to a moment picked inside its window', async () => {
+    // nothing listens on port 1: the instance's receiver fails quietly, its records are made here
+    const mine = await registerInstance(t, {
+      name: 'ledger-db',
+      backup_type: 'continuous_archiving',
+      connection_url: 'postgresql://postgres@127.0.0.1:1/ledger',
+    });
+    const { activeKeyId } = await t.prisma.backupsConfig.findUniqueOrThrow({
+      where: { instanceId: mine.id },
+    });
+    const start = new Date(Date.now() - 30 * 60_000);
+    const end = new Date(Date.now() - 5 * 60_000);
+    const { lastBackupNumber: number } = await t.prisma.instance.update({
+      where: { id: mine.id },
+      data: { lastBackupNumber: { increment: 1 } },
+    });
+    await t.prisma.backup.create({
+      data: {
+        instanceId: mine.id,
+        number,
+        backupId: `${mine.id}-${start.getTime()}`,
+        status: 'done',
+        encryptionKeyId: activeKeyId,
+        triggeredAt: new Date(start.getTime() - 60_000),
+        startedAt: new Date(start.getTime() - 60_000),
+        finishedAt: start,
+        walStartLsn: '0/2000028',
+      },
+    });
+    await t.prisma.walSegment.create({
+      data: {
+        instanceId: mine.id,
+        timeline: 1,
+        segment: '000000010000000000000002',
+        startLsn: '0/2000000',
+        endLsn: '0/3000000',
+        storageKey: `${mine.id}/wal/000000010000000000000002`,
+        size: 1n,
+        sha256: 'a'.repeat(64),
+        encryptionKeyId: activeKeyId,
+        newestCommitAt: end,
+      },
+    });
+    await signIn(mine.token);
+    await page.getByRole('link', { name: 'ledger-db' }).click();
+    problems = problems.filter((p) => !p.includes('status of 401'));
+    const section = page.getByRole('region', { name: 'Restore to a moment' });
+    await section.waitFor();
+    const local = (ms: number) =>
+      new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    // the picker is bounded by the window, to whole seconds inside it
+    const picker = section.getByLabel('Moment');
+    expect(await picker.getAttribute('min')).toBe(local(Math.ceil(start.getTime() / 1000) * 1000));
+    expect(await picker.getAttribute('max')).toBe(local(Math.floor(end.getTime() / 1000) * 1000));
+    expect(await section.getByRole('img').getAttribute('aria-label')).toContain('1 base backups');
+
+    // a moment before the window: the browser refuses the form, nothing is asked or sent
+    await picker.fill(local(start.getTime() - 60_000));
+    await section.getByRole('button', { name: 'Restore to this moment' }).click();
+    expect(
+      await picker.evaluate(
+        (el) =>
+          (el as unknown as { validity: { rangeUnderflow: boolean } }).validity.rangeUnderflow,
+      ),
+    ).toBe(true);
+    expect(await page.getByRole('alertdialog').count()).toBe(0);
+
+    // ten minutes into the window: asked first, naming the instance and the moment
+    const moment = new Date(Math.ceil(start.getTime() / 1000) * 1000 + 10 * 60_000);
+    await picker.fill(local(moment.getTime()));
+    await section.getByRole('button', { name: 'Restore to this moment' }).click();
+    const confirm = page.getByRole('alertdialog');
+    expect(await confirm.textContent()).toContain(moment.toISOString());
+    expect(await confirm.textContent()).toContain('ledger-db');
+    await confirm.getByRole('button', { name: 'Restore to this moment' }).click();
+    await page.locator('table.restores tbody tr').first().waitFor();
+    const restore = await t.prisma.restore.findFirstOrThrow({ where: { instanceId: mine.id } });
+    expect(restore.pointInTime).toEqual(moment);
+  });
+
   it('forgets the token on Sign out: a reload shows the sign-in form', async () => {
     await signIn(t.adminToken);
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();

@@ -4,6 +4,7 @@ import { OnUnauthorized, useLoad } from './use-load';
 import { ConfigForm } from './config-form';
 import { age } from './age';
 import { RecentBackupsChart } from './chart';
+import { PitrSection } from './pitr';
 import { size } from './size';
 
 /** The instances an access token opens. */
@@ -83,42 +84,40 @@ export function InstancePage({
   useEffect(() => {
     if (working) progress.reload();
   }, [working]);
-  const name = instances.data?.find((i) => i.id === id)?.name ?? id;
+  const instance = instances.data?.find((i) => i.id === id);
+  const name = instance?.name ?? id;
   const [actionError, setActionError] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState<Backup | null>(null);
+  /** a restore asked for and not yet confirmed: what it puts back, and the request */
+  const [confirming, setConfirming] = useState<{
+    what: string;
+    button: string;
+    body: { backup_id: number } | { point_in_time: string };
+  } | null>(null);
 
-  async function restore(b: Backup) {
-    setConfirming(null);
+  /** Runs one of the page's actions; a 401 signs out, any other refusal is shown. */
+  async function act(action: () => Promise<void>) {
     setActionError(null);
     try {
-      await api(restoresPath, { method: 'POST', body: JSON.stringify({ backup_id: b.id }) });
+      await action();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
+      else setActionError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  const restore = (body: { backup_id: number } | { point_in_time: string }) =>
+    act(async () => {
+      setConfirming(null);
+      await api(restoresPath, { method: 'POST', body: JSON.stringify(body) });
       restores.reload();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
-      else setActionError(err instanceof Error ? err.message : String(err));
-    }
-  }
-
-  async function downloadBackup(b: Backup) {
-    setActionError(null);
-    try {
-      await download(`${path}/${b.id}/download`, `${id}-backup-${b.id}.tgz.enc`);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
-      else setActionError(err instanceof Error ? err.message : String(err));
-    }
-  }
-
-  async function backUpNow() {
-    setActionError(null);
-    try {
+    });
+  const downloadBackup = (b: Backup) =>
+    act(() => download(`${path}/${b.id}/download`, `${id}-backup-${b.id}.tgz.enc`));
+  const backUpNow = () =>
+    act(async () => {
       await api(path, { method: 'POST' });
       reload();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
-      else setActionError(err instanceof Error ? err.message : String(err));
-    }
-  }
+    });
 
   if (error)
     return (
@@ -152,12 +151,11 @@ export function InstancePage({
       {confirming && (
         <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
           <p id="confirm-text">
-            Restore backup {confirming.id} (taken {age(confirming.triggered_at)} ago) into{' '}
-            <strong>{name}</strong> (<code>{id}</code>)? The instance's current data is replaced by
-            the backup's.
+            Restore {confirming.what} into <strong>{name}</strong> (<code>{id}</code>)? The
+            instance's current data is replaced.
           </p>
-          <button type="button" onClick={() => void restore(confirming)}>
-            Restore backup {confirming.id}
+          <button type="button" onClick={() => void restore(confirming.body)}>
+            {confirming.button}
           </button>{' '}
           <button type="button" onClick={() => setConfirming(null)}>
             Cancel
@@ -218,7 +216,13 @@ export function InstancePage({
                 {b.status === 'done' && (
                   <button
                     type="button"
-                    onClick={() => setConfirming(b)}
+                    onClick={() =>
+                      setConfirming({
+                        what: `backup ${b.id} (taken ${age(b.triggered_at)} ago)`,
+                        button: `Restore backup ${b.id}`,
+                        body: { backup_id: b.id },
+                      })
+                    }
                     disabled={busy(data) || busy(restores.data ?? [])}
                   >
                     Restore
@@ -229,6 +233,20 @@ export function InstancePage({
           ))}
         </tbody>
       </table>
+      {instance?.backup_type === 'continuous_archiving' && (
+        <PitrSection
+          id={id}
+          backups={data}
+          onUnauthorized={onUnauthorized}
+          onRestore={(moment) =>
+            setConfirming({
+              what: `the state of ${moment.toLocaleString()} (${moment.toISOString()})`,
+              button: 'Restore to this moment',
+              body: { point_in_time: moment.toISOString() },
+            })
+          }
+        />
+      )}
       <h2>Restores</h2>
       <table class="restores">
         <caption class="visually-hidden">Restores, newest first</caption>
