@@ -165,6 +165,18 @@ describe('the dashboard', () => {
     expect(await rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain(plain.id);
 
+    // an instance from the fleet: its backups with the reasons, read only
+    await page.getByLabel('Search').fill('');
+    await page.getByRole('link', { name: 'billing-db' }).click();
+    await page.getByRole('heading', { name: /billing-db/ }).waitFor();
+    const history = page.locator('table.backups tbody tr');
+    expect(await history.count()).toBe(2);
+    expect(await history.first().textContent()).toContain('Access denied');
+    expect(await page.getByRole('button').allTextContents()).toEqual(['Sign out']);
+    expect(await page.content()).toContain('Read only');
+    await page.getByRole('link', { name: '← Fleet' }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+
     // a large fleet: the first 100 rows, then more on request; the search covers them all
     await t.prisma.$executeRaw`
       INSERT INTO instances (id, name, type, credentials)

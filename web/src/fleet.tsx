@@ -18,7 +18,9 @@ function Row({ i }: { i: FleetInstance }) {
   const late = overdue(i.last_success_at);
   return (
     <tr>
-      <td>{i.name}</td>
+      <td>
+        <a href={`#/fleet/${encodeURIComponent(i.id)}`}>{i.name}</a>
+      </td>
       <td>
         <code>{i.id}</code>
       </td>

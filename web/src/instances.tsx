@@ -6,6 +6,7 @@ import { age } from './age';
 import { RecentBackupsChart } from './chart';
 import { PitrSection } from './pitr';
 import { size } from './size';
+import { Bar } from './progress-bar';
 
 /** The instances an access token opens. */
 export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
@@ -36,27 +37,6 @@ export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthor
 /** Whether any of these backups or restores is queued or running. */
 const busy = (jobs: Array<{ status: string }>) =>
   jobs.some((j) => j.status === 'queued' || j.status === 'running');
-
-/**
- * A live bar: `done` of `total` bytes, or, with no total to measure against (an instance's first
- * backup), a bar that only says work goes on, beside the bytes done so far.
- */
-function Bar({ label, done, total }: { label: string; done: number | null; total: number | null }) {
-  const known = total !== null && total > 0;
-  return (
-    <div class="progress">
-      {known ? (
-        <progress aria-label={label} max={total} value={Math.min(done ?? 0, total)} />
-      ) : (
-        <progress aria-label={label} />
-      )}{' '}
-      <span>
-        {size(done ?? 0)}
-        {known && ` of ~${size(total)}`}
-      </span>
-    </div>
-  );
-}
 
 /** One instance's backups, for a token granted it: newest first, and a backup on request. */
 export function InstancePage({

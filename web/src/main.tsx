@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, Role, api, session } from './api';
+import { AdminInstancePage } from './admin-instance';
 import { FleetPage } from './fleet';
 import { InstancePage, MyInstancesPage } from './instances';
 import { SignIn } from './sign-in';
@@ -69,6 +70,7 @@ function App() {
   }
   const unauthorized = (m: string) => signOut(`Signed out: ${m}`);
   const instance = /^#\/instances\/([^/]+)$/.exec(hash);
+  const fleetInstance = /^#\/fleet\/([^/]+)$/.exec(hash);
   return (
     <>
       <header>
@@ -79,7 +81,15 @@ function App() {
       </header>
       <main>
         {role === null && <p>Signing in…</p>}
-        {role === 'admin' && <FleetPage onUnauthorized={unauthorized} />}
+        {role === 'admin' &&
+          (fleetInstance ? (
+            <AdminInstancePage
+              id={decodeURIComponent(fleetInstance[1])}
+              onUnauthorized={unauthorized}
+            />
+          ) : (
+            <FleetPage onUnauthorized={unauthorized} />
+          ))}
         {role === 'instances' &&
           (instance ? (
             <InstancePage id={decodeURIComponent(instance[1])} onUnauthorized={unauthorized} />
