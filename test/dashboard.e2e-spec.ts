@@ -422,6 +422,62 @@ describe('the dashboard', () => {
     expect(restore.pointInTime).toEqual(moment);
   });
 
+  it('is usable from the keyboard alone, with every stop named and its focus shown', async () => {
+    const inst = await registerInstance(t, { name: 'keyboard-db' });
+    await page.goto(`${base}/ui/`);
+    /** the focused element: its tag, its accessible name, and its outline */
+    const focused = () =>
+      page.evaluate(() => {
+        type El = {
+          tagName: string;
+          textContent: string | null;
+          getAttribute(n: string): string | null;
+          labels?: Array<{ textContent: string | null }>;
+        };
+        const g = globalThis as unknown as {
+          document: { activeElement: El };
+          getComputedStyle(el: El): { outlineStyle: string; outlineWidth: string };
+        };
+        const el = g.document.activeElement;
+        const style = g.getComputedStyle(el);
+        const name = el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent ?? el.textContent;
+        return {
+          tag: el.tagName.toLowerCase(),
+          name: name?.trim(),
+          outline: `${style.outlineStyle} ${style.outlineWidth}`,
+        };
+      });
+    await page.keyboard.press('Tab');
+    expect(await focused()).toEqual({ tag: 'input', name: 'Token', outline: 'solid 3px' });
+    await page.keyboard.type(t.adminToken);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toEqual({ tag: 'button', name: 'Sign in', outline: 'solid 3px' });
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    // Tab through the fleet to the instance's link: every stop named and outlined
+    const stops: string[] = [];
+    for (let n = 0; n < 200; n++) {
+      await page.keyboard.press('Tab');
+      const f = await focused();
+      expect(f.name).toBeTruthy();
+      expect(f.outline).toBe('solid 3px');
+      stops.push(`${f.tag}:${f.name}`);
+      if (f.tag === 'a' && f.name === 'keyboard-db') break;
+    }
+    // after signing in, Tab goes on from where the form was: the page's controls (Sign out,
+    // in the header before them, is reached with Shift+Tab)
+    expect(stops.slice(0, 4)).toEqual([
+      expect.stringMatching(/^select:Type/),
+      'input:Failing only',
+      'input:Search',
+      expect.stringMatching(/^a:/),
+    ]);
+    expect(stops[stops.length - 1]).toBe('a:keyboard-db');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /keyboard-db/ }).waitFor();
+    expect(page.url()).toContain(`#/fleet/${inst.id}`);
+  });
+
   it('forgets the token on Sign out: a reload shows the sign-in form', async () => {
     await signIn(t.adminToken);
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
