@@ -265,10 +265,6 @@ describe('the dashboard', () => {
     const restore = page.locator('table.restores tbody tr').first();
     await restore.locator('td', { hasText: /^done/ }).waitFor({ timeout: 120_000 });
     expect(fingerprint(db)).toBe(before);
-    if (process.env.DASHBOARD_SCREENSHOTS) {
-      await page.setViewportSize({ width: 1280, height: 720 });
-      await page.screenshot({ path: 'docs/dashboard-instance.png', fullPage: true });
-    }
 
     // a key too short: the API's 422 sentence at the key's field, and nothing saved
     await page.getByLabel(/New encryption key/).fill('short');
@@ -322,6 +318,10 @@ describe('the dashboard', () => {
       if (status?.startsWith('done')) break;
       const value = (await bar.count()) ? await bar.getAttribute('value') : null;
       if (value !== null && Number(value) !== seen[seen.length - 1]) seen.push(Number(value));
+      if (process.env.DASHBOARD_SCREENSHOTS && seen.filter((v) => v > 0).length === 1) {
+        await page.setViewportSize({ width: 1280, height: 720 });
+        await page.screenshot({ path: 'docs/dashboard-instance.png', fullPage: true });
+      }
       await page.waitForTimeout(100);
     }
     expect(await backup.locator('td').nth(1).textContent()).toMatch(/^done/);
