@@ -13,8 +13,10 @@ export async function createWorker(
   const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, clock), {
     logger,
   });
-  // SIGTERM closes the BullMQ worker, which lets running jobs finish first
-  worker.enableShutdownHooks();
+  // SIGTERM closes the BullMQ worker, which lets running jobs finish first; a drained worker
+  // then exits 0, rather than raising the signal again at itself (Nest's default), which ended
+  // a clean stop as killed by SIGINT/SIGTERM once the queue connections had closed in time
+  worker.enableShutdownHooks(undefined, { useProcessExit: true });
   await worker.init();
   return worker;
 }

@@ -21,15 +21,38 @@ describe('the worker process', () => {
     source = await createSourceDatabase();
   });
   afterAll(async () => {
-    if (worker?.child.exitCode === null) process.kill(-worker.child.pid!, 'SIGKILL');
+    if (worker?.child.exitCode === null && worker.child.signalCode === null) {
+      process.kill(-worker.child.pid!, 'SIGKILL');
+    }
     await t?.close();
     await redis?.stop();
     await dropDatabases([source]);
   });
 
+  it('stops with status 0 on SIGTERM when its queues close in time', async () => {
+    const idle = startEntry('worker.ts', processEnvFor(t), process.cwd(), { ownGroup: true });
+    try {
+      await waitFor(
+        () => Promise.resolve(idle.output().includes('worker running')),
+        120000,
+        'the worker to start',
+      );
+      // status 0, not "killed by SIGTERM": an orchestrator reads the latter as a crash
+      expect(await idle.stop('SIGTERM')).toBe(0);
+      expect(idle.child.signalCode).toBeNull();
+      expect(idle.output()).toContain('"msg":"stopped"');
+    } finally {
+      if (idle.child.exitCode === null && idle.child.signalCode === null) {
+        process.kill(-idle.child.pid!, 'SIGKILL');
+      }
+    }
+  }, 300000);
+
   it('logs only JSON lines through a Redis outage, and Ctrl-C drains the running backup instead of failing it', async () => {
     worker = startEntry('worker.ts', processEnvFor(t), process.cwd(), { ownGroup: true });
-    const exited = new Promise<number | null>((resolve) => worker!.child.once('exit', resolve));
+    const exited = new Promise<string>((resolve) =>
+      worker!.child.once('exit', (code, signal) => resolve(`code ${code} signal ${signal}`)),
+    );
     await waitFor(
       () => Promise.resolve(worker!.output().includes('worker running')),
       120000,
@@ -69,7 +92,7 @@ describe('the worker process', () => {
 
     const result = await waitForBackup(t, inst.id, inst.token, 1, ['done', 'failed'], 120000);
     expect(result).toMatchObject({ status: 'done' });
-    expect(await exited).toBe(0);
+    expect(await exited).toBe('code 0 signal null');
 
     const lines = worker
       .output()
