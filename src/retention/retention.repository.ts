@@ -13,6 +13,9 @@ export interface RetentionScope {
   instanceId?: string;
 }
 
+/** The advisory lock that lets one retention pass run at a time, whichever worker runs it. */
+const RETENTION_LOCK = 0x62_6d_72_65_74n; // "bmret"
+
 @Injectable()
 export class RetentionRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -26,12 +29,16 @@ export class RetentionRepository {
    * - queued and running backups are never touched;
    * - an instance deregistered longer than DELETED_INSTANCE_RETENTION_DAYS loses every backup;
    * - a backup that a queued or running restore holds is never touched.
-   * Two workers may run this at once: the victims are locked in key order and rows another
-   * pass holds are skipped (SKIP LOCKED), so each row is claimed by exactly one pass and two
-   * passes never wait on each other (no deadlock).
+   * Passes run one at a time (a transaction-level advisory lock): a second waits for the first
+   * and then finds its victims already deleted, so each row is pruned by exactly one pass, and
+   * two passes never lock rows in different orders (no deadlock). The UPDATE itself locks each
+   * row it changes and rechecks it as it is then.
    */
   async markPrunable(scope: RetentionScope): Promise<PrunedBackup[]> {
-    const rows = await this.prisma.$queryRaw<Array<{ pk: bigint; storage_key: string | null }>>`
+    const rows = await this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RETENTION_LOCK}::bigint)`;
+        return tx.$queryRaw<Array<{ pk: bigint; storage_key: string | null }>>`
       WITH ranked AS (
         SELECT b.pk, b.status, b.triggered_at, i.deleted_at, c.retention_time, c.min_backup_count,
                row_number() OVER (PARTITION BY b.instance_id, b.status ORDER BY b.number DESC) AS rank_in_status
@@ -47,20 +54,19 @@ export class RetentionRepository {
                 AND deleted_at < ${scope.now}::timestamptz - make_interval(days => ${scope.deletedInstanceRetentionDays}::int))
            OR (triggered_at < ${scope.now}::timestamptz - make_interval(days => retention_time)
                AND (status = 'failed' OR rank_in_status > GREATEST(min_backup_count, 1))))
-      ),
-      claimed AS (
-        SELECT b.pk FROM backups b JOIN victims v ON v.pk = b.pk
-        -- rechecked on the row as it is once locked: a backup that a restore accepted meanwhile
-        -- holds (active_restores) stays until its restore ended
-        WHERE b.status IN ('done', 'failed') AND b.active_restores = 0
-        ORDER BY b.pk
-        FOR UPDATE OF b SKIP LOCKED
       )
       UPDATE backups b
       SET status = 'deleted', finished_at = ${scope.now}::timestamptz
-      FROM claimed v
-      WHERE b.pk = v.pk
+      FROM victims v
+      -- rechecked on the row as it is once locked: a backup that a restore accepted meanwhile
+      -- holds (active_restores) stays until its restore ended
+      WHERE b.pk = v.pk AND b.status IN ('done', 'failed') AND b.active_restores = 0
       RETURNING b.pk, b.storage_key`;
+      },
+      // a pass over a million backups, or one waiting for such a pass, takes more than the
+      // client's default five seconds
+      { maxWait: 60_000, timeout: 30 * 60_000 },
+    );
     return rows.map((r) => ({ pk: r.pk, storageKey: r.storage_key }));
   }
 
