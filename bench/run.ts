@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { benchApi } from './api.bench';
 import { benchDownload } from './download.bench';
 import { benchPipeline } from './pipeline.bench';
@@ -8,13 +11,45 @@ import { benchPitr } from './pitr.bench';
 import { benchRestore } from './restore.bench';
 import { benchRetention } from './retention.bench';
 import { benchUi } from './ui.bench';
+import { ROOT } from './support';
 import { benchVerify } from './verify.bench';
+
+/**
+ * Keeps what the run prints and writes it to `bench/results/<date>-<commit>[-<section>].md`,
+ * with the commit, its subject and the machine, so that a figure can be compared with the
+ * committed baseline (the newest file there) and a change that worsens one says so.
+ */
+function recordFigures(only: string | undefined): () => string {
+  const lines: string[] = [];
+  const print = console.log.bind(console);
+  console.log = (...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+    print(...args);
+  };
+  return () => {
+    const git = (...a: string[]) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    const date = new Date().toISOString().slice(0, 10);
+    const dir = join(ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${date}-${commit}${only ? `-${only}` : ''}.md`);
+    const head = [
+      `<!-- written by npm run bench${only ? ` -- ${only}` : ''} -->`,
+      `commit ${commit}${dirty ? ' with uncommitted changes' : ''}: ${git('log', '-1', '--format=%s')}`,
+      '',
+    ];
+    writeFileSync(file, [...head, ...lines, ''].join('\n'));
+    return file;
+  };
+}
 
 /** `npm run bench`: throughput and memory figures, each section side by side with a baseline. */
 async function main(): Promise<void> {
   Logger.overrideLogger(false); // the figures are the output
-  console.log(`# backup-manager benchmark — ${cpus().length} cores, node ${process.version}`);
   const only = process.argv[2];
+  const write = recordFigures(only);
+  console.log(`# backup-manager benchmark — ${cpus().length} cores, node ${process.version}`);
   if (!only || only === 'pipeline') await benchPipeline();
   if (!only || only === 'download') await benchDownload();
   if (!only || only === 'retention') await benchRetention();
@@ -23,6 +58,7 @@ async function main(): Promise<void> {
   if (!only || only === 'pitr') await benchPitr();
   if (!only || only === 'verify') await benchVerify();
   if (!only || only === 'ui') await benchUi();
+  process.stderr.write(`figures written to ${write()}\n`);
 }
 
 main().then(
