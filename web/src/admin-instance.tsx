@@ -2,7 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { Instance, Progress } from './api';
 import { age } from './age';
 import { RecentBackupsChart } from './chart';
-import { Bar } from './progress-bar';
+import { StatusCell, backupBar } from './progress-bar';
 import { size } from './size';
 import { OnUnauthorized, useLoad } from './use-load';
 
@@ -88,21 +88,11 @@ export function AdminInstancePage({
           {data.map((b) => (
             <tr key={b.id}>
               <td>{b.id}</td>
-              <td class={b.status === 'failed' ? 'late' : undefined}>
-                {b.status}
-                {b.failure_reason && <div class="reason">{b.failure_reason}</div>}
-                {b.status === 'running' &&
-                  progress.data?.backups
-                    .filter((p) => p.id === b.id)
-                    .map((p) => (
-                      <Bar
-                        key={p.id}
-                        label={`Backup ${b.id}: archive written`}
-                        done={p.bytes_written}
-                        total={p.expected_bytes}
-                      />
-                    ))}
-              </td>
+              <StatusCell
+                status={b.status}
+                reason={b.failure_reason}
+                bar={backupBar(progress.data, b.id)}
+              />
               <td>{b.trigger}</td>
               <td>{size(b.size)}</td>
               <td>{age(b.triggered_at)} ago</td>

@@ -6,7 +6,7 @@ import { age } from './age';
 import { RecentBackupsChart } from './chart';
 import { PitrSection } from './pitr';
 import { size } from './size';
-import { Bar } from './progress-bar';
+import { StatusCell, backupBar, restoreBar } from './progress-bar';
 
 /** The instances an access token opens. */
 export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
@@ -161,21 +161,11 @@ export function InstancePage({
           {data.map((b) => (
             <tr key={b.id}>
               <td>{b.id}</td>
-              <td class={b.status === 'failed' ? 'late' : undefined}>
-                {b.status}
-                {b.failure_reason && <div class="reason">{b.failure_reason}</div>}
-                {b.status === 'running' &&
-                  progress.data?.backups
-                    .filter((p) => p.id === b.id)
-                    .map((p) => (
-                      <Bar
-                        key={p.id}
-                        label={`Backup ${b.id}: archive written`}
-                        done={p.bytes_written}
-                        total={p.expected_bytes}
-                      />
-                    ))}
-              </td>
+              <StatusCell
+                status={b.status}
+                reason={b.failure_reason}
+                bar={backupBar(progress.data, b.id)}
+              />
               <td>{size(b.size)}</td>
               <td>{age(b.triggered_at)} ago</td>
               <td>{b.finished_at ? `${age(b.finished_at)} ago` : '—'}</td>
@@ -243,21 +233,11 @@ export function InstancePage({
             <tr key={r.id}>
               <td>{r.id}</td>
               <td>{r.backup_id}</td>
-              <td class={r.status === 'failed' ? 'late' : undefined}>
-                {r.status}
-                {r.failure_reason && <div class="reason">{r.failure_reason}</div>}
-                {r.status === 'running' &&
-                  progress.data?.restores
-                    .filter((p) => p.id === r.id)
-                    .map((p) => (
-                      <Bar
-                        key={p.id}
-                        label={`Restore ${r.id}: archive read`}
-                        done={p.bytes_read}
-                        total={p.size}
-                      />
-                    ))}
-              </td>
+              <StatusCell
+                status={r.status}
+                reason={r.failure_reason}
+                bar={restoreBar(progress.data, r.id)}
+              />
               <td>{age(r.triggered_at)} ago</td>
             </tr>
           ))}
