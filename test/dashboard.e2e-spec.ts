@@ -314,9 +314,15 @@ describe('the dashboard', () => {
     const seen: number[] = [];
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
-      const status = await backup.locator('td').nth(1).textContent();
-      if (status?.startsWith('done')) break;
-      const value = (await bar.count()) ? await bar.getAttribute('value') : null;
+      // status and bar in one read: the bar goes away the moment the row turns done
+      const { status, value } = await backup.evaluate((row) => ({
+        status: row.querySelectorAll('td')[1]?.textContent ?? '',
+        value:
+          row
+            .querySelector('progress[aria-label="Backup 2: archive written"]')
+            ?.getAttribute('value') ?? null,
+      }));
+      if (status.startsWith('done')) break;
       if (value !== null && Number(value) !== seen[seen.length - 1]) seen.push(Number(value));
       if (process.env.DASHBOARD_SCREENSHOTS && seen.filter((v) => v > 0).length === 1) {
         await page.setViewportSize({ width: 1280, height: 720 });
