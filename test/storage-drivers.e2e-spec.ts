@@ -111,8 +111,9 @@ describe.each([
     let visibleWhileWriting: unknown = 'unchecked';
     const failing = driver.write('inst-b/b-2.tgz', async (sink) => {
       const done = pipeline(source, sink);
-      source.write(randomBytes(64 * 1024));
-      await new Promise((r) => setTimeout(r, 50));
+      // more than a multipart part (5 MiB), so that an upload is under way when it fails
+      source.write(randomBytes(6 * 1024 * 1024));
+      await new Promise((r) => setTimeout(r, 200));
       visibleWhileWriting = await driver.stat('inst-b/b-2.tgz');
       source.destroy(new Error('dump died'));
       await done;

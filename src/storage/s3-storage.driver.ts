@@ -8,9 +8,8 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { PassThrough, Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable, Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import type { S3Settings } from '../core/config/app-config';
 import {
   ByteRange,
@@ -22,12 +21,12 @@ import {
   StoredObject,
   assertSafeKey,
 } from './storage-driver';
+import { S3UploadSink } from './s3-upload-sink';
 
 /**
- * Size of the parts of a multipart upload. S3 allows 10,000 parts, so archives of up to 160 GiB;
- * the worker holds at most PARTS_IN_FLIGHT + 1 parts in memory per running backup.
+ * Parts of a multipart upload on their way at once, which is also how many parts a running
+ * backup holds in memory (5 MiB each for archives up to 4.4 GiB, see s3-upload-sink.ts).
  */
-const PART_SIZE = 16 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 /** A connection that stays silent this long, mid-request, is given up on. */
 const IDLE_TIMEOUT_MS = 120_000;
@@ -76,28 +75,24 @@ export class S3StorageDriver implements StorageDriver {
   }
 
   async write(key: string, produce: (sink: Writable) => Promise<void>): Promise<void> {
-    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const upload = new Upload({
-      client: this.client,
-      params: {
-        Bucket: this.bucket,
-        Key: this.objectKey(key),
-        Body: body,
-        ContentType: 'application/octet-stream',
-      },
-      partSize: PART_SIZE,
-      queueSize: PARTS_IN_FLIGHT,
-    });
-    const uploaded = upload.done();
-    // when the store fails first, fail the producer too rather than leave it waiting on a full pipe
-    uploaded.catch((err: Error) => body.destroy(err));
+    const sink = new S3UploadSink(
+      this.client,
+      { Bucket: this.bucket, Key: this.objectKey(key), ContentType: 'application/octet-stream' },
+      PARTS_IN_FLIGHT,
+    );
+    // its errors reach the caller through `produce` or the rethrow below, not as an event
+    sink.on('error', () => undefined);
     try {
-      await produce(body);
-      await uploaded;
+      await produce(sink);
+      // the object exists once the sink has finished (CompleteMultipartUpload answered)
+      if (!sink.writableFinished) await finished(sink.end());
     } catch (err) {
-      // a Body that errors makes the upload abort itself (AbortMultipartUpload); wait for that
-      body.destroy(err instanceof Error ? err : new Error(String(err)));
-      await uploaded.catch(() => undefined);
+      // a destroyed sink aborts its upload; wait for that before telling the caller
+      if (!sink.closed) {
+        const closed = new Promise((resolve) => sink.once('close', resolve));
+        sink.destroy(err instanceof Error ? err : new Error(String(err)));
+        await closed;
+      }
       throw err;
     }
   }
