@@ -10,8 +10,9 @@ import { benchPipeline } from './pipeline.bench';
 import { benchPitr } from './pitr.bench';
 import { benchRestore } from './restore.bench';
 import { benchRetention } from './retention.bench';
+import { benchSchedule } from './schedule.bench';
 import { benchUi } from './ui.bench';
-import { ROOT } from './support';
+import { ROOT, untilDatabaseQuiet } from './support';
 import { benchVerify } from './verify.bench';
 
 /**
@@ -50,14 +51,26 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   const write = recordFigures(only);
   console.log(`# backup-manager benchmark — ${cpus().length} cores, node ${process.version}`);
-  if (!only || only === 'pipeline') await benchPipeline();
-  if (!only || only === 'download') await benchDownload();
-  if (!only || only === 'retention') await benchRetention();
-  if (!only || only === 'restore') await benchRestore();
-  if (!only || only === 'api') await benchApi();
-  if (!only || only === 'pitr') await benchPitr();
-  if (!only || only === 'verify') await benchVerify();
-  if (!only || only === 'ui') await benchUi();
+  const sections: Array<[string, () => Promise<void>]> = [
+    ['pipeline', benchPipeline],
+    ['download', benchDownload],
+    ['retention', benchRetention],
+    ['schedule', benchSchedule],
+    ['restore', benchRestore],
+    ['api', benchApi],
+    ['pitr', benchPitr],
+    ['verify', benchVerify],
+    ['ui', benchUi],
+  ];
+  if (only && !sections.some(([name]) => name === only)) {
+    throw new Error(`no bench section "${only}": ${sections.map(([name]) => name).join(', ')}`);
+  }
+  for (const [name, bench] of sections) {
+    if (only && only !== name) continue;
+    // what the section before left for autovacuum must not count against this one
+    await untilDatabaseQuiet();
+    await bench();
+  }
   process.stderr.write(`figures written to ${write()}\n`);
 }
 

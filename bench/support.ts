@@ -63,6 +63,46 @@ export async function serviceEnvironment(
   };
 }
 
+/**
+ * Registers `count` instances `inst-1`… in the state database `db` without the API (which would
+ * take minutes for 100,000): each with a platform key and a config of retention_time 5 and
+ * min_backup_count 5. `name` is the SQL for an instance's name from its number `i`.
+ */
+export async function seedInstances(db: string, count: number, name = "'bench'"): Promise<void> {
+  await sql(
+    db,
+    `INSERT INTO instances (id, name, type, credentials)
+     SELECT 'inst-' || i, ${name}, 'postgresql', '\\x00' FROM generate_series(1, $1) i`,
+    [count],
+  );
+  await sql(
+    db,
+    `INSERT INTO encryption_keys (id, instance_id, origin, sealed)
+     SELECT gen_random_uuid(), id, 'platform', '\\x00' FROM instances`,
+  );
+  await sql(
+    db,
+    `INSERT INTO backups_config (instance_id, min_backup_count, retention_time, active_key_id, updated_at)
+     SELECT instance_id, 5, 5, id, now() FROM encryption_keys`,
+  );
+}
+
+/**
+ * Waits (up to two minutes) until the local PostgreSQL's autovacuum has nothing running: a
+ * section that wrote millions of rows leaves it busy, which the next section would pay for.
+ */
+export async function untilDatabaseQuiet(): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const [{ busy }] = await sql<{ busy: number }>(
+      'postgres',
+      "SELECT count(*)::int AS busy FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'",
+    );
+    if (busy === 0) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** Peak resident set size of a live process (Linux VmHWM), in MiB. */
 export function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { ROOT, fmt, freshStateDatabase, sql, startBenchApi } from './support';
+import { ROOT, fmt, freshStateDatabase, seedInstances, sql, startBenchApi } from './support';
 
 const DB = 'bm_bench_ui';
 const INSTANCES = 1000;
@@ -16,20 +16,7 @@ const LOADS = 10;
 export async function benchUi(): Promise<void> {
   console.log(`\n## Dashboard: the fleet page with ${INSTANCES} instances, ${LOADS} loads`);
   const url = await freshStateDatabase(DB);
-  await sql(
-    DB,
-    `INSERT INTO instances (id, name, type, credentials) SELECT 'inst-' || i, 'instance ' || i, 'postgresql', '\\x00' FROM generate_series(1, $1) i`,
-    [INSTANCES],
-  );
-  await sql(
-    DB,
-    `INSERT INTO encryption_keys (id, instance_id, origin, sealed) SELECT gen_random_uuid(), id, 'platform', '\\x00' FROM instances`,
-  );
-  await sql(
-    DB,
-    `INSERT INTO backups_config (instance_id, min_backup_count, retention_time, active_key_id, updated_at)
-     SELECT instance_id, 5, 5, id, now() FROM encryption_keys`,
-  );
+  await seedInstances(DB, INSTANCES, "'instance ' || i");
   await sql(
     DB,
     `INSERT INTO backups (instance_id, number, backup_id, status, size, encryption_key_id, triggered_at, started_at, finished_at, failure_reason)
