@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { Clock } from '../src/core/clock/clock';
-import { MAINTENANCE_QUEUE } from '../src/jobs/queue.contract';
+import { BACKUPS_QUEUE, MAINTENANCE_QUEUE } from '../src/jobs/queue.contract';
+import { BackupsRepository } from '../src/backups/backups.repository';
+import { ScheduleRepository } from '../src/schedule/schedule.repository';
 import { ScheduleService } from '../src/schedule/schedule.service';
 import { databaseUrl } from './support/databases';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
@@ -131,5 +133,57 @@ describe('scheduled backups', () => {
     await runPeriod();
     expect(await scheduledCount(target)).toBe(2);
     for (const id of included.slice(1)) expect(await scheduledCount(id)).toBe(3);
+  });
+});
+
+describe('planning a large fleet', () => {
+  it('plans every included instance of many pages exactly once, and no excluded one', async () => {
+    const t = await startTestApp({ BACKUP_SCHEDULE: '30 1 * * *', BACKUP_SCHEDULE_JITTER: '30' });
+    // queues of their own, which no worker takes jobs from: every planned job stays delayed
+    const connection = { url: t.config.redisUrl };
+    const prefix = `${t.config.queuePrefix}-fleet`;
+    const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix });
+    const backups = new Queue(BACKUPS_QUEUE, { connection, prefix });
+    const schedule = new ScheduleService(
+      new ScheduleRepository(t.prisma),
+      new BackupsRepository(t.prisma),
+      t.config,
+      new ManualClock(PERIOD),
+      queue,
+      backups,
+    );
+    try {
+      // more than two pages of 5,000, registered directly (the API would take minutes);
+      // every seventh excluded, and one deregistered
+      const count = 12_001;
+      await t.prisma.$executeRawUnsafe(
+        `INSERT INTO instances (id, name, type, credentials, deleted_at)
+         SELECT 'inst-' || i, 'fleet', 'postgresql', '\\x00', CASE WHEN i = 5 THEN now() END
+         FROM generate_series(1, ${count}) i`,
+      );
+      await t.prisma.$executeRawUnsafe(
+        `INSERT INTO encryption_keys (id, instance_id, origin, sealed)
+         SELECT gen_random_uuid(), id, 'platform', '\\x00' FROM instances`,
+      );
+      await t.prisma.$executeRawUnsafe(
+        `INSERT INTO backups_config (instance_id, min_backup_count, retention_time, active_key_id, exclude_from_auto_backup, updated_at)
+         SELECT instance_id, 1, 1, id, substr(instance_id, 6)::int % 7 = 0, now() FROM encryption_keys`,
+      );
+      const planned = await schedule.planPeriod();
+
+      const ids = (await queue.getJobs(['delayed', 'waiting', 'active', 'completed'])).map(
+        (j) => j.id!,
+      );
+      const expected: string[] = [];
+      for (let i = 1; i <= count; i++) {
+        if (i % 7 !== 0 && i !== 5) expected.push(`scheduled-inst-${i}-${PERIOD.getTime()}`);
+      }
+      expect(planned).toBe(expected.length);
+      expect(ids.sort()).toEqual(expected.sort());
+    } finally {
+      await queue.obliterate({ force: true });
+      await Promise.all([queue.close(), backups.close()]);
+      await t.close();
+    }
   });
 });
