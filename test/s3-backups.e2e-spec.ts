@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RetentionService } from '../src/retention/retention.service';
+import { S3StorageDriver } from '../src/storage/s3-storage.driver';
 import { decryptWithOpenssl } from './support/archives';
 import { curl } from './support/curl';
 import { databaseUrl } from './support/databases';
@@ -254,6 +255,34 @@ describe('downloads when the object store misbehaves', () => {
       expect(JSON.stringify(res.body) + t.logs.join('\n')).not.toContain('secret-key');
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('removing archives from a store that refuses connections', () => {
+  it('names every key it could not remove, and why, without a credential', async () => {
+    const port = await freePort();
+    const driver = new S3StorageDriver(
+      {
+        bucket: 'bm-test-backups',
+        prefix: 'archives',
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${port}`,
+        forcePathStyle: true,
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'secret-key',
+      },
+      2000,
+    );
+    try {
+      // two requests' worth (1,000 keys a request)
+      const keys = Array.from({ length: 1001 }, (_, i) => `inst-x/b-${i}.tgz`);
+      const { failed, error } = await driver.deleteMany(keys);
+      expect(failed.sort()).toEqual([...keys].sort());
+      expect(error).toMatch(/ECONNREFUSED|connect/i);
+      expect(error).not.toContain('secret-key');
+    } finally {
+      driver.onModuleDestroy();
     }
   });
 });

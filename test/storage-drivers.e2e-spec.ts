@@ -139,6 +139,22 @@ describe.each([
     expect((await subject.stored()).filter((k) => k.includes('inst-d'))).toEqual([]);
   });
 
+  it('deletes many archives at once, those already gone too, and refuses an unsafe key', async () => {
+    // more than one request's worth for S3 (1,000 keys)
+    const keys = Array.from({ length: 1203 }, (_, i) => `inst-m/b-${i}.tgz`);
+    for (const key of keys.filter((_, i) => i % 100 === 0)) {
+      await driver.write(key, writeBytes(Buffer.from(key)));
+    }
+    await driver.write('inst-m/kept.tgz', writeBytes(Buffer.from('kept')));
+    expect(await driver.deleteMany(keys)).toEqual({ failed: [], error: undefined });
+    expect((await subject.stored()).filter((k) => k.includes('inst-m'))).toEqual([
+      under('inst-m/kept.tgz'),
+    ]);
+    await expect(driver.deleteMany(['inst-m/kept.tgz', '../escape.tgz'])).rejects.toThrow();
+    expect(await driver.stat('inst-m/kept.tgz')).toEqual({ size: 4 });
+    await driver.delete('inst-m/kept.tgz');
+  });
+
   it('stops copying with SinkClosedError when the receiver goes away', async () => {
     const bytes = randomBytes(8 * 1024 * 1024);
     await driver.write('inst-e/b-1.tgz', writeBytes(bytes));

@@ -7,8 +7,6 @@ import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { JobMetrics } from '../metrics/job-metrics';
 import { RetentionRepository } from './retention.repository';
 
-/** Archive deletions in flight at once during a pass. */
-const DELETE_PARALLELISM = 16;
 /** Records of long-pruned backups removed per statement (short transactions, small locks). */
 const RECORDS_PER_BATCH = 10_000;
 /** How many archives that earlier passes failed to remove one full pass tries again. */
@@ -144,28 +142,19 @@ export class RetentionService {
   }
 
   /**
-   * Removes archives, a few at a time; returns the keys that storage failed to remove, and logs
-   * them once (one line, not one per archive, when storage is down for a large pass).
+   * Removes archives, as many at once as storage allows; returns the keys that storage failed
+   * to remove, and logs them once (one line, not one per archive, when storage is down for a
+   * large pass).
    */
   private async deleteArchives(keys: string[]): Promise<string[]> {
-    const failed: string[] = [];
-    let firstError: string | undefined;
-    for (let i = 0; i < keys.length; i += DELETE_PARALLELISM) {
-      await Promise.all(
-        keys.slice(i, i + DELETE_PARALLELISM).map((key) =>
-          this.storage.delete(key).catch((err: Error) => {
-            failed.push(key);
-            firstError ??= err.message;
-          }),
-        ),
-      );
-    }
+    if (keys.length === 0) return [];
+    const { failed, error } = await this.storage.deleteMany(keys);
     if (failed.length > 0) {
       this.logger.error({
         msg: 'archives could not be removed from storage; the next hourly pass tries again',
         count: failed.length,
         firstKey: failed[0],
-        error: firstError,
+        error,
       });
     }
     return failed;

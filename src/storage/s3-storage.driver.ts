@@ -1,6 +1,7 @@
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -13,6 +14,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import type { S3Settings } from '../core/config/app-config';
 import {
   ByteRange,
+  DeleteManyResult,
   LIST_PAGE_SIZE,
   RangeReader,
   SinkClosedError,
@@ -28,6 +30,9 @@ import { S3UploadSink } from './s3-upload-sink';
  * backup holds in memory (5 MiB each for archives up to 4.4 GiB, see s3-upload-sink.ts).
  */
 const PARTS_IN_FLIGHT = 2;
+/** Keys per DeleteObjects request (S3's most), and such requests on their way at once. */
+const DELETE_BATCH = 1000;
+const DELETE_REQUESTS_IN_FLIGHT = 4;
 /** A connection that stays silent this long, mid-request, is given up on. */
 const IDLE_TIMEOUT_MS = 120_000;
 
@@ -167,6 +172,40 @@ export class S3StorageDriver implements StorageDriver {
     await this.client.send(
       new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
     );
+  }
+
+  /** DeleteObjects, 1,000 keys a request, a few requests at once. */
+  async deleteMany(keys: string[]): Promise<DeleteManyResult> {
+    const objectKeys = keys.map((key) => this.objectKey(key));
+    const failed: string[] = [];
+    let error: string | undefined;
+    const batches: number[] = [];
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(i);
+    const deleteBatch = async (start: number): Promise<void> => {
+      const batch = objectKeys.slice(start, start + DELETE_BATCH);
+      try {
+        const answer = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+        for (const e of answer.Errors ?? []) {
+          failed.push(e.Key!.slice(this.prefix.length));
+          error ??= `${e.Code}: ${e.Message}`;
+        }
+      } catch (err) {
+        failed.push(...keys.slice(start, start + DELETE_BATCH));
+        error ??= (err as Error).message;
+      }
+    };
+    const workers = Array.from({ length: DELETE_REQUESTS_IN_FLIGHT }, async () => {
+      for (let start = batches.shift(); start !== undefined; start = batches.shift()) {
+        await deleteBatch(start);
+      }
+    });
+    await Promise.all(workers);
+    return { failed, error };
   }
 
   async *list(): AsyncIterable<StoredObject[]> {

@@ -27,6 +27,12 @@ export interface StorageDriver {
   /** Removes the object; removing one that is already gone is not an error. */
   delete(key: string): Promise<void>;
   /**
+   * Removes these objects, as many at once as the store allows (a retention pass removes
+   * hundreds of thousands); one already gone is not an error. Resolves with the keys it could
+   * not remove and the first reason; rejects only when `keys` holds an unsafe key.
+   */
+  deleteMany(keys: string[]): Promise<DeleteManyResult>;
+  /**
    * Every complete object under the driver's root or prefix, a page at a time, with the time
    * it was written; for finding archives that no backup owns. Partial writes are not listed.
    */
@@ -38,6 +44,12 @@ export interface StorageDriver {
    * answers to these credentials. Rejects with a reason that names no secret.
    */
   probe(): Promise<void>;
+}
+
+export interface DeleteManyResult {
+  failed: string[];
+  /** why the first of `failed` was not removed */
+  error?: string;
 }
 
 export interface StoredObject {

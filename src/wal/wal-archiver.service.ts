@@ -84,10 +84,7 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
         this.config.deletedInstanceRetentionDays,
         PRUNE_BATCH,
       );
-      const failed: string[] = [];
-      for (const key of keys) {
-        await this.storage.delete(key).catch(() => failed.push(key));
-      }
+      const { failed } = await this.storage.deleteMany(keys);
       if (failed.length > 0) {
         await this.orphans.record(failed.map((storageKey) => ({ storageKey, partial: false })));
       }
