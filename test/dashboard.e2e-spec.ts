@@ -460,6 +460,8 @@ describe('the dashboard', () => {
     expect(await focused()).toEqual({ tag: 'button', name: 'Sign in', outline: 'solid 3px' });
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    // the page's heading has the focus, to be announced; it is no Tab stop of its own
+    expect(await focused()).toMatchObject({ tag: 'h1', name: 'Fleet' });
     // Tab through the fleet to the instance's link: every stop named and outlined
     const stops: string[] = [];
     for (let n = 0; n < 200; n++) {
@@ -470,8 +472,8 @@ describe('the dashboard', () => {
       stops.push(`${f.tag}:${f.name}`);
       if (f.tag === 'a' && f.name === 'keyboard-db') break;
     }
-    // after signing in, Tab goes on from where the form was: the page's controls (Sign out,
-    // in the header before them, is reached with Shift+Tab)
+    // Tab goes on from the heading: the page's controls (Sign out, in the header before it, is
+    // reached with Shift+Tab)
     expect(stops.slice(0, 4)).toEqual([
       expect.stringMatching(/^select:Type/),
       'input:Failing only',
@@ -482,6 +484,7 @@ describe('the dashboard', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /keyboard-db/ }).waitFor();
     expect(page.url()).toContain(`#/fleet/${inst.id}`);
+    expect(await focused()).toMatchObject({ tag: 'h1', name: `keyboard-db ${inst.id}` });
   });
 
   it('forgets the token on Sign out: a reload shows the sign-in form', async () => {

@@ -5,6 +5,7 @@ import { RecentBackupsChart } from './chart';
 import { StatusCell, backupBar } from './progress-bar';
 import { size } from './size';
 import { OnUnauthorized, useLoad } from './use-load';
+import { PageHeading } from './page-heading';
 
 /** A backup as the admin API lists it. */
 interface AdminBackup {
@@ -62,9 +63,9 @@ export function AdminInstancePage({
       <p>
         <a href="#/">← Fleet</a>
       </p>
-      <h1>
+      <PageHeading>
         {instance.data.name} <code>{id}</code>
-      </h1>
+      </PageHeading>
       <p>
         {instance.data.type}, {instance.data.backup_type.replace('_', ' ')} backups. Read only: to
         back up, restore or download, sign in with an access token for this instance (

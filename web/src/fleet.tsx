@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Fleet, FleetInstance } from './api';
 import { OnUnauthorized, useLoad } from './use-load';
 import { age, overdue } from './age';
+import { PageHeading } from './page-heading';
 
 const TYPES = ['postgresql', 'mariadb', 'redis'];
 /**
@@ -84,7 +85,7 @@ export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }
   if (!fleet) return <p>Loading the fleet…</p>;
   return (
     <section>
-      <h1>Fleet</h1>
+      <PageHeading>Fleet</PageHeading>
       <p class="summary">
         <span>{fleet.workers_alive} workers alive</span>
         <span>

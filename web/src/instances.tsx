@@ -7,6 +7,7 @@ import { RecentBackupsChart } from './chart';
 import { PitrSection } from './pitr';
 import { size } from './size';
 import { StatusCell, backupBar, restoreBar } from './progress-bar';
+import { PageHeading } from './page-heading';
 
 /** The instances an access token opens. */
 export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
@@ -20,7 +21,7 @@ export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthor
   if (!data) return <p>Loading your instances…</p>;
   return (
     <section>
-      <h1>Your instances</h1>
+      <PageHeading>Your instances</PageHeading>
       {data.length === 0 && <p>This token opens no registered instance.</p>}
       <ul class="instances">
         {data.map((i) => (
@@ -111,9 +112,9 @@ export function InstancePage({
       <p>
         <a href="#/">← Your instances</a>
       </p>
-      <h1>
+      <PageHeading>
         {name} <code>{id}</code>
-      </h1>
+      </PageHeading>
       <p>
         <button
           type="button"
