@@ -11,6 +11,10 @@ export interface RetentionScope {
   deletedInstanceRetentionDays: number;
   /** only these instances; all instances when absent */
   instanceId?: string;
+  /** only instances whose id sorts after this one */
+  after?: string;
+  /** only instances whose id sorts up to this one */
+  upTo?: string;
 }
 
 /** The advisory lock that lets one retention pass run at a time, whichever worker runs it. */
@@ -47,6 +51,8 @@ export class RetentionRepository {
         JOIN backups_config c ON c.instance_id = b.instance_id
         WHERE b.status IN ('done', 'failed')
           AND (${scope.instanceId ?? null}::text IS NULL OR b.instance_id = ${scope.instanceId ?? null}::text)
+          AND (${scope.after ?? null}::text IS NULL OR b.instance_id > ${scope.after ?? null}::text)
+          AND (${scope.upTo ?? null}::text IS NULL OR b.instance_id <= ${scope.upTo ?? null}::text)
       ),
       victims AS (
         SELECT pk FROM ranked
@@ -68,6 +74,18 @@ export class RetentionRepository {
       { maxWait: 60_000, timeout: 30 * 60_000 },
     );
     return rows.map((r) => ({ pk: r.pk, storageKey: r.storage_key }));
+  }
+
+  /**
+   * The ids that cut the registered and deregistered instances into runs of `size`, in order:
+   * the last id of each full run. A pass marks one run per statement.
+   */
+  async instanceRunEnds(size: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM instances) numbered
+      WHERE n % ${size}::int = 0
+      ORDER BY id`;
+    return rows.map((r) => r.id);
   }
 
   /**

@@ -5,8 +5,10 @@ import { backupIdOfArchiveKey } from '../storage/archive-key';
 import { Orphan, OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { JobMetrics } from '../metrics/job-metrics';
-import { RetentionRepository } from './retention.repository';
+import { PrunedBackup, RetentionRepository } from './retention.repository';
 
+/** Instances whose backups one statement of a full retention pass marks. */
+const INSTANCES_PER_STATEMENT = 10_000;
 /** Records of long-pruned backups removed per statement (short transactions, small locks). */
 const RECORDS_PER_BATCH = 10_000;
 /** How many archives that earlier passes failed to remove one full pass tries again. */
@@ -35,22 +37,44 @@ export class RetentionService {
     private readonly metrics: JobMetrics,
   ) {}
 
+  /**
+   * Instances whose backups one statement of a full pass marks. Each run's archives are removed
+   * while the next run is marked (the database and this process work side by side), and no
+   * statement holds half a million rows.
+   */
+  instancesPerStatement = INSTANCES_PER_STATEMENT;
+
   /** One pass; returns how many backups it pruned. */
   async prune(instanceId?: string): Promise<number> {
-    const pruned = await this.retention.markPrunable({
-      now: this.clock.now(),
-      deletedInstanceRetentionDays: this.config.deletedInstanceRetentionDays,
-      instanceId,
-    });
-    const keys = pruned.map((p) => p.storageKey).filter((k): k is string => k !== null);
-    const failed = await this.deleteArchives(keys);
-    await this.orphans.record(failed.map((storageKey) => ({ storageKey, partial: false })));
-    if (pruned.length > 0) {
-      this.metrics.retentionPruned.inc(pruned.length);
+    const now = this.clock.now();
+    const runs = instanceId ? [{}] : await this.instanceRuns();
+    let pruned = 0;
+    let archives = 0;
+    // the archives of the run marked before, being removed
+    let removing: Promise<number> = Promise.resolve(0);
+    try {
+      for (const run of runs) {
+        const marked = await this.retention.markPrunable({
+          now,
+          deletedInstanceRetentionDays: this.config.deletedInstanceRetentionDays,
+          instanceId,
+          ...run,
+        });
+        pruned += marked.length;
+        archives += await removing;
+        removing = this.removeArchivesOf(marked);
+        removing.catch(() => undefined); // awaited with the next run, or below
+      }
+    } finally {
+      // whatever happens to the next run, the archives of those already marked are removed
+      archives += await removing;
+    }
+    if (pruned > 0) {
+      this.metrics.retentionPruned.inc(pruned);
       this.logger.log({
         msg: 'pruned backups',
-        count: pruned.length,
-        archives: keys.length - failed.length,
+        count: pruned,
+        archives,
         instanceId: instanceId ?? 'all',
       });
     }
@@ -65,7 +89,21 @@ export class RetentionService {
         }),
       );
     }
-    return pruned.length;
+    return pruned;
+  }
+
+  /** The pass's runs of instances: (…, e1], (e1, e2], …, (ek, …). */
+  private async instanceRuns(): Promise<Array<{ after?: string; upTo?: string }>> {
+    const ends = await this.retention.instanceRunEnds(this.instancesPerStatement);
+    return [...ends, undefined].map((upTo, i) => ({ after: ends[i - 1], upTo }));
+  }
+
+  /** Removes the archives of pruned backups; records those storage kept; returns how many went. */
+  private async removeArchivesOf(pruned: PrunedBackup[]): Promise<number> {
+    const keys = pruned.map((p) => p.storageKey).filter((k): k is string => k !== null);
+    const failed = await this.deleteArchives(keys);
+    await this.orphans.record(failed.map((storageKey) => ({ storageKey, partial: false })));
+    return keys.length - failed.length;
   }
 
   /**

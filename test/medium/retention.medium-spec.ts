@@ -74,10 +74,16 @@ describe('retention', () => {
     return { id: inst.id, files };
   }
 
-  it('applies every rule in one pass over all instances', async () => {
+  it.each([
+    ['in one statement', undefined],
+    ['in statements of two instances each', 2],
+  ])('applies every rule in one pass over all instances, %s', async (_, perStatement) => {
     const seeded = [];
     for (const c of CASES) seeded.push(await seed(c));
-    await service().prune();
+    const pass = service();
+    if (perStatement) pass.instancesPerStatement = perStatement;
+    const pruned = await pass.prune();
+    expect(pruned).toBe(CASES.reduce((n, c) => n + c.pruned.length, 0));
 
     for (const [k, c] of CASES.entries()) {
       const rows = await t.prisma.backup.findMany({
