@@ -25,17 +25,17 @@ export class RetentionRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Marks every backup the retention rules condemn as `deleted`, in one statement, and returns
-   * them so that their archives can be removed. The rules:
+   * Marks every backup of the scope's instances that the retention rules condemn as `deleted`,
+   * in one statement, and returns them so that their archives can be removed. The rules:
    * - a done backup older than the instance's retention_time (days) goes, unless it is among the
    *   newest min_backup_count done backups, and the newest done backup is always kept;
    * - a failed backup older than retention_time goes;
    * - queued and running backups are never touched;
    * - an instance deregistered longer than DELETED_INSTANCE_RETENTION_DAYS loses every backup;
    * - a backup that a queued or running restore holds is never touched.
-   * Passes run one at a time (a transaction-level advisory lock): a second waits for the first
-   * and then finds its victims already deleted, so each row is pruned by exactly one pass, and
-   * two passes never lock rows in different orders (no deadlock). The UPDATE itself locks each
+   * These statements run one at a time (a transaction-level advisory lock): a second waits for
+   * the first and then finds its victims already deleted, so each row is pruned by exactly one
+   * pass, and two passes never lock rows in different orders (no deadlock). The UPDATE itself locks each
    * row it changes and rechecks it as it is then.
    */
   async markPrunable(scope: RetentionScope): Promise<PrunedBackup[]> {
