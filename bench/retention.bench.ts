@@ -3,15 +3,12 @@ import { MetricsRegistry } from '../src/metrics/metrics-registry';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { AppConfig } from '../src/core/config/app-config';
 import { Clock } from '../src/core/clock/clock';
-import { PrismaService } from '../src/core/prisma/prisma.service';
 import { RetentionRepository } from '../src/retention/retention.repository';
 import { OrphanArchivesRepository } from '../src/storage/orphan-archives.repository';
 import { RetentionService } from '../src/retention/retention.service';
 import { FsStorageDriver } from '../src/storage/fs-storage.driver';
-import { fmt, freshStateDatabase, seedInstances, sql } from './support';
+import { fmt, inProcessState, seedInstances, sql } from './support';
 
 const DB = 'bm_bench_retention';
 
@@ -37,17 +34,8 @@ export async function benchRetention(): Promise<void> {
   console.log(
     '\n## Retention: one pruning pass (set-based), archives on the fs driver (absent: deletes are no-ops)',
   );
-  const url = await freshStateDatabase(DB);
+  const { config, prisma } = await inProcessState(DB);
   const scratch = mkdtempSync(join(tmpdir(), 'bm-bench-ret-'));
-  const config = AppConfig.fromEnvironment({
-    DATABASE_URL: url,
-    ADMIN_TOKEN: randomBytes(16).toString('hex'),
-    MASTER_KEY: randomBytes(32).toString('hex'),
-    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
-    LOG_LEVEL: 'silent',
-  });
-  const prisma = new PrismaService(config);
-  await prisma.$connect();
   const clock: Clock = { now: () => new Date() };
   const service = new RetentionService(
     new RetentionRepository(prisma),

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { BackupsRepository } from '../src/backups/backups.repository';
-import { AppConfig } from '../src/core/config/app-config';
 import { Clock } from '../src/core/clock/clock';
-import { PrismaService } from '../src/core/prisma/prisma.service';
 import { BACKUPS_QUEUE, MAINTENANCE_QUEUE } from '../src/jobs/queue.contract';
 import { ScheduleRepository } from '../src/schedule/schedule.repository';
 import { ScheduleService } from '../src/schedule/schedule.service';
-import { fmt, freshStateDatabase, seedInstances, sql } from './support';
+import { fmt, inProcessState, seedInstances, sql } from './support';
 
 const DB = 'bm_bench_schedule';
 
@@ -17,16 +15,7 @@ const DB = 'bm_bench_schedule';
  */
 export async function benchSchedule(): Promise<void> {
   console.log('\n## Schedule: planning one period (a delayed job per instance, in Redis)');
-  const url = await freshStateDatabase(DB);
-  const config = AppConfig.fromEnvironment({
-    DATABASE_URL: url,
-    ADMIN_TOKEN: randomBytes(16).toString('hex'),
-    MASTER_KEY: randomBytes(32).toString('hex'),
-    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
-    LOG_LEVEL: 'silent',
-  });
-  const prisma = new PrismaService(config);
-  await prisma.$connect();
+  const { config, prisma } = await inProcessState(DB);
   const clock: Clock = { now: () => new Date() };
   const prefix = `bm-bench-${randomBytes(3).toString('hex')}`;
   const maintenance = new Queue(MAINTENANCE_QUEUE, {

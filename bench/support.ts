@@ -6,6 +6,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { AppConfig } from '../src/core/config/app-config';
+import { PrismaService } from '../src/core/prisma/prisma.service';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { nodeArgsFor, nodeEnvFor } = require('../scripts/node-args') as {
   nodeArgsFor: (entry: string) => string[];
@@ -61,6 +63,25 @@ export async function serviceEnvironment(
     WORKER_CONCURRENCY: '1',
     STORAGE_PATH: join(scratch, 'storage'),
   };
+}
+
+/**
+ * The settings and a connected Prisma client of a bench that calls the services in-process
+ * (no API, no worker) on the fresh state database `db`.
+ */
+export async function inProcessState(
+  db: string,
+): Promise<{ config: AppConfig; prisma: PrismaService }> {
+  const config = AppConfig.fromEnvironment({
+    DATABASE_URL: await freshStateDatabase(db),
+    ADMIN_TOKEN: randomBytes(16).toString('hex'),
+    MASTER_KEY: randomBytes(32).toString('hex'),
+    BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
+    LOG_LEVEL: 'silent',
+  });
+  const prisma = new PrismaService(config);
+  await prisma.$connect();
+  return { config, prisma };
 }
 
 /**
