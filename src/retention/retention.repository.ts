@@ -17,7 +17,7 @@ export interface RetentionScope {
   upTo?: string;
 }
 
-/** The advisory lock that lets one retention pass run at a time, whichever worker runs it. */
+/** The advisory lock that lets one retention statement run at a time, whichever worker runs it. */
 const RETENTION_LOCK = 0x62_6d_72_65_74n; // "bmret"
 
 @Injectable()
