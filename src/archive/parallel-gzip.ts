@@ -33,7 +33,9 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    const compressed = gzipAsync(chunk, { level });
+    // an output buffer as large as the input: zlib hands a chunk back to this thread each time
+    // its output buffer fills, and the default 16 KiB made that ~30 round trips a chunk
+    const compressed = gzipAsync(chunk, { level, chunkSize: Math.max(chunkBytes, 64 * 1024) });
     compressed.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
     inflight.push(compressed);
   };
