@@ -35,8 +35,8 @@ export class RetentionRepository {
    * - a backup that a queued or running restore holds is never touched.
    * These statements run one at a time (a transaction-level advisory lock): a second waits for
    * the first and then finds its victims already deleted, so each row is pruned by exactly one
-   * pass, and two passes never lock rows in different orders (no deadlock). The UPDATE itself locks each
-   * row it changes and rechecks it as it is then.
+   * pass, and two passes never lock rows in different orders (no deadlock). The UPDATE itself
+   * locks each row it changes and rechecks it as it is then.
    */
   async markPrunable(scope: RetentionScope): Promise<PrunedBackup[]> {
     const rows = await this.prisma.$transaction(
