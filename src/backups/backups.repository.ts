@@ -39,9 +39,9 @@ export class BackupsRepository {
    * Records a new queued backup with the next per-instance number and the instance's active
    * encryption key, in one statement (no interactive transaction, so no connection is held
    * across round trips under contention). The row lock of the UPDATE serialises numbering; the
-   * partial unique index refuses a second queued/running backup (a unique violation), and the
-   * statement then rolls back whole, giving the number back: numbers stay gapless and are never
-   * reused.
+   * unique index on active_instance_id (the instance's id while a backup is queued or running)
+   * refuses a second queued/running backup (a unique violation), and the statement then rolls
+   * back whole, giving the number back: numbers stay gapless and are never reused.
    */
   async insertQueued(
     instanceId: string,
@@ -121,7 +121,8 @@ export class BackupsRepository {
       SELECT pk, backup_id, instance_id, status::text AS status, triggered_at,
              coalesce(heartbeat_at > now() - make_interval(secs => ${freshSeconds}::int), false) AS alive
       FROM backups
-      WHERE status IN ('queued', 'running')
+      -- queued or running: active_instance_id is set exactly then (and indexed)
+      WHERE active_instance_id IS NOT NULL
       ORDER BY pk
       LIMIT ${limit}`;
     return rows.map((r) => ({

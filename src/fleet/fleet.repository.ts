@@ -31,7 +31,8 @@ const FLEET = `
          bad.failure_reason AS last_failure_reason,
          v.status::text AS verification_status,
          api_time(v.finished_at) AS verified_at,
-         EXISTS (SELECT 1 FROM backups a WHERE a.instance_id = i.id AND a.status IN ('queued', 'running'))
+         -- a backup queued or running: active_instance_id is the instance's id exactly then
+         EXISTS (SELECT 1 FROM backups a WHERE a.active_instance_id = i.id)
            OR EXISTS (SELECT 1 FROM restores r WHERE r.instance_id = i.id AND r.status IN ('queued', 'running'))
            AS running
   FROM instances i

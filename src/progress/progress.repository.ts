@@ -11,7 +11,8 @@ const BACKUPS = `
           WHERE d.instance_id = b.instance_id AND d.status = 'done'
           ORDER BY d.number DESC LIMIT 1) AS expected_bytes
   FROM backups b
-  WHERE b.instance_id = $1 AND b.status IN ('queued', 'running')
+  -- queued or running: active_instance_id is the instance's id exactly then (and indexed)
+  WHERE b.active_instance_id = $1
   ORDER BY b.number`;
 
 const RESTORES = `

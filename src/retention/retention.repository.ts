@@ -96,7 +96,9 @@ export class RetentionRepository {
     return this.prisma.$executeRaw`
       DELETE FROM backups WHERE pk IN (
         SELECT b.pk FROM backups b
-        WHERE b.status = 'deleted' AND b.finished_at < ${cutoff}
+        -- a backup is triggered before it is pruned: the index on triggered_at finds the few
+        -- old enough to look at (finished_at, the time it was pruned, is in no index)
+        WHERE b.triggered_at < ${cutoff} AND b.status = 'deleted' AND b.finished_at < ${cutoff}
           AND NOT EXISTS (SELECT 1 FROM restores r WHERE r.backup_pk = b.pk)
         ORDER BY b.pk
         LIMIT ${limit}

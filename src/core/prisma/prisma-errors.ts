@@ -10,7 +10,7 @@ export function isUniqueViolation(err: unknown): err is Prisma.PrismaClientKnown
 
 /**
  * True when the database refused a second backup or restore of an instance while one is queued
- * or running: the partial unique indexes (one active backup, one active restore) and the
+ * or running: the unique indexes (one active backup, one active restore) and the
  * trigger that keeps backups and restores of one instance apart (exclusion_violation).
  */
 export function isInstanceBusy(err: unknown): boolean {
