@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../core/prisma/prisma.service';
 
-export interface PrunedBackup {
-  pk: bigint;
-  storageKey: string | null;
+/** What one statement pruned: how many backups, and the archives of those that had one. */
+export interface Pruned {
+  count: number;
+  storageKeys: string[];
 }
 
 export interface RetentionScope {
@@ -16,9 +17,6 @@ export interface RetentionScope {
   /** only instances whose id sorts up to this one */
   upTo?: string;
 }
-
-/** The advisory lock that lets one retention statement run at a time, whichever worker runs it. */
-const RETENTION_LOCK = 0x62_6d_72_65_74n; // "bmret"
 
 @Injectable()
 export class RetentionRepository {
@@ -33,33 +31,52 @@ export class RetentionRepository {
    * - queued and running backups are never touched;
    * - an instance deregistered longer than DELETED_INSTANCE_RETENTION_DAYS loses every backup;
    * - a backup that a queued or running restore holds is never touched.
-   * These statements run one at a time (a transaction-level advisory lock): a second waits for
-   * the first and then finds its victims already deleted, so each row is pruned by exactly one
-   * pass, and two passes never lock rows in different orders (no deadlock). The UPDATE itself
-   * locks each row it changes and rechecks it as it is then.
+   * Passes, and the statements of one pass, run side by side without a lock of their own: each
+   * statement locks the rows it changes in the order of their primary key (its victims sorted,
+   * and a nested loop that follows them), so two statements over the same backups never wait
+   * for each other in a circle (the second waits at the first row the first holds); and each row
+   * is rechecked as it is once locked, so a backup another pass pruned meanwhile is skipped and
+   * each backup is pruned by exactly one pass. The writers that lock a backup row besides
+   * retention (the runner, a restore, a deletion on request) lock one.
    */
-  async markPrunable(scope: RetentionScope): Promise<PrunedBackup[]> {
+  async markPrunable(scope: RetentionScope): Promise<Pruned> {
+    const only = scope.instanceId ?? null;
+    const after = scope.after ?? null;
+    const upTo = scope.upTo ?? null;
     const rows = await this.prisma.$transaction(
       async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RETENTION_LOCK}::bigint)`;
-        return tx.$queryRaw<Array<{ pk: bigint; storage_key: string | null }>>`
+        // ranking a run's hundred thousand backups in memory rather than in temporary files;
+        // joins by nested loops, so that rows are locked in the victims' order
+        await tx.$executeRaw`SELECT set_config('work_mem', '32MB', true),
+                                    set_config('enable_hashjoin', 'off', true),
+                                    set_config('enable_mergejoin', 'off', true)`;
+        return tx.$queryRaw<Array<{ storage_key: string | null }>>`
       WITH ranked AS (
+        -- rank_in_status: for a done backup, its place among the instance's done backups,
+        -- newest first (counted in the order of the (instance_id, number) index)
         SELECT b.pk, b.status, b.triggered_at, i.deleted_at, c.retention_time, c.min_backup_count,
-               row_number() OVER (PARTITION BY b.instance_id, b.status ORDER BY b.number DESC) AS rank_in_status
+               count(*) FILTER (WHERE b.status = 'done')
+                 OVER (PARTITION BY b.instance_id ORDER BY b.number DESC ROWS UNBOUNDED PRECEDING)
+                 AS rank_in_status
         FROM backups b
         JOIN instances i ON i.id = b.instance_id
         JOIN backups_config c ON c.instance_id = b.instance_id
         WHERE b.status IN ('done', 'failed')
-          AND (${scope.instanceId ?? null}::text IS NULL OR b.instance_id = ${scope.instanceId ?? null}::text)
-          AND (${scope.after ?? null}::text IS NULL OR b.instance_id > ${scope.after ?? null}::text)
-          AND (${scope.upTo ?? null}::text IS NULL OR b.instance_id <= ${scope.upTo ?? null}::text)
+          -- the scope on each table, so that each is read only for the run's instances
+          AND (${only}::text IS NULL OR (b.instance_id = ${only}::text AND i.id = ${only}::text
+                                          AND c.instance_id = ${only}::text))
+          AND (${after}::text IS NULL OR (b.instance_id > ${after}::text AND i.id > ${after}::text
+                                          AND c.instance_id > ${after}::text))
+          AND (${upTo}::text IS NULL OR (b.instance_id <= ${upTo}::text AND i.id <= ${upTo}::text
+                                          AND c.instance_id <= ${upTo}::text))
       ),
-      victims AS (
+      victims AS MATERIALIZED (
         SELECT pk FROM ranked
         WHERE ((deleted_at IS NOT NULL
                 AND deleted_at < ${scope.now}::timestamptz - make_interval(days => ${scope.deletedInstanceRetentionDays}::int))
            OR (triggered_at < ${scope.now}::timestamptz - make_interval(days => retention_time)
                AND (status = 'failed' OR rank_in_status > GREATEST(min_backup_count, 1))))
+        ORDER BY pk
       )
       UPDATE backups b
       SET status = 'deleted', finished_at = ${scope.now}::timestamptz
@@ -67,13 +84,15 @@ export class RetentionRepository {
       -- rechecked on the row as it is once locked: a backup that a restore accepted meanwhile
       -- holds (active_restores) stays until its restore ended
       WHERE b.pk = v.pk AND b.status IN ('done', 'failed') AND b.active_restores = 0
-      RETURNING b.pk, b.storage_key`;
+      RETURNING b.storage_key`;
       },
       // a pass over a million backups, or one waiting for such a pass, takes more than the
       // client's default five seconds
       { maxWait: 60_000, timeout: 30 * 60_000 },
     );
-    return rows.map((r) => ({ pk: r.pk, storageKey: r.storage_key }));
+    const storageKeys: string[] = [];
+    for (const r of rows) if (r.storage_key !== null) storageKeys.push(r.storage_key);
+    return { count: rows.length, storageKeys };
   }
 
   /**

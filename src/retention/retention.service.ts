@@ -5,10 +5,12 @@ import { backupIdOfArchiveKey } from '../storage/archive-key';
 import { Orphan, OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { JobMetrics } from '../metrics/job-metrics';
-import { PrunedBackup, RetentionRepository } from './retention.repository';
+import { Pruned, RetentionRepository } from './retention.repository';
 
 /** Instances whose backups one statement of a full retention pass marks. */
 const INSTANCES_PER_STATEMENT = 10_000;
+/** Statements of a full pass that run at once (the database works on one core for each). */
+const STATEMENTS_AT_ONCE = 2;
 /** Records of long-pruned backups removed per statement (short transactions, small locks). */
 const RECORDS_PER_BATCH = 10_000;
 /** How many archives that earlier passes failed to remove one full pass tries again. */
@@ -44,31 +46,47 @@ export class RetentionService {
    */
   instancesPerStatement = INSTANCES_PER_STATEMENT;
 
+  /**
+   * How many statements of a full pass run at once, each over its own run of instances: the
+   * database ranks and rewrites rows on one core per statement.
+   */
+  statementsAtOnce = STATEMENTS_AT_ONCE;
+
   /** One pass; returns how many backups it pruned. */
   async prune(instanceId?: string): Promise<number> {
     const now = this.clock.now();
     const runs = instanceId ? [{}] : await this.instanceRuns();
     let pruned = 0;
     let archives = 0;
-    // the archives of the run marked before, being removed
-    let removing: Promise<number> = Promise.resolve(0);
-    try {
-      for (const run of runs) {
-        const marked = await this.retention.markPrunable({
-          now,
-          deletedInstanceRetentionDays: this.config.deletedInstanceRetentionDays,
-          instanceId,
-          ...run,
-        });
-        pruned += marked.length;
+    let failed = false;
+    // one lane marks a run, then removes its archives while it marks its next run
+    const lane = async (): Promise<void> => {
+      let removing: Promise<number> = Promise.resolve(0);
+      try {
+        for (let run = runs.shift(); run && !failed; run = runs.shift()) {
+          const marked = await this.retention.markPrunable({
+            now,
+            deletedInstanceRetentionDays: this.config.deletedInstanceRetentionDays,
+            instanceId,
+            ...run,
+          });
+          pruned += marked.count;
+          archives += await removing;
+          removing = this.removeArchivesOf(marked);
+          removing.catch(() => undefined); // awaited with the next run, or below
+        }
+      } catch (err) {
+        failed = true; // the other lanes take no further run
+        throw err;
+      } finally {
+        // whatever happens to the next run, the archives of those already marked are removed
         archives += await removing;
-        removing = this.removeArchivesOf(marked);
-        removing.catch(() => undefined); // awaited with the next run, or below
       }
-    } finally {
-      // whatever happens to the next run, the archives of those already marked are removed
-      archives += await removing;
-    }
+    };
+    const lanes = Array.from({ length: Math.min(this.statementsAtOnce, runs.length) }, lane);
+    const outcomes = await Promise.allSettled(lanes);
+    const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (rejected) throw rejected.reason;
     if (pruned > 0) {
       this.metrics.retentionPruned.inc(pruned);
       this.logger.log({
@@ -99,8 +117,7 @@ export class RetentionService {
   }
 
   /** Removes the archives of pruned backups; records those storage kept; returns how many went. */
-  private async removeArchivesOf(pruned: PrunedBackup[]): Promise<number> {
-    const keys = pruned.map((p) => p.storageKey).filter((k): k is string => k !== null);
+  private async removeArchivesOf({ storageKeys: keys }: Pruned): Promise<number> {
     const failed = await this.deleteArchives(keys);
     await this.orphans.record(failed.map((storageKey) => ({ storageKey, partial: false })));
     return keys.length - failed.length;

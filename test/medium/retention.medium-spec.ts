@@ -129,6 +129,37 @@ describe('retention', () => {
     }
   });
 
+  it('passes whose statements run side by side, over runs of one instance, prune each backup once', async () => {
+    const c = CASES[1];
+    const seeded = [];
+    for (let i = 0; i < 4; i++) seeded.push(await seed(c));
+    const pass = (statementsAtOnce: number) => {
+      const p = service();
+      p.instancesPerStatement = 1;
+      p.statementsAtOnce = statementsAtOnce;
+      return p.prune();
+    };
+    const counts = await Promise.all([
+      pass(2),
+      pass(3),
+      service().prune(seeded[0].id),
+      pass(2),
+      service().prune(seeded[3].id),
+    ]);
+    expect(counts.reduce((x, y) => x + y, 0)).toBe(seeded.length * c.pruned.length);
+    for (const { id, files } of seeded) {
+      expect(await t.prisma.backup.count({ where: { instanceId: id, status: 'deleted' } })).toBe(
+        c.pruned.length,
+      );
+      const kept = files.filter((f, i) => f && !c.pruned.includes(i + 1));
+      const gone = files.filter((f, i) => f && c.pruned.includes(i + 1));
+      expect({
+        kept: kept.filter(existsSync).length,
+        gone: gone.filter(existsSync).length,
+      }).toEqual({ kept: kept.length, gone: 0 });
+    }
+  });
+
   it('an archive that storage failed to remove is removed by a later full pass', async () => {
     const c = CASES[1];
     const seeded = await seed(c);
