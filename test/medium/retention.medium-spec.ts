@@ -129,35 +129,63 @@ describe('retention', () => {
     }
   });
 
-  it('passes whose statements run side by side, over runs of one instance, prune each backup once', async () => {
-    const c = CASES[1];
-    const seeded = [];
-    for (let i = 0; i < 4; i++) seeded.push(await seed(c));
-    const pass = (statementsAtOnce: number) => {
+  it('passes whose statements run side by side over overlapping runs never deadlock, and prune each backup once', async () => {
+    // 300 instances of ten daily backups each (retention_time 5, min_backup_count 5: five go),
+    // seeded in SQL, each done backup with its archive file
+    const tag = `race-${Date.now()}`;
+    await t.prisma.$executeRawUnsafe(
+      `INSERT INTO instances (id, name, type, credentials)
+       SELECT '${tag}-' || lpad(i::text, 3, '0'), 'race', 'postgresql', '\\x00'
+       FROM generate_series(1, 300) i`,
+    );
+    await t.prisma.$executeRawUnsafe(
+      `INSERT INTO encryption_keys (id, instance_id, origin, sealed)
+       SELECT gen_random_uuid(), id, 'platform', '\\x00' FROM instances WHERE name = 'race'`,
+    );
+    await t.prisma.$executeRawUnsafe(
+      `INSERT INTO backups_config (instance_id, min_backup_count, retention_time, active_key_id, updated_at)
+       SELECT instance_id, 5, 5, id, now() FROM encryption_keys WHERE instance_id LIKE '${tag}-%'`,
+    );
+    const keys = await t.prisma.$queryRawUnsafe<Array<{ storage_key: string }>>(
+      `INSERT INTO backups (instance_id, number, backup_id, status, size, storage_key,
+                            encryption_key_id, triggered_at, started_at, finished_at)
+       SELECT k.instance_id, n, k.instance_id || '-' || n, 'done', 7, k.instance_id || '/b' || n || '.tgz',
+              k.id, $1::timestamptz - make_interval(days => 11 - n), $1::timestamptz, $1::timestamptz
+       FROM encryption_keys k CROSS JOIN generate_series(1, 10) n
+       WHERE k.instance_id LIKE '${tag}-%'
+       RETURNING storage_key`,
+      NOW,
+    );
+    for (const { storage_key } of keys) {
+      mkdirSync(join(t.config.storagePath, storage_key, '..'), { recursive: true });
+      writeFileSync(join(t.config.storagePath, storage_key), 'archive');
+    }
+
+    // five full passes cut the instances into runs of different sizes (so their statements
+    // overlap), one to three statements at a time, beside passes of single instances
+    const pass = (perStatement: number, atOnce: number) => {
       const p = service();
-      p.instancesPerStatement = 1;
-      p.statementsAtOnce = statementsAtOnce;
+      p.instancesPerStatement = perStatement;
+      p.statementsAtOnce = atOnce;
       return p.prune();
     };
     const counts = await Promise.all([
-      pass(2),
-      pass(3),
-      service().prune(seeded[0].id),
-      pass(2),
-      service().prune(seeded[3].id),
+      ...[7, 17, 27, 37, 47].map((size, i) => pass(size, 1 + (i % 3))),
+      ...[1, 50, 99, 150, 222, 300].map((i) =>
+        service().prune(`${tag}-${String(i).padStart(3, '0')}`),
+      ),
     ]);
-    expect(counts.reduce((x, y) => x + y, 0)).toBe(seeded.length * c.pruned.length);
-    for (const { id, files } of seeded) {
-      expect(await t.prisma.backup.count({ where: { instanceId: id, status: 'deleted' } })).toBe(
-        c.pruned.length,
-      );
-      const kept = files.filter((f, i) => f && !c.pruned.includes(i + 1));
-      const gone = files.filter((f, i) => f && c.pruned.includes(i + 1));
-      expect({
-        kept: kept.filter(existsSync).length,
-        gone: gone.filter(existsSync).length,
-      }).toEqual({ kept: kept.length, gone: 0 });
-    }
+    expect(counts.reduce((x, y) => x + y, 0)).toBe(300 * 5);
+    const deleted = await t.prisma.backup.groupBy({
+      by: ['number'],
+      where: { instanceId: { startsWith: `${tag}-` }, status: 'deleted' },
+      _count: true,
+      orderBy: { number: 'asc' },
+    });
+    expect(deleted.map((d) => [d.number, d._count])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 300]));
+    const present = keys.filter((k) => existsSync(join(t.config.storagePath, k.storage_key)));
+    expect(present.length).toBe(300 * 5);
+    expect(present.every((k) => /\/b(6|7|8|9|10)\.tgz$/.test(k.storage_key))).toBe(true);
   });
 
   it('an archive that storage failed to remove is removed by a later full pass', async () => {
