@@ -101,7 +101,7 @@ export async function benchApi(): Promise<void> {
     await sql(
       DB,
       `WITH k AS (SELECT active_key_id FROM backups_config WHERE instance_id = $1)
-       INSERT INTO backups (instance_id, number, backup_id, status, trigger, size, sha256,
+       INSERT INTO backup_rows (instance_id, number, backup_id, status, trigger, size, sha256,
                             storage_key, encryption_key_id, triggered_at, started_at, finished_at)
        SELECT $1, n, $1 || '-' || (1600000000000 + n::bigint * 86400000)::text, 'done', 'scheduled',
               1000000 + n, repeat('a', 64), $1 || '/' || n || '.tgz', k.active_key_id,

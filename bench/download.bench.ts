@@ -140,7 +140,7 @@ export async function benchDownload(): Promise<void> {
     execFileSync('sh', ['-c', `head -c ${SIZE} /dev/urandom > "${file}"`]);
     await sql(
       'bm_bench_download',
-      `INSERT INTO backups (instance_id, number, backup_id, status, size, sha256, storage_key, encryption_key_id, started_at, finished_at)
+      `INSERT INTO backup_rows (instance_id, number, backup_id, status, size, sha256, storage_key, encryption_key_id, started_at, finished_at)
        SELECT $1, 1, $1 || '-1', 'done', $2, repeat('0', 64), $3, active_key_id, now(), now() FROM backups_config WHERE instance_id = $1`,
       [inst.id, SIZE, `${inst.id}/archive.tgz`],
     );

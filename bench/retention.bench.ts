@@ -17,11 +17,14 @@ const DB = 'bm_bench_retention';
  * retention_time 5 and min_backup_count 5: so each instance keeps 5 and loses the rest.
  */
 async function seed(db: string, instances: number, perInstance: number): Promise<void> {
-  await sql(db, 'TRUNCATE instances, backups_config, encryption_keys, backups CASCADE');
+  await sql(
+    db,
+    'TRUNCATE instances, backups_config, encryption_keys, backup_rows, backup_prunings CASCADE',
+  );
   await seedInstances(db, instances);
   await sql(
     db,
-    `INSERT INTO backups (instance_id, number, backup_id, status, size, storage_key, encryption_key_id, triggered_at, started_at, finished_at)
+    `INSERT INTO backup_rows (instance_id, number, backup_id, status, size, storage_key, encryption_key_id, triggered_at, started_at, finished_at)
      SELECT k.instance_id, n, k.instance_id || '-' || n, 'done', 1, k.instance_id || '/' || n || '.tgz', k.id,
             now() - make_interval(days => $1 - n + 1), now(), now()
      FROM encryption_keys k CROSS JOIN generate_series(1, $1) n`,

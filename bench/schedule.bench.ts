@@ -34,7 +34,10 @@ export async function benchSchedule(): Promise<void> {
   try {
     const planned: Array<{ instances: number; seconds: number }> = [];
     for (const instances of [10_000, 100_000]) {
-      await sql(DB, 'TRUNCATE instances, backups_config, encryption_keys, backups CASCADE');
+      await sql(
+        DB,
+        'TRUNCATE instances, backups_config, encryption_keys, backup_rows, backup_prunings CASCADE',
+      );
       await seedInstances(DB, instances);
       await sql(DB, 'ANALYZE');
       const started = process.hrtime.bigint();

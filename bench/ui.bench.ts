@@ -19,7 +19,7 @@ export async function benchUi(): Promise<void> {
   await seedInstances(DB, INSTANCES, "'instance ' || i");
   await sql(
     DB,
-    `INSERT INTO backups (instance_id, number, backup_id, status, size, encryption_key_id, triggered_at, started_at, finished_at, failure_reason)
+    `INSERT INTO backup_rows (instance_id, number, backup_id, status, size, encryption_key_id, triggered_at, started_at, finished_at, failure_reason)
      SELECT k.instance_id, n, k.instance_id || '-' || n,
             CASE WHEN n = 3 AND right(k.instance_id, 1) = '7' THEN 'failed' ELSE 'done' END::backup_status,
             1000, k.id, now() - make_interval(days => 4 - n), now() - make_interval(days => 4 - n),

@@ -22,7 +22,7 @@ describe('reading backups', () => {
   const auth = () => ({ Authorization: `Bearer ${inst.token}` });
   /** the workers record the database's clock; these rows tell of days long past */
   const setTimes = (pk: bigint, startedAt: string, finishedAt: string) =>
-    t.prisma.backup.update({
+    t.prisma.backupRow.update({
       where: { pk },
       data: { startedAt: new Date(startedAt), finishedAt: new Date(finishedAt) },
     });
@@ -253,11 +253,11 @@ describe('reading backups', () => {
     const one = `/v1/instances/${inst.id}/backups/2`;
     const before = (await t.http.get(one).set(auth()).expect(200)).body;
     await t.prisma.$executeRaw`
-      UPDATE backups SET heartbeat_at = now() WHERE instance_id = ${inst.id} AND number = 2`;
+      UPDATE backup_rows SET heartbeat_at = now() WHERE instance_id = ${inst.id} AND number = 2`;
     expect((await t.http.get(one).set(auth()).expect(200)).body).toStrictEqual(before);
     try {
       await t.prisma.$executeRaw`
-        UPDATE backups SET size = 123, finished_at = '2021-04-21T02:00:00.5Z', json_head = 'junk'
+        UPDATE backup_rows SET size = 123, finished_at = '2021-04-21T02:00:00.5Z', json_head = 'junk'
         WHERE instance_id = ${inst.id} AND number = 2`;
       const res = await t.http.get(one).set(auth()).expect(200);
       expect(res.body).toStrictEqual({
@@ -267,7 +267,7 @@ describe('reading backups', () => {
       });
     } finally {
       await t.prisma.$executeRaw`
-        UPDATE backups SET size = ${before.size}, finished_at = ${new Date(before.finished_at)}
+        UPDATE backup_rows SET size = ${before.size}, finished_at = ${new Date(before.finished_at)}
         WHERE instance_id = ${inst.id} AND number = 2`;
     }
     expect((await t.http.get(one).set(auth()).expect(200)).body).toStrictEqual(before);

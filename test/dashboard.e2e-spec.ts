@@ -75,7 +75,7 @@ describe('the dashboard', () => {
     const { activeKeyId } = await t.prisma.backupsConfig.findUniqueOrThrow({
       where: { instanceId },
     });
-    await t.prisma.backup.create({
+    await t.prisma.backupRow.create({
       data: {
         instanceId,
         number,
@@ -364,7 +364,7 @@ describe('the dashboard', () => {
       where: { id: mine.id },
       data: { lastBackupNumber: { increment: 1 } },
     });
-    await t.prisma.backup.create({
+    await t.prisma.backupRow.create({
       data: {
         instanceId: mine.id,
         number,

@@ -63,7 +63,7 @@ describe('restores of hostile archives', () => {
   /** Replaces the archive and makes the record agree with it (size and SHA-256). */
   async function replaceWhole(i: Inst, file: string, archive: Buffer): Promise<void> {
     writeFileSync(file, archive);
-    await t.prisma.backup.updateMany({
+    await t.prisma.backupRow.updateMany({
       where: { instanceId: i.id, number: 1 },
       data: { size: archive.length, sha256: createHash('sha256').update(archive).digest('hex') },
     });
@@ -137,7 +137,7 @@ describe('restores of hostile archives', () => {
         expect(psql(db, 'SELECT count(*) FROM t')).toBe('100000');
       } finally {
         writeFileSync(file, original);
-        await t.prisma.backup.updateMany({
+        await t.prisma.backupRow.updateMany({
           where: { instanceId: inst.id, number: 1 },
           data: { size: row.size, sha256: row.sha256 },
         });

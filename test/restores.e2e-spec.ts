@@ -217,7 +217,7 @@ describe('restores', () => {
         'the restore to end',
       );
 
-      await t.prisma.backup.update({
+      await t.prisma.backupRow.update({
         where: { instanceId_number: { instanceId: i.id, number: 2 } },
         data: { status: 'failed' },
       });
@@ -227,7 +227,7 @@ describe('restores', () => {
         error: 'BackupNonRestorableState',
         description: expect.stringMatching(/failed/),
       });
-      await t.prisma.backup.update({
+      await t.prisma.backupRow.update({
         where: { instanceId_number: { instanceId: i.id, number: 2 } },
         data: { status: 'deleted' },
       });

@@ -57,10 +57,16 @@ describe('POST /v1/instances/:instance_id/backups', () => {
       expect((await post(a)).body.id).toBe(1);
       expect((await post(b)).body.id).toBe(1);
       // finish a's backup so that another may be queued
-      await t.prisma.backup.updateMany({ where: { instanceId: a.id }, data: { status: 'failed' } });
+      await t.prisma.backupRow.updateMany({
+        where: { instanceId: a.id },
+        data: { status: 'failed' },
+      });
       expect((await post(a)).body.id).toBe(2);
-      await t.prisma.backup.deleteMany({ where: { instanceId: a.id, number: 2 } });
-      await t.prisma.backup.updateMany({ where: { instanceId: a.id }, data: { status: 'failed' } });
+      await t.prisma.backupRow.deleteMany({ where: { instanceId: a.id, number: 2 } });
+      await t.prisma.backupRow.updateMany({
+        where: { instanceId: a.id },
+        data: { status: 'failed' },
+      });
       expect((await post(a)).body.id).toBe(3);
     });
 
@@ -162,7 +168,7 @@ describe('POST /v1/instances/:instance_id/backups', () => {
       // a Redis that accepts connections but never answers: 504 after UPSTREAM_TIMEOUT_MS
       redis = await startRedisServer(redis.port);
       await waitUntil(async () => (await post()).status === 202, 60000);
-      await t.prisma.backup.updateMany({
+      await t.prisma.backupRow.updateMany({
         where: { instanceId: inst.id },
         data: { status: 'failed' },
       });

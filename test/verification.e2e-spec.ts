@@ -154,7 +154,7 @@ describe('verified backups', () => {
       await t.http.post(`/admin/v1/instances/nope/backups/1/verify`).set(ADMIN).expect(404);
       await t.http.post(`/admin/v1/instances/${inst.id}/backups/1/verify`).expect(401);
       const pk = (await t.prisma.backup.findFirstOrThrow({ where: { instanceId: inst.id } })).pk;
-      await t.prisma.backup.create({
+      await t.prisma.backupRow.create({
         data: {
           instanceId: inst.id,
           number: 50,

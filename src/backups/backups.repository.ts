@@ -54,7 +54,7 @@ export class BackupsRepository {
         WHERE id = ${instanceId} AND deleted_at IS NULL
         RETURNING last_backup_number
       )
-      INSERT INTO backups
+      INSERT INTO backup_rows
         (instance_id, number, backup_id, status, trigger, triggered_at, encryption_key_id)
       SELECT ${instanceId}, next.last_backup_number, ${`${instanceId}-${triggeredAt.getTime()}`},
              'queued', ${trigger}::backup_trigger, ${triggeredAt}, c.active_key_id
@@ -70,7 +70,7 @@ export class BackupsRepository {
 
   /** Takes back a backup that could not be queued; only while it is still queued. */
   async deleteQueued(pk: bigint): Promise<void> {
-    await this.prisma.backup.deleteMany({ where: { pk, status: 'queued' } });
+    await this.prisma.backupRow.deleteMany({ where: { pk, status: 'queued' } });
   }
 
   /**
@@ -81,7 +81,7 @@ export class BackupsRepository {
    */
   async markRunning(pk: bigint): Promise<boolean> {
     const count = await this.prisma.$executeRaw`
-      UPDATE backups SET status = 'running', started_at = now(), heartbeat_at = now(),
+      UPDATE backup_rows SET status = 'running', started_at = now(), heartbeat_at = now(),
                          bytes_read = NULL, bytes_written = NULL
       WHERE pk = ${pk} AND status IN ('queued', 'running')`;
     return count > 0;
@@ -93,13 +93,13 @@ export class BackupsRepository {
    */
   async heartbeat(pk: bigint): Promise<void> {
     await this.prisma.$executeRaw`
-      UPDATE backups SET heartbeat_at = now() WHERE pk = ${pk} AND status = 'running'`;
+      UPDATE backup_rows SET heartbeat_at = now() WHERE pk = ${pk} AND status = 'running'`;
   }
 
   /** How far the running backup has come: the dump's bytes read, the archive's written. */
   async recordProgress(pk: bigint, progress: ByteProgress): Promise<void> {
     await this.prisma.$executeRaw`
-      UPDATE backups SET bytes_read = ${progress.read}, bytes_written = ${progress.written}
+      UPDATE backup_rows SET bytes_read = ${progress.read}, bytes_written = ${progress.written}
       WHERE pk = ${pk} AND status = 'running'`;
   }
 
@@ -140,7 +140,7 @@ export class BackupsRepository {
     // the contents with the result, in one statement: a done backup always has its counts
     const rows = await this.prisma.$queryRaw<Array<{ done: number }>>`
       WITH done AS (
-        UPDATE backups SET status = 'done', finished_at = now(),
+        UPDATE backup_rows SET status = 'done', finished_at = now(),
                storage_key = ${archive.storageKey}, size = ${archive.size},
                sha256 = ${archive.sha256}, wal_start_lsn = ${archive.walStartLsn ?? null},
                bytes_read = ${archive.dumpBytes ?? null}, bytes_written = ${archive.size}
@@ -161,7 +161,7 @@ export class BackupsRepository {
     reason: string,
   ): Promise<{ startedAt: Date | null; finishedAt: Date } | null> {
     const rows = await this.prisma.$queryRaw<Array<{ started_at: Date | null; finished_at: Date }>>`
-      UPDATE backups SET status = 'failed', finished_at = now(), failure_reason = ${reason}
+      UPDATE backup_rows SET status = 'failed', finished_at = now(), failure_reason = ${reason}
       WHERE pk = ${pk} AND status IN ('queued', 'running')
       RETURNING started_at, finished_at`;
     return rows.length === 0
@@ -191,6 +191,8 @@ export class BackupsRepository {
       include: { verification: true },
       where: {
         status: filter.status,
+        // (the same filter on the recorded status, which PostgreSQL applies before the join)
+        recordedStatus: filter.status === 'deleted' ? undefined : filter.status,
         instanceId: filter.instanceId,
         triggeredAt: filter.since ? { gte: filter.since } : undefined,
         pk: filter.before !== undefined ? { lt: filter.before } : undefined,
@@ -201,15 +203,17 @@ export class BackupsRepository {
   }
 
   /**
-   * Marks a done or failed backup `deleted` at a client's request, unless a restore of it is
-   * queued or running (it holds the backup: active_restores, checked on the row as it is once
-   * locked, so a restore accepted meanwhile wins); returns its storage key, or null when
-   * nothing was marked.
+   * Marks a done or failed backup `deleted` at a client's request, on its row, unless retention
+   * pruned it already or a restore of it is queued or running (it holds the backup:
+   * active_restores, checked on the row as it is once locked, so a restore accepted meanwhile
+   * wins); returns its storage key, or null when nothing was marked.
    */
   async markDeletedOnRequest(pk: bigint, at: Date): Promise<{ storageKey: string | null } | null> {
     const rows = await this.prisma.$queryRaw<Array<{ storage_key: string | null }>>`
-      UPDATE backups b SET status = 'deleted', finished_at = ${at}
+      UPDATE backup_rows b SET status = 'deleted', finished_at = ${at}
       WHERE b.pk = ${pk} AND b.status IN ('done', 'failed') AND b.active_restores = 0
+        AND NOT EXISTS (SELECT 1 FROM backup_prunings p
+                        WHERE p.backup_pk = b.pk AND p.pruned_at IS NOT NULL)
       RETURNING b.storage_key`;
     return rows.length === 0 ? null : { storageKey: rows[0].storage_key };
   }

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { isUniqueViolation } from '../core/prisma/prisma-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
+
+/**
+ * How often one statement of a pass runs when other passes or restores keep writing the keys it
+ * meant to prune (each failure means the other committed first, and the next run reads it).
+ */
+const ATTEMPTS_PER_STATEMENT = 5;
 
 /** What one statement pruned: how many backups, and the archives of those that had one. */
 export interface Pruned {
@@ -23,45 +30,56 @@ export class RetentionRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Marks every backup of the scope's instances that the retention rules condemn as `deleted`,
-   * in one statement, and returns them so that their archives can be removed. The rules:
+   * Prunes every backup of the scope's instances that the retention rules condemn, in one
+   * statement, and returns them so that their archives can be removed. The rules:
    * - a done backup older than the instance's retention_time (days) goes, unless it is among the
    *   newest min_backup_count done backups, and the newest done backup is always kept;
    * - a failed backup older than retention_time goes;
    * - queued and running backups are never touched;
    * - an instance deregistered longer than DELETED_INSTANCE_RETENTION_DAYS loses every backup;
    * - a backup that a queued or running restore holds is never touched.
-   * Passes, and the statements of one pass, run side by side without a lock of their own: each
-   * statement locks the rows it changes in the order of their primary key (its victims sorted,
-   * and a nested loop that follows them), so two statements over the same backups never wait
-   * for each other in a circle (the second waits at the first row the first holds); and each row
-   * is rechecked as it is once locked, so a backup another pass pruned meanwhile is skipped and
-   * each backup is pruned by exactly one pass. The writers that lock a backup row besides
-   * retention (the runner, a restore, a deletion on request) lock one.
+   * A pruning is a narrow row in backup_prunings (the view `backups` then shows the backup
+   * `deleted`); the backup's own row is not rewritten. The statement inserts its prunings in the
+   * order of the backups' primary key and without ON CONFLICT (which would cost it more than the
+   * inserts themselves), so it fails when another pass, or a restore that took the backup,
+   * wrote the same key since it read: it waits for that transaction, fails with a unique
+   * violation, and runs again, reading what the other wrote. Passes, and the statements of one
+   * pass, thus run side by side without a lock of their own, and each backup is pruned once.
    */
   async markPrunable(scope: RetentionScope): Promise<Pruned> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pruneOnce(scope);
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= ATTEMPTS_PER_STATEMENT) throw err;
+      }
+    }
+  }
+
+  private async pruneOnce(scope: RetentionScope): Promise<Pruned> {
     const only = scope.instanceId ?? null;
     const after = scope.after ?? null;
     const upTo = scope.upTo ?? null;
     const rows = await this.prisma.$transaction(
       async (tx) => {
-        // ranking a run's hundred thousand backups in memory rather than in temporary files;
-        // joins by nested loops, so that rows are locked in the victims' order
-        await tx.$executeRaw`SELECT set_config('work_mem', '32MB', true),
-                                    set_config('enable_hashjoin', 'off', true),
-                                    set_config('enable_mergejoin', 'off', true)`;
+        // ranking a run's hundred thousand backups in memory rather than in temporary files
+        await tx.$executeRaw`SELECT set_config('work_mem', '32MB', true)`;
         return tx.$queryRaw<Array<{ storage_key: string | null }>>`
       WITH ranked AS (
-        -- rank_in_status: for a done backup, its place among the instance's done backups,
-        -- newest first (counted in the order of the (instance_id, number) index)
-        SELECT b.pk, b.status, b.triggered_at, i.deleted_at, c.retention_time, c.min_backup_count,
+        -- rank_in_status: for a done backup, its place among the instance's done backups that
+        -- are not pruned, newest first (counted in the order of the (instance_id, number) index)
+        SELECT b.pk, b.status, b.triggered_at, b.storage_key, i.deleted_at, c.retention_time,
+               c.min_backup_count,
+               -- a restore holds it (and its key holds the restore's mark)
+               b.active_restores > 0 OR p.backup_pk IS NOT NULL AS held,
                count(*) FILTER (WHERE b.status = 'done')
                  OVER (PARTITION BY b.instance_id ORDER BY b.number DESC ROWS UNBOUNDED PRECEDING)
                  AS rank_in_status
-        FROM backups b
+        FROM backup_rows b
         JOIN instances i ON i.id = b.instance_id
         JOIN backups_config c ON c.instance_id = b.instance_id
-        WHERE b.status IN ('done', 'failed')
+        LEFT JOIN backup_prunings p ON p.backup_pk = b.pk
+        WHERE b.status IN ('done', 'failed') AND p.pruned_at IS NULL
           -- the scope on each table, so that each is read only for the run's instances
           AND (${only}::text IS NULL OR (b.instance_id = ${only}::text AND i.id = ${only}::text
                                           AND c.instance_id = ${only}::text))
@@ -71,20 +89,19 @@ export class RetentionRepository {
                                           AND c.instance_id <= ${upTo}::text))
       ),
       victims AS MATERIALIZED (
-        SELECT pk FROM ranked
-        WHERE ((deleted_at IS NOT NULL
+        SELECT pk, storage_key FROM ranked
+        WHERE NOT held
+          AND ((deleted_at IS NOT NULL
                 AND deleted_at < ${scope.now}::timestamptz - make_interval(days => ${scope.deletedInstanceRetentionDays}::int))
            OR (triggered_at < ${scope.now}::timestamptz - make_interval(days => retention_time)
                AND (status = 'failed' OR rank_in_status > GREATEST(min_backup_count, 1))))
-        ORDER BY pk
+      ),
+      pruned AS (
+        INSERT INTO backup_prunings (backup_pk, pruned_at)
+        SELECT pk, ${scope.now}::timestamptz FROM victims ORDER BY pk
       )
-      UPDATE backups b
-      SET status = 'deleted', finished_at = ${scope.now}::timestamptz
-      FROM victims v
-      -- rechecked on the row as it is once locked: a backup that a restore accepted meanwhile
-      -- holds (active_restores) stays until its restore ended
-      WHERE b.pk = v.pk AND b.status IN ('done', 'failed') AND b.active_restores = 0
-      RETURNING b.storage_key`;
+      -- every victim is pruned, or the statement fails
+      SELECT storage_key FROM victims`;
       },
       // a pass over a million backups, or one waiting for such a pass, takes more than the
       // client's default five seconds
@@ -108,20 +125,22 @@ export class RetentionRepository {
   }
 
   /**
-   * Removes up to `limit` records of backups pruned before `cutoff` that no restore refers to;
-   * returns how many.
+   * Removes up to `limit` records of backups pruned (or deleted on request) before `cutoff` that
+   * no restore refers to, with their prunings; returns how many.
    */
   removeDeletedRecords(cutoff: Date, limit: number): Promise<number> {
     return this.prisma.$executeRaw`
-      DELETE FROM backups WHERE pk IN (
-        SELECT b.pk FROM backups b
+      DELETE FROM backup_rows WHERE pk IN (
+        SELECT b.pk FROM backup_rows b
+        LEFT JOIN backup_prunings p ON p.backup_pk = b.pk
         -- a backup is triggered before it is pruned: the index on triggered_at finds the few
-        -- old enough to look at (finished_at, the time it was pruned, is in no index)
-        WHERE b.triggered_at < ${cutoff} AND b.status = 'deleted' AND b.finished_at < ${cutoff}
+        -- old enough to look at (the time it was pruned is in no index)
+        WHERE b.triggered_at < ${cutoff}
+          AND (p.pruned_at < ${cutoff} OR (b.status = 'deleted' AND b.finished_at < ${cutoff}))
           AND NOT EXISTS (SELECT 1 FROM restores r WHERE r.backup_pk = b.pk)
         ORDER BY b.pk
         LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)`;
+        FOR UPDATE OF b SKIP LOCKED)`;
   }
 
   /**

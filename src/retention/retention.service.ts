@@ -48,7 +48,7 @@ export class RetentionService {
 
   /**
    * How many statements of a full pass run at once, each over its own run of instances: the
-   * database ranks and rewrites rows on one core per statement.
+   * database ranks backups and writes their prunings on one core per statement.
    */
   statementsAtOnce = STATEMENTS_AT_ONCE;
 

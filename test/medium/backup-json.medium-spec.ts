@@ -40,7 +40,7 @@ describe('the public backup object, as the database renders it', () => {
     });
     const statuses: BackupStatus[] = ['done', 'failed', 'deleted', 'done', 'queued'];
     for (const [i, status] of statuses.entries()) {
-      await m.prisma.backup.create({
+      await m.prisma.backupRow.create({
         data: {
           instanceId: instance.id,
           number: i + 1,
@@ -59,7 +59,7 @@ describe('the public backup object, as the database renders it', () => {
       });
     }
     // a later update re-renders the stored head
-    await m.prisma.backup.update({
+    await m.prisma.backupRow.update({
       where: { instanceId_number: { instanceId: instance.id, number: 2 } },
       data: { size: 42n },
     });

@@ -29,7 +29,7 @@ describe('deleting a backup on request', () => {
       mkdirSync(join(m.config.storagePath, instance.id), { recursive: true });
       writeFileSync(file, 'archive');
     }
-    const row = await m.prisma.backup.create({
+    const row = await m.prisma.backupRow.create({
       data: {
         instanceId: instance.id,
         number,

@@ -40,7 +40,7 @@ describe('the restore runner decides', () => {
     const { activeKeyId } = await m.prisma.backupsConfig.findUniqueOrThrow({
       where: { instanceId: instance.id },
     });
-    const backup = await m.prisma.backup.create({
+    const backup = await m.prisma.backupRow.create({
       data: {
         instanceId: instance.id,
         number: 1,
@@ -59,7 +59,7 @@ describe('the restore runner decides', () => {
   }
   const restoreNow = (pk: bigint) => m.prisma.restore.findUniqueOrThrow({ where: { pk } });
   const setBackupStatus = (pk: bigint, status: BackupStatus) =>
-    m.prisma.backup.update({ where: { pk }, data: { status } });
+    m.prisma.backupRow.update({ where: { pk }, data: { status } });
 
   it('skips a restore that is not queued: a worker died in it, and the sweep fails it', async () => {
     const instance = await m.register();

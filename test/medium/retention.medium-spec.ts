@@ -12,6 +12,8 @@ import { BackupsConfigService } from '../../src/backups-config/backups-config.se
 import { BackupsConfigModule } from '../../src/backups-config/backups-config.module';
 import { BackupsJson } from '../../src/backups/backups-json.repository';
 import { BackupsDataModule } from '../../src/backups/backups-data.module';
+import { BackupsRepository } from '../../src/backups/backups.repository';
+import { Client } from 'pg';
 import { Medium, startMedium } from './support/medium';
 
 /** The retention pass with its real repository and the fs storage, on every rule case. */
@@ -50,7 +52,7 @@ describe('retention', () => {
       const storageKey = status === 'done' ? `${inst.id}/b${i + 1}.tgz` : null;
       if (storageKey) writeFileSync(join(t.config.storagePath, storageKey), 'archive');
       files.push(storageKey ? join(t.config.storagePath, storageKey) : '');
-      await t.prisma.backup.create({
+      await t.prisma.backupRow.create({
         data: {
           instanceId: inst.id,
           number: i + 1,
@@ -147,7 +149,7 @@ describe('retention', () => {
        SELECT instance_id, 5, 5, id, now() FROM encryption_keys WHERE instance_id LIKE '${tag}-%'`,
     );
     const keys = await t.prisma.$queryRawUnsafe<Array<{ storage_key: string }>>(
-      `INSERT INTO backups (instance_id, number, backup_id, status, size, storage_key,
+      `INSERT INTO backup_rows (instance_id, number, backup_id, status, size, storage_key,
                             encryption_key_id, triggered_at, started_at, finished_at)
        SELECT k.instance_id, n, k.instance_id || '-' || n, 'done', 7, k.instance_id || '/b' || n || '.tgz',
               k.id, $1::timestamptz - make_interval(days => 11 - n), $1::timestamptz, $1::timestamptz
@@ -219,7 +221,7 @@ describe('retention', () => {
     const key = await t.prisma.backupsConfig.findUniqueOrThrow({ where: { instanceId: inst.id } });
     const day = 86_400_000;
     const deletedAgo = async (number: number, days: number) =>
-      t.prisma.backup.create({
+      t.prisma.backupRow.create({
         data: {
           instanceId: inst.id,
           number,
@@ -264,5 +266,140 @@ describe('retention', () => {
       id: number;
     }>;
     expect(list.map((b) => b.id)).toEqual([4, 2]);
+  });
+  /** Two done backups a day apart, ten and nine days old: retention_time 1 and min 1 prune the older. */
+  const ONE_TO_PRUNE: Case = {
+    name: 'one older than the newest',
+    config: { retention_time: 1, min_backup_count: 1 },
+    backups: [
+      ['done', 10 * 86_400_000],
+      ['done', 9 * 86_400_000],
+    ],
+    pruned: [1],
+  };
+
+  /** A connection of its own, in a transaction left open until the test ends it. */
+  async function openTransaction(): Promise<Client> {
+    const c = new Client({ connectionString: t.config.databaseUrl });
+    await c.connect();
+    await c.query('BEGIN');
+    return c;
+  }
+
+  /** Waits (up to a minute) until `n` sessions of this database wait for another's lock. */
+  async function untilWaiting(n: number): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [{ waiting }] = await t.prisma.$queryRaw<Array<{ waiting: number }>>`
+        SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      if (waiting >= n) return;
+      if (Date.now() > deadline) throw new Error(`${n} sessions never waited for a lock`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  const restoreOf = (c: Client, instanceId: string, backupPk: bigint) =>
+    c.query('INSERT INTO restores (instance_id, number, backup_pk) VALUES ($1, 1, $2)', [
+      instanceId,
+      backupPk,
+    ]);
+
+  const olderOf = async (instanceId: string) =>
+    t.prisma.backup.findFirstOrThrow({ where: { instanceId }, orderBy: { number: 'asc' } });
+
+  it.each([
+    ['commits', 'holds both backups; the pass prunes neither and runs again', false],
+    ['rolls back', 'prunes both; the restore that waited for the pass is refused', true],
+  ])(
+    'a restore accepted while a pass prunes: when the first restore %s, the pass %s',
+    async (_, __, pruned) => {
+      // two instances, each with one backup to prune: the pass inserts x's pruning, then y's
+      const [a, b] = [await seed(ONE_TO_PRUNE), await seed(ONE_TO_PRUNE)];
+      const [x, y] = [await olderOf(a.id), await olderOf(b.id)].sort((p, q) =>
+        p.pk < q.pk ? -1 : 1,
+      );
+      const first = await openTransaction();
+      const second = await openTransaction();
+      try {
+        // a restore of y accepted but not committed: its mark holds y's key
+        await restoreOf(first, y.instanceId, y.pk);
+        // the pass prunes x (uncommitted), then waits at y's key
+        const pass = service().prune();
+        await untilWaiting(1);
+        // a restore of x waits at x's key, for the pass
+        const restoringX = restoreOf(second, x.instanceId, x.pk).then(
+          () => 'accepted',
+          (err: Error) => err.message,
+        );
+        await untilWaiting(2);
+
+        await first.query(pruned ? 'ROLLBACK' : 'COMMIT');
+        expect(await restoringX).toBe(
+          pruned ? `backup ${x.pk} is not done: it cannot be restored` : 'accepted',
+        );
+        await second.query('COMMIT');
+        expect(await pass).toBe(pruned ? 2 : 0);
+      } finally {
+        await first.end();
+        await second.end();
+      }
+      for (const backup of [x, y]) {
+        const now = await t.prisma.backup.findUniqueOrThrow({ where: { pk: backup.pk } });
+        expect({ number: now.number, status: now.status }).toEqual({
+          number: backup.number,
+          status: pruned ? 'deleted' : 'done',
+        });
+        expect(existsSync(join(t.config.storagePath, backup.storageKey!))).toBe(!pruned);
+      }
+      // a held backup is pruned by the first pass after its restore ended
+      if (!pruned) {
+        await t.prisma.restore.updateMany({
+          where: { backupPk: { in: [x.pk, y.pk] } },
+          data: { status: 'done' },
+        });
+        expect(await service().prune()).toBe(2);
+        expect(
+          await t.prisma.backup.count({ where: { pk: { in: [x.pk, y.pk] }, status: 'deleted' } }),
+        ).toBe(2);
+      }
+    },
+  );
+
+  it('shows a pruned backup deleted, finished when it was pruned, alike in its JSON, and removes its record later', async () => {
+    const { id } = await seed(ONE_TO_PRUNE);
+    expect(await service().prune(id)).toBe(1);
+    const pruned = await t.prisma.backup.findFirstOrThrow({ where: { instanceId: id, number: 1 } });
+    expect({ status: pruned.status, finishedAt: pruned.finishedAt }).toEqual({
+      status: 'deleted',
+      finishedAt: NOW,
+    });
+    const shown = JSON.parse((await t.get(BackupsJson).one(id, true, 1))!) as {
+      status: string;
+      finished_at: string;
+    };
+    expect({ status: shown.status, finished_at: shown.finished_at }).toEqual({
+      status: 'deleted',
+      finished_at: NOW.toISOString(),
+    });
+    // a deletion on request of a pruned backup finds nothing left to delete
+    expect(await t.get(BackupsRepository).markDeletedOnRequest(pruned.pk, new Date())).toBeNull();
+
+    const later: Clock = { now: () => new Date(NOW.getTime() + 91 * 86_400_000) };
+    const forget = new RetentionService(
+      t.get(RetentionRepository),
+      t.get(OrphanArchivesRepository),
+      t.config,
+      later,
+      storage,
+      t.get(JobMetrics),
+    );
+    // (the other tests' pruned records, all pruned at NOW, go too)
+    expect(await forget.forgetDeletedRecords()).toBeGreaterThan(0);
+    const left = await t.prisma.backup.findMany({ where: { instanceId: id } });
+    expect(left.map((b) => b.number)).toEqual([2]);
+    const prunings = await t.prisma.$queryRaw<Array<{ n: number }>>`
+      SELECT count(*)::int AS n FROM backup_prunings WHERE backup_pk = ${pruned.pk}`;
+    expect(prunings[0].n).toBe(0);
   });
 });
