@@ -70,8 +70,8 @@ export class RetentionRepository {
         -- are not pruned, newest first (counted in the order of the (instance_id, number) index)
         SELECT b.pk, b.status, b.triggered_at, b.storage_key, i.deleted_at, c.retention_time,
                c.min_backup_count,
-               -- a restore holds it (and its key holds the restore's mark)
-               b.active_restores > 0 OR p.backup_pk IS NOT NULL AS held,
+               -- not pruned (below), so a row under its key is a restore's mark: it is held
+               p.backup_pk IS NOT NULL AS held,
                count(*) FILTER (WHERE b.status = 'done')
                  OVER (PARTITION BY b.instance_id ORDER BY b.number DESC ROWS UNBOUNDED PRECEDING)
                  AS rank_in_status
@@ -131,16 +131,15 @@ export class RetentionRepository {
   removeDeletedRecords(cutoff: Date, limit: number): Promise<number> {
     return this.prisma.$executeRaw`
       DELETE FROM backup_rows WHERE pk IN (
-        SELECT b.pk FROM backup_rows b
-        LEFT JOIN backup_prunings p ON p.backup_pk = b.pk
+        -- deleted and finished as the view shows them (pruned, or deleted on request)
+        SELECT r.pk FROM backups b JOIN backup_rows r ON r.pk = b.pk
         -- a backup is triggered before it is pruned: the index on triggered_at finds the few
         -- old enough to look at (the time it was pruned is in no index)
-        WHERE b.triggered_at < ${cutoff}
-          AND (p.pruned_at < ${cutoff} OR (b.status = 'deleted' AND b.finished_at < ${cutoff}))
-          AND NOT EXISTS (SELECT 1 FROM restores r WHERE r.backup_pk = b.pk)
-        ORDER BY b.pk
+        WHERE b.triggered_at < ${cutoff} AND b.status = 'deleted' AND b.finished_at < ${cutoff}
+          AND NOT EXISTS (SELECT 1 FROM restores x WHERE x.backup_pk = b.pk)
+        ORDER BY r.pk
         LIMIT ${limit}
-        FOR UPDATE OF b SKIP LOCKED)`;
+        FOR UPDATE OF r SKIP LOCKED)`;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Clock } from '../../src/core/clock/clock';
-import { CASES, NOW, RetentionCase as Case } from '../../src/retention/retention-rule.cases';
+import { CASES, DAY, NOW, RetentionCase as Case } from '../../src/retention/retention-rule.cases';
 import { RetentionRepository } from '../../src/retention/retention.repository';
 import { OrphanArchivesRepository } from '../../src/storage/orphan-archives.repository';
 import { JobMetrics } from '../../src/metrics/job-metrics';
@@ -272,8 +272,8 @@ describe('retention', () => {
     name: 'one older than the newest',
     config: { retention_time: 1, min_backup_count: 1 },
     backups: [
-      ['done', 10 * 86_400_000],
-      ['done', 9 * 86_400_000],
+      ['done', 10 * DAY],
+      ['done', 9 * DAY],
     ],
     pruned: [1],
   };
@@ -385,7 +385,7 @@ describe('retention', () => {
     // a deletion on request of a pruned backup finds nothing left to delete
     expect(await t.get(BackupsRepository).markDeletedOnRequest(pruned.pk, new Date())).toBeNull();
 
-    const later: Clock = { now: () => new Date(NOW.getTime() + 91 * 86_400_000) };
+    const later: Clock = { now: () => new Date(NOW.getTime() + 91 * DAY) };
     const forget = new RetentionService(
       t.get(RetentionRepository),
       t.get(OrphanArchivesRepository),
