@@ -2,6 +2,7 @@ import { Logger, LoggerService } from '@nestjs/common';
 import { AppConfig } from './core/config/app-config';
 import { ConfigError } from './core/config/environment';
 import { JsonLogger, createRootLogger } from './core/logging/json-logger';
+import { failContainingWork } from './core/async/contain-failures';
 
 /**
  * What both entry points do first: read the configuration (a bad value ends the process with
@@ -19,11 +20,24 @@ export function bootstrapProcess(): { config: AppConfig; logger: JsonLogger } {
   const logger = new JsonLogger(createRootLogger(config.logLevel));
   Logger.overrideLogger(logger);
   for (const line of config.generatedSecretFiles) logger.log(line, 'Config');
-  // what nothing caught still reaches the log as one JSON line, not a plain stack trace
-  process.on('unhandledRejection', (reason) =>
-    logger.error({ msg: 'unhandled promise rejection', err: reason }, 'Process'),
-  );
+  // what nothing caught still reaches the log as one JSON line, not a plain stack trace; inside
+  // a job (containFailures) it fails that job with its reason, and the process goes on serving
+  // the others
+  process.on('unhandledRejection', (reason) => {
+    const contained = failContainingWork(reason);
+    logger.error(
+      {
+        msg: `unhandled promise rejection${contained ? ' in a job, which fails' : ''}`,
+        err: reason,
+      },
+      'Process',
+    );
+  });
   process.on('uncaughtException', (err) => {
+    if (failContainingWork(err)) {
+      logger.error({ msg: 'uncaught exception in a job, which fails; going on', err }, 'Process');
+      return;
+    }
     logger.fatal({ msg: 'uncaught exception, exiting', err }, 'Process');
     process.exit(70); // EX_SOFTWARE
   });

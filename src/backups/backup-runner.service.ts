@@ -6,6 +6,7 @@ import { startHeartbeat } from '../jobs/heartbeat';
 import { startProgress } from '../jobs/progress';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
+import { containFailures } from '../core/async/contain-failures';
 import type { ContentCounter } from '../engines/dump-engine';
 import { DumpEngines } from '../engines/engines';
 import type { Backup, Instance } from '../generated/prisma/client';
@@ -66,7 +67,8 @@ export class BackupRunner {
     const progress = new ByteProgress();
     const stopProgress = startProgress(progress, (p) => this.backups.recordProgress(pk, p));
     try {
-      await this.dumpAndRecord(pk, backup, instance, key, progress);
+      // whatever fails inside the dump tool or its streams fails this backup, not the worker
+      await containFailures(() => this.dumpAndRecord(pk, backup, instance, key, progress));
     } finally {
       stopProgress();
       stopHeartbeat();

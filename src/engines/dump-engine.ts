@@ -50,6 +50,12 @@ export interface RestoreOptions {
   beforeCommit?: () => Promise<void> | void;
   /** base backups only: replay archived WAL on top of the backup before moving the data */
   recovery?: RecoveryOptions;
+  /**
+   * base backups only: the connection URL of the instance the backup was taken from (a fork's
+   * source), whose database and user name what is read from the backup's own server; the
+   * target's URL when absent
+   */
+  sourceConnectionUrl?: string;
 }
 
 /** How a restore from a base backup goes on to a later moment. */

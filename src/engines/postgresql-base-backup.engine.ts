@@ -75,9 +75,7 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
   async restoreIntoScratch(input: Readable, target: ScratchTarget): Promise<ScratchInventory> {
     const { head, stream } = await peek(input, 512);
     if (!isTar(head)) return this.plain.restoreIntoScratch(stream, target);
-    const url = new URL(target.connectionUrl);
-    const database = decodeURIComponent(url.pathname.slice(1)) || 'postgres';
-    const user = decodeURIComponent(url.username) || 'postgres';
+    const { database, user } = databaseAndUser(target.connectionUrl);
     // nothing of a damaged archive is run, even in a scratch server
     const server = await startPrivatePostgres(stream, { beforeStart: target.checkArchive });
     try {
@@ -110,10 +108,10 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
       recovery: options.recovery,
     });
     try {
-      const url = new URL(connectionUrl);
-      const database = decodeURIComponent(url.pathname.slice(1));
-      const user = decodeURIComponent(url.username) || 'postgres';
-      const dump = spawnDump({
+      // the backup's own server holds the source's database, read as the source's user; the
+      // target is written with its own credentials (a fork's may differ in both)
+      const { database, user } = databaseAndUser(options.sourceConnectionUrl ?? connectionUrl);
+      const command = {
         command: pgToolsFor(server.major).pgDump,
         args: ['--format=plain', '--no-password'],
         env: {
@@ -125,10 +123,26 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
           PGAPPNAME: 'backup-manager',
         },
         secrets: [],
-      });
+      };
+      // pg_dump starts when the restore reads its first byte, after the target was reached: its
+      // failure then has a reader, and fails the restore with pg_dump's own words
+      const dump = Readable.from(
+        (async function* () {
+          yield* spawnDump(command);
+        })(),
+      );
       await this.plain.restore(connectionUrl, dump, { ...options, beforeCommit: verify });
     } finally {
       await server.destroy();
     }
   }
+}
+
+/** The database and the user a PostgreSQL URL names (libpq's defaults where it names none). */
+function databaseAndUser(connectionUrl: string): { database: string; user: string } {
+  const url = new URL(connectionUrl);
+  return {
+    database: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+    user: decodeURIComponent(url.username) || 'postgres',
+  };
 }

@@ -8,6 +8,7 @@ import { BackupsRepository } from '../backups/backups.repository';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
+import { containFailures } from '../core/async/contain-failures';
 import type { RecoveryOptions } from '../engines/dump-engine';
 import { DumpEngines } from '../engines/engines';
 import { RestoreFailedError } from '../engines/restore-process';
@@ -78,8 +79,14 @@ export class RestoreRunner {
     const progress = new ByteProgress();
     const stopProgress = startProgress(progress, (p) => this.restores.recordProgress(pk, p));
     try {
-      const recovery = await this.recoveryFor(restore, backup);
-      await this.verifyAndApply(backup, instance, recovery, progress);
+      // whatever fails inside the tools fails this restore, not the worker
+      await containFailures(async () => {
+        const recovery = await this.recoveryFor(restore, backup);
+        const source = restore.targetInstanceId
+          ? await this.instances.find(restore.instanceId)
+          : instance;
+        await this.verifyAndApply(backup, instance, source, recovery, progress);
+      });
     } catch (err) {
       return this.fail(restore, reasonFor(err));
     } finally {
@@ -107,12 +114,16 @@ export class RestoreRunner {
   private async verifyAndApply(
     backup: Backup,
     instance: Instance,
+    source: Instance | null,
     recovery: RecoveryOptions | undefined,
     progress: ByteProgress,
   ): Promise<void> {
     const engine = this.engines.forRestore(instance.type);
     const passphrase = await this.keys.passphrase(backup.encryptionKeyId);
-    const connectionUrl = this.box.open(instance.credentials, credentialsContext(instance.id));
+    const open = (i: Instance) => this.box.open(i.credentials, credentialsContext(i.id));
+    const connectionUrl = open(instance);
+    // a base backup is read with the names of the instance it was taken from (a fork's source)
+    const sourceUrl = source && source.id !== instance.id ? open(source) : connectionUrl;
     const damaged = () =>
       new RestoreFailedError(
         "the archive's SHA-256 does not match the one recorded when the backup was made: it was changed or damaged in storage, and nothing was restored",
@@ -132,6 +143,7 @@ export class RestoreRunner {
           consume: (content, sha256) =>
             engine.restore(connectionUrl, content, {
               recovery,
+              sourceConnectionUrl: sourceUrl,
               beforeCommit: () => {
                 if (sha256() !== backup.sha256) throw damaged();
               },

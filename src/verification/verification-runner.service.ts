@@ -3,6 +3,7 @@ import { readArchive } from '../archive/read-archive';
 import { BackupsRepository } from '../backups/backups.repository';
 import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { SecretBox } from '../core/secrets/secret-box';
+import { containFailures } from '../core/async/contain-failures';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { splitQualifiedName } from '../engines/copy-row-counter';
 import type { ScratchInventory, TableCount } from '../engines/dump-engine';
@@ -72,7 +73,8 @@ export class VerificationRunner {
         throw new VerificationFailed('the backup was deleted before it could be verified');
       }
       this.logger.log({ msg: 'verification started', backupId: backup.backupId });
-      const seen = await this.verify(backup, instance);
+      // whatever fails inside the scratch server or the tools fails this verification only
+      const seen = await containFailures(() => this.verify(backup, instance));
       result = { status: 'verified', ...seen };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
