@@ -10,7 +10,12 @@ import { CopyRowCounter } from './copy-row-counter';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { RestoreFailedError, framedInput, runRestoreTool } from './restore-process';
 import { peek } from './peek';
-import { countTables, runOnPrivate, startEmptyPostgres } from './private-postgres';
+import {
+  SCRATCH_SUPERUSER,
+  countTables,
+  runOnPrivate,
+  startEmptyPostgres,
+} from './private-postgres';
 import { installedPgMajors, pgServerMajor, pgToolsFor } from './pg-tools';
 import { assertPsqlCanRestrict, restrictPrologue, withoutRestrictLines } from './psql-guard';
 import { checkPostgresql } from './postgresql.check';
@@ -46,11 +51,11 @@ export class PostgresqlEngine implements DumpEngine {
 
   /**
    * Into an empty private cluster of the major the dump says it came from (else the newest
-   * installed), its database created as the instance's and its user as a role, with psql
-   * restricted as for a restore, in one transaction but going on past errors (a statement the
-   * scratch server refuses, such as a grant to a role it lacks, is undone alone and loses no
-   * rows; a table whose data could not be applied shows in its count). Says what each table
-   * then held.
+   * installed), loaded exactly as a restore loads it (restoreScript: the psql guard, one
+   * transaction, ON_ERROR_STOP) and as the instance's own user, made there an ordinary role that
+   * owns the database and nothing else: whatever the dump runs (a CHECK's function, a trigger)
+   * runs with the tenant's rights, never a superuser's, and a dump a restore would refuse fails.
+   * Says what each table then held, counted by the cluster's own superuser.
    */
   async restoreIntoScratch(input: Readable, target: ScratchTarget): Promise<ScratchInventory> {
     const { head, stream } = await peek(input, 4096);
@@ -61,54 +66,40 @@ export class PostgresqlEngine implements DumpEngine {
     const url = new URL(target.connectionUrl);
     const database = decodeURIComponent(url.pathname.slice(1)) || 'postgres';
     const user = decodeURIComponent(url.username) || 'postgres';
+    if (user === SCRATCH_SUPERUSER) {
+      throw new RestoreFailedError(
+        `the instance's user is named ${SCRATCH_SUPERUSER}, the name of the scratch server's own superuser`,
+      );
+    }
     const server = await startEmptyPostgres(major);
     try {
       // the instance's role, and its database as the cluster's own `postgres` renamed: instant,
       // where CREATE DATABASE copies a template
-      const setup: string[] = [];
-      if (user !== 'postgres') setup.push(`CREATE ROLE ${quoteIdent(user)} LOGIN`);
+      const setup = [`CREATE ROLE ${quoteIdent(user)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE`];
       if (database !== 'postgres') {
-        setup.push(
-          `ALTER DATABASE postgres RENAME TO ${quoteIdent(database)}`,
-          `ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(user)}`,
-        );
+        setup.push(`ALTER DATABASE postgres RENAME TO ${quoteIdent(database)}`);
       }
-      if (setup.length > 0) await runOnPrivate(server, 'template1', setup.join(';\n'));
+      setup.push(`ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(user)}`);
+      await runOnPrivate(server, 'template1', setup.join(';\n'));
       const tools = pgToolsFor(major);
       assertPsqlCanRestrict(tools.psql, major);
-      const errors: string[] = [];
       await runRestoreTool(
         {
           command: tools.psql,
-          // one transaction, each statement in a savepoint of its own (ON_ERROR_ROLLBACK): a
-          // refused statement is undone alone, and the tables it creates skip the WAL
-          args: [
-            '-X',
-            '-q',
-            '--no-password',
-            '-v',
-            'ON_ERROR_STOP=0',
-            '-v',
-            'ON_ERROR_ROLLBACK=on',
-          ],
+          args: RESTORE_ARGS,
           env: {
             ...baseEnvironment(),
             PGHOST: server.socketDir,
             PGPORT: '5432',
-            PGUSER: 'postgres',
+            PGUSER: user,
             PGDATABASE: database,
             PGAPPNAME: 'backup-manager',
           },
           secrets: [],
-          onStderr: (text) => {
-            for (const line of text.split('\n')) {
-              if (errors.length < 3 && /ERROR:/.test(line)) errors.push(line.trim());
-            }
-          },
         },
-        framedInput(withoutRestrictLines(stream), `${restrictPrologue()}BEGIN;\n`, '\nCOMMIT;\n'),
+        restoreScript(stream),
       );
-      return { tables: await countTables(server, database), errors };
+      return { tables: await countTables(server, database, SCRATCH_SUPERUSER) };
     } finally {
       await server.destroy();
     }
@@ -149,23 +140,28 @@ export class PostgresqlEngine implements DumpEngine {
     const major = await pgServerMajor(connectionUrl);
     const tools = pgToolsFor(major);
     assertPsqlCanRestrict(tools.psql, major);
-    // psql restricted before the dump's first byte: no meta-command of the dump runs
-    const script = framedInput(
-      withoutRestrictLines(input),
-      `${restrictPrologue()}BEGIN;\n${CLEAR_DATABASE}`,
-      '\nCOMMIT;\n',
-      options.beforeCommit,
-    );
     return runRestoreTool(
-      {
-        command: tools.psql,
-        args: ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1'],
-        env,
-        secrets: [password],
-      },
-      script,
+      { command: tools.psql, args: RESTORE_ARGS, env, secrets: [password] },
+      restoreScript(input, options.beforeCommit),
     );
   }
+}
+
+/** psql as every load of a dump runs it: no psqlrc, stopping at the first error. */
+const RESTORE_ARGS = ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1'];
+
+/**
+ * What psql reads to load a dump, a restore's and a verification's alike: restricted before
+ * the dump's first byte (psql-guard: no meta-command of the dump runs), BEGIN, the database
+ * cleared, the dump, and COMMIT only once the whole input was read and `beforeCommit` agreed.
+ */
+function restoreScript(input: Readable, beforeCommit?: () => Promise<void> | void): Readable {
+  return framedInput(
+    withoutRestrictLines(input),
+    `${restrictPrologue()}BEGIN;\n${CLEAR_DATABASE}`,
+    '\nCOMMIT;\n',
+    beforeCommit,
+  );
 }
 
 /**

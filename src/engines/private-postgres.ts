@@ -66,8 +66,14 @@ export async function startPrivatePostgres(
 }
 
 /**
- * Starts an empty private server of PostgreSQL `major` (a new cluster, superuser `postgres`,
- * UTF-8), as startPrivatePostgres does otherwise: a scratch server to restore a dump into. The
+ * The superuser of a scratch cluster: a name of the service's own, so that an instance's user
+ * (`postgres` included) is made there an ordinary role.
+ */
+export const SCRATCH_SUPERUSER = 'backup_manager_scratch';
+
+/**
+ * Starts an empty private server of PostgreSQL `major` (a new cluster, superuser
+ * SCRATCH_SUPERUSER, UTF-8), as startPrivatePostgres does otherwise: a scratch server to restore a dump into. The
  * cluster is a copy of one `initdb` made once per major for the life of the worker (a copy takes
  * a tenth of initdb's second), kept in a private directory of its own.
  */
@@ -96,7 +102,7 @@ function templateCluster(major: number, owner: Owner | null): Promise<string> {
       const dir = makePrivateDir(`pg${major}-template`);
       const data = makeDataDir(dir, owner);
       const initdb = join(PG_TOOLS_ROOT, String(major), 'bin', 'initdb');
-      const args = ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8'];
+      const args = ['-D', data, '-U', SCRATCH_SUPERUSER, '--auth=trust', '--encoding=UTF8'];
       await runTool(initdb, [...args, '--locale=C.UTF-8', '--no-sync'], owner).catch(
         (err: Error) => {
           rmSync(dir, { recursive: true, force: true });
@@ -333,7 +339,7 @@ export async function countTables(
   server: PrivatePostgres,
   database: string,
   /** a role of the cluster (local connections are trusted): an instance's may lack `postgres` */
-  user = 'postgres',
+  user: string,
 ): Promise<TableCount[]> {
   const client = new Client({ host: server.socketDir, port: 5432, database, user });
   client.on('error', () => undefined);
@@ -360,13 +366,18 @@ export async function countTables(
   }
 }
 
-/** Runs one statement as `postgres` in `database` on a private server. */
+/** Runs one statement as a scratch cluster's superuser in `database` on a private server. */
 export async function runOnPrivate(
   server: PrivatePostgres,
   database: string,
   sql: string,
 ): Promise<void> {
-  const client = new Client({ host: server.socketDir, port: 5432, database, user: 'postgres' });
+  const client = new Client({
+    host: server.socketDir,
+    port: 5432,
+    database,
+    user: SCRATCH_SUPERUSER,
+  });
   client.on('error', () => undefined);
   await client.connect();
   try {
