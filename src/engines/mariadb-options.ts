@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A value in a MySQL option file: double-quoted with backslash escapes. */
-const optionValue = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+export const optionValue = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** Writes the connection settings into a private option file for the mariadb tools. */
 export function clientOptions(connectionUrl: string) {

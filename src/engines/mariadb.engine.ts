@@ -7,7 +7,7 @@ import {
   TableCount,
 } from './dump-engine';
 import { InsertRowCounter } from './insert-row-counter';
-import { startPrivateMariadb } from './private-mariadb';
+import { sqlString, startPrivateMariadb } from './private-mariadb';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { RestoreFailedError, framedInput, runRestoreTool } from './restore-process';
 import { clientOptions } from './mariadb-options';
@@ -49,36 +49,28 @@ export class MariadbEngine implements DumpEngine {
 
   /**
    * Into an empty private MariaDB server (private-mariadb), its database created under the
-   * instance's name, with the client sandboxed as for a restore and going on past errors (a
-   * statement the scratch server refuses shows in the counts, not as a stop). Says how many rows
-   * each table then held.
+   * instance's name, loaded exactly as a restore loads it (sandboxed client, stopping at the
+   * first error) by the instance's user made there a user of that database alone: what the dump
+   * runs has the tenant's rights, never FILE or SUPER. Says how many rows each table then held.
    */
   async restoreIntoScratch(input: Readable, target: ScratchTarget): Promise<ScratchInventory> {
-    const database = decodeURIComponent(new URL(target.connectionUrl).pathname.slice(1));
+    const url = new URL(target.connectionUrl);
+    const database = decodeURIComponent(url.pathname.slice(1));
+    const user = decodeURIComponent(url.username) || 'root';
     const server = await startPrivateMariadb();
     try {
       const quoted = '`' + database.replace(/`/g, '``') + '`';
       await server.query(`CREATE DATABASE ${quoted}`);
-      const errors: string[] = [];
-      const applying = runRestoreTool(
+      const loader = await server.addLoader(user, database);
+      await runRestoreTool(
         {
           command: 'mariadb',
-          args: [...server.clientArgs, '--binary-mode', '--sandbox', '--force', database],
+          args: restoreArgs(loader, database),
           env: baseEnvironment(),
           secrets: [],
-          onStderr: (text) => {
-            for (const line of text.split('\n')) {
-              if (errors.length < 3 && /^ERROR/.test(line)) errors.push(line.trim());
-            }
-          },
         },
-        framedInput(input, ''),
+        framedInput(input, CLEAR_DATABASE),
       );
-      // with --force the client goes on past a refused statement and exits 1 at the end: the
-      // counts below say what that cost; an input or server failure is still a failure
-      await applying.catch((err: unknown) => {
-        if (!(err instanceof RestoreFailedError && errors.length > 0)) throw err;
-      });
       const names = await server.query(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = ${sqlString(database)} AND table_type = 'BASE TABLE' ORDER BY table_name`,
       );
@@ -89,7 +81,7 @@ export class MariadbEngine implements DumpEngine {
         );
         tables.push({ table: name, rows: Number(rows) });
       }
-      return { tables, errors };
+      return { tables };
     } finally {
       await server.destroy();
     }
@@ -130,9 +122,7 @@ export class MariadbEngine implements DumpEngine {
     return runRestoreTool(
       {
         command: 'mariadb',
-        // --sandbox: `system` and every other command that reaches the file system are refused,
-        // whatever the dump holds
-        args: [`--defaults-extra-file=${optionFile}`, '--binary-mode', '--sandbox', database],
+        args: restoreArgs([`--defaults-extra-file=${optionFile}`], database),
         env: baseEnvironment(),
         secrets: [password],
         cleanup,
@@ -142,7 +132,10 @@ export class MariadbEngine implements DumpEngine {
   }
 }
 
-/** A string literal for MariaDB SQL (backslash escapes, as the server reads them by default). */
-function sqlString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/**
+ * The client as every load of a dump runs it, after its connection options. --sandbox: `system`
+ * and every other command that reaches the file system are refused, whatever the dump holds.
+ */
+function restoreArgs(connection: string[], database: string): string[] {
+  return [...connection, '--binary-mode', '--sandbox', database];
 }

@@ -1,8 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnvironment, lastLines } from './dump-process';
+import { optionValue } from './mariadb-options';
 import { makeDataDir, makePrivateDir, recordServer, runTool, serverUser } from './private-dirs';
 import { RestoreFailedError } from './restore-process';
 
@@ -11,6 +13,12 @@ export interface PrivateMariadb {
   readonly socket: string;
   /** the client's arguments that reach it as root */
   readonly clientArgs: string[];
+  /**
+   * Creates `user` (any host; a name of the service's own where the server has that user
+   * already, as `root`) with every privilege on `database` and no other (no FILE, no SUPER,
+   * nothing global) and returns the client's arguments that reach the server as it.
+   */
+  addLoader(user: string, database: string): Promise<string[]>;
   /** runs SQL with the `mariadb` client; each result row as its tab-separated fields */
   query(sql: string): Promise<string[][]>;
   /** stops the server at once and removes its directory */
@@ -21,9 +29,11 @@ const START_TIMEOUT_MS = 120_000;
 
 /**
  * Starts an empty private MariaDB server: `mariadb-install-db` into a new directory of mode
- * 0700, `mariadbd` on a unix socket in it and on no TCP port, with no binary log and no grant
- * tables (nothing but the worker can reach the socket). When the worker runs as root, the
- * server runs as the `mysql` user. Rejects with RestoreFailedError, leaving nothing behind.
+ * 0700, `mariadbd` on a unix socket in it and on no TCP port, with no binary log, its grant
+ * tables in force (what it loads runs as a user of addLoader, not as root) and
+ * `secure_file_priv` at an empty directory of its own (no statement reads or writes a file
+ * elsewhere). When the worker runs as root, the server runs as the `mysql` user. Rejects with
+ * RestoreFailedError, leaving nothing behind.
  */
 export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   const owner = serverUser('mysql', 'MariaDB');
@@ -39,6 +49,9 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   };
   try {
     const data = makeDataDir(dir, owner);
+    const files = join(dir, 'files');
+    mkdirSync(files, { mode: 0o700 });
+    if (owner) chownSync(files, owner.uid, owner.gid);
     const userArgs = owner ? ['--user=mysql'] : [];
     await run('mariadb-install-db', [
       '--no-defaults',
@@ -55,7 +68,7 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
         `--socket=${socket}`,
         `--pid-file=${join(dir, 'mysqld.pid')}`,
         '--skip-networking',
-        '--skip-grant-tables',
+        `--secure-file-priv=${files}`,
         '--skip-log-bin',
         '--innodb-buffer-pool-size=64M',
         '--innodb-flush-log-at-trx-commit=0',
@@ -103,7 +116,30 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    return { socket, clientArgs, query, destroy };
+    // the anonymous accounts some versions install would stand before a loader's
+    await query("DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES");
+    const addLoader = async (wanted: string, database: string) => {
+      // the server's own accounts (root, mariadb.sys) keep theirs: the load goes as another
+      const [[taken]] = await query(
+        `SELECT COUNT(*) FROM mysql.global_priv WHERE User = ${sqlString(wanted)}`,
+      );
+      const user = taken === '0' ? wanted : 'backup_manager_loader';
+      const password = randomBytes(18).toString('base64url');
+      const account = `${sqlString(user)}@'%'`;
+      await query(
+        `CREATE USER ${account} IDENTIFIED BY ${sqlString(password)};` +
+          ` GRANT ALL PRIVILEGES ON \`${database.replace(/`/g, '``')}\`.* TO ${account}`,
+      );
+      // the password in an option file of the private directory, never on a command line
+      const optionFile = join(dir, `loader-${randomBytes(4).toString('hex')}.cnf`);
+      writeFileSync(
+        optionFile,
+        `[client]\nuser=${optionValue(user)}\npassword=${optionValue(password)}\nsocket=${optionValue(socket)}\n`,
+        { mode: 0o600 },
+      );
+      return [`--defaults-file=${optionFile}`];
+    };
+    return { socket, clientArgs, query, addLoader, destroy };
   } catch (err) {
     await destroy();
     throw err instanceof RestoreFailedError
@@ -124,4 +160,9 @@ async function run(command: string, args: string[]): Promise<string> {
       `${command} is not installed on this worker (install mariadb-server)`,
     );
   }
+}
+
+/** A string literal for MariaDB SQL (backslash escapes, as the server reads them by default). */
+export function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
