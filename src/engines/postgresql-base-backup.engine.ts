@@ -111,9 +111,16 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
       // the backup's own server holds the source's database, read as the source's user; the
       // target is written with its own credentials (a fork's may differ in both)
       const { database, user } = databaseAndUser(options.sourceConnectionUrl ?? connectionUrl);
+      // a fork into another role: what the source's roles owned and were granted becomes the
+      // target user's, whose server may not know the source's roles at all
+      const anotherRole = databaseAndUser(connectionUrl).user !== user;
       const command = {
         command: pgToolsFor(server.major).pgDump,
-        args: ['--format=plain', '--no-password'],
+        args: [
+          '--format=plain',
+          '--no-password',
+          ...(anotherRole ? ['--no-owner', '--no-privileges'] : []),
+        ],
         env: {
           ...baseEnvironment(),
           PGHOST: server.socketDir,
