@@ -9,7 +9,7 @@ import {
 import { InsertRowCounter } from './insert-row-counter';
 import { sqlString, startPrivateMariadb } from './private-mariadb';
 import { baseEnvironment, spawnDump } from './dump-process';
-import { RestoreFailedError, framedInput, runRestoreTool } from './restore-process';
+import { framedInput, runRestoreTool } from './restore-process';
 import { clientOptions } from './mariadb-options';
 import { checkMariadb } from './mariadb.check';
 import type { CheckOptions, ConnectionCheckResult } from './connection-check';
