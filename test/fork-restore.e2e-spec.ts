@@ -79,7 +79,22 @@ describe('fork restores', () => {
     await fork(unknown, { target_instance_id: 'no-such-instance' }).expect(404);
     await fork(both, { target_instance_id: '../etc' }).expect(422);
 
+    // queued while no worker runs: the target's owners see what is coming into it
+    await worker.close();
     const accepted = await fork(both, { target_instance_id: b.id }).expect(202);
+    const coming = await t.http
+      .get(`/v1/instances/${b.id}/progress`)
+      .set('Authorization', `Bearer ${both}`)
+      .expect(200);
+    expect(coming.body.restores).toEqual([
+      expect.objectContaining({
+        id: accepted.body.id,
+        backup_id: trigger.body.id,
+        status: 'queued',
+        source_instance_id: a.id,
+      }),
+    ]);
+    worker = await startTestWorker(t);
     const restore = await waitForRestore(t, { id: a.id, token: both }, accepted.body.id);
     expect(restore).toMatchObject({
       id: accepted.body.id,
@@ -92,7 +107,7 @@ describe('fork restores', () => {
     expect(fingerprint(source)).toBe(sourceNow);
     expect(sourceNow).not.toBe(atBackup);
 
-    // listed under the source, where it was asked for; the target's own list is its own
+    // listed under the source, where it was asked for, and under the target, naming the source
     const listed = await t.http
       .get(`/v1/instances/${a.id}/restores`)
       .set('Authorization', `Bearer ${both}`)
@@ -102,7 +117,7 @@ describe('fork restores', () => {
       .get(`/v1/instances/${b.id}/restores`)
       .set('Authorization', `Bearer ${both}`)
       .expect(200);
-    expect(targetList.body).toEqual([]);
+    expect(targetList.body).toEqual([{ ...listed.body[0], source_instance_id: a.id }]);
 
     const [delivery] = await waitFor(
       async () => {

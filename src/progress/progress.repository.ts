@@ -15,12 +15,14 @@ const BACKUPS = `
   WHERE b.active_instance_id = $1
   ORDER BY b.number`;
 
+/** Its own restores, and the forks of other instances into it (with source_instance_id). */
 const RESTORES = `
   SELECT r.number AS id, b.number AS backup_id, r.status::text AS status,
-         r.bytes_read::float8 AS bytes_read, b.size::float8 AS size
+         r.bytes_read::float8 AS bytes_read, b.size::float8 AS size,
+         CASE WHEN r.instance_id <> $1 THEN r.instance_id END AS source_instance_id
   FROM restores r JOIN backups b ON b.pk = r.backup_pk
-  WHERE r.instance_id = $1 AND r.status IN ('queued', 'running')
-  ORDER BY r.number`;
+  WHERE (r.instance_id = $1 OR r.target_instance_id = $1) AND r.status IN ('queued', 'running')
+  ORDER BY r.triggered_at, r.number`;
 
 @Injectable()
 export class ProgressRepository {

@@ -124,11 +124,14 @@ export class RestoresRepository {
     }));
   }
 
-  /** All restores of an instance, newest first. */
+  /**
+   * All restores of an instance, newest first: its own, and the forks of other instances into
+   * it (what was written into it is its owners' to see).
+   */
   list(instanceId: string): Promise<RestoreWithBackup[]> {
     return this.prisma.restore.findMany({
-      where: { instanceId },
-      orderBy: { number: 'desc' },
+      where: { OR: [{ instanceId }, { targetInstanceId: instanceId }] },
+      orderBy: [{ triggeredAt: 'desc' }, { number: 'desc' }],
       include: WITH_BACKUP,
     });
   }

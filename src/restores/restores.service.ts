@@ -108,7 +108,7 @@ export class RestoresService {
   }
 
   async list(instanceId: string): Promise<RestoreResponse[]> {
-    return (await this.restores.list(instanceId)).map(toRestoreResponse);
+    return (await this.restores.list(instanceId)).map((r) => toRestoreResponse(r, instanceId));
   }
 
   async show(instanceId: string, number: number): Promise<RestoreResponse> {

@@ -117,6 +117,8 @@ export interface Restore {
   triggered_at: string;
   finished_at: string | null;
   failure_reason?: string;
+  target_instance_id?: string;
+  source_instance_id?: string;
 }
 
 export interface BackupsConfig {
@@ -142,6 +144,7 @@ export interface RestoreProgress {
   status: 'queued' | 'running';
   bytes_read: number | null;
   size: number;
+  source_instance_id: string | null;
 }
 
 export interface Progress {

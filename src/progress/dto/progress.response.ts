@@ -51,6 +51,14 @@ export class RestoreProgress {
 
   @ApiProperty({ description: "The archive's size: bytes_read reaches it at the end." })
   size!: number;
+
+  @ApiProperty({
+    description:
+      'A fork of another instance into this one: that instance (whose ids `id` and `backup_id` are); null for its own.',
+    type: String,
+    nullable: true,
+  })
+  source_instance_id!: string | null;
 }
 
 /** The work under way on an instance, for a progress bar; reported by workers every second. */

@@ -43,11 +43,21 @@ export class RestoreResponse {
     description: 'Only on a fork: the other instance the backup was restored into.',
   })
   target_instance_id?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Only in the list of a fork's target: the instance the backup came from; `id` and `backup_id` are that instance's.",
+  })
+  source_instance_id?: string;
 }
 
 export type RestoreWithBackup = Restore & { backup: { number: number; triggeredAt: Date } };
 
-export function toRestoreResponse(r: RestoreWithBackup): RestoreResponse {
+/** A restore as seen from `viewedFrom` (its own instance unless a fork's target lists it). */
+export function toRestoreResponse(
+  r: RestoreWithBackup,
+  viewedFrom = r.instanceId,
+): RestoreResponse {
   return {
     id: r.number,
     backup_id: r.backup.number,
@@ -58,6 +68,7 @@ export function toRestoreResponse(r: RestoreWithBackup): RestoreResponse {
     metadata: { restored_from: (r.pointInTime ?? r.backup.triggeredAt).toISOString() },
     ...(r.status === 'failed' && r.failureReason ? { failure_reason: r.failureReason } : {}),
     ...(r.targetInstanceId ? { target_instance_id: r.targetInstanceId } : {}),
+    ...(viewedFrom !== r.instanceId ? { source_instance_id: r.instanceId } : {}),
   };
 }
 
