@@ -37,6 +37,76 @@ describe('hostile input', () => {
     },
   );
 
+  it.each([
+    ['/admin/v1/backups?instance_id=%00', 'admin'],
+    ['/admin/v1/backups?status=done&instance_id=a%01b', 'admin'],
+    ['/v1/instances/x/backups?limit=%7F', 'user'],
+  ])('GET %s (as %s) with a control character in the query → 400', async (path, who) => {
+    const res = await t.http
+      .get(path)
+      .set('Authorization', who === 'admin' ? `Bearer ${t.adminToken}` : auth());
+    expect(res.status).toBe(400);
+    expect(res.body).toStrictEqual({
+      error: 'BadRequest',
+      description: expect.stringContaining('control character'),
+    });
+  });
+
+  /** ISO 8601 forms other than the one the documents show: refused, never guessed at. */
+  const ODD_MOMENTS = [
+    '2026-W49-1T13:43:20Z',
+    '2026-341T13:43:20Z',
+    '20261207T134320Z',
+    '2026-12-07T13Z',
+    '2026-12-07T13:43:20,5Z',
+    '2026-12-07T13:43:20+01',
+    '2026-02-30T13:43:20Z',
+  ];
+
+  it.each(ODD_MOMENTS)(
+    '%s as point_in_time, since or expires_at → 422 naming the form',
+    async (moment) => {
+      const admin = { Authorization: `Bearer ${t.adminToken}` };
+      const restore = await t.http
+        .post(`/v1/instances/${inst.id}/restores`)
+        .set('Authorization', auth())
+        .send({ point_in_time: moment });
+      const since = await t.http
+        .get(`/admin/v1/backups?since=${encodeURIComponent(moment)}`)
+        .set(admin);
+      const token = await t.http
+        .post('/admin/v1/tokens')
+        .set(admin)
+        .send({ name: 'odd', instances: ['*'], expires_at: moment });
+      for (const [res, field] of [
+        [restore, 'point_in_time'],
+        [since, 'since'],
+        [token, 'expires_at'],
+      ] as const) {
+        expect(res.status).toBe(422);
+        expect(res.body).toStrictEqual({
+          error: 'InvalidParameters',
+          description: expect.stringMatching(
+            new RegExp(`${field} must be a moment written as .*YYYY-MM-DDThh:mm:ss`),
+          ),
+        });
+      }
+      expect(await t.prisma.restore.count({ where: { instanceId: inst.id } })).toBe(0);
+    },
+  );
+
+  it('deleting a token twice: 204, then 404', async () => {
+    const admin = { Authorization: `Bearer ${t.adminToken}` };
+    const minted = await t.http
+      .post('/admin/v1/tokens')
+      .set(admin)
+      .send({ name: 'twice', instances: ['*'] })
+      .expect(201);
+    await t.http.delete(`/admin/v1/tokens/${minted.body.id}`).set(admin).expect(204);
+    const again = await t.http.delete(`/admin/v1/tokens/${minted.body.id}`).set(admin).expect(404);
+    expect(again.body.description).toMatch(/revoked already/);
+  });
+
   it('a download path with a NUL answers in the download route body', async () => {
     const res = await t.http
       .get(`/v1/instances/${inst.id}%00/backups/1/download`)

@@ -1,3 +1,4 @@
+import { parseMoment } from '../core/validation/moment';
 import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -43,7 +44,7 @@ export class AdminBackupsController {
     const rows = await this.backups.listAcross({
       status: query.status,
       instanceId: query.instance_id,
-      since: query.since === undefined ? undefined : new Date(query.since),
+      since: query.since === undefined ? undefined : parseMoment(query.since, { dateAlone: true })!,
       before: query.before === undefined ? undefined : BigInt(query.before),
       limit: limit + 1,
     });

@@ -1,3 +1,4 @@
+import { parseMoment } from '../core/validation/moment';
 import { Injectable } from '@nestjs/common';
 import { BackupsRepository } from '../backups/backups.repository';
 import { Clock } from '../core/clock/clock';
@@ -54,7 +55,7 @@ export class RestoresService {
         'Give either backup_id (restore that backup) or point_in_time (restore to that moment), not both.',
       );
     }
-    const moment = body.point_in_time === undefined ? null : new Date(body.point_in_time);
+    const moment = body.point_in_time === undefined ? null : parseMoment(body.point_in_time)!;
     const backup =
       moment === null
         ? await this.backups.find(instance.id, body.backup_id!)

@@ -23,12 +23,16 @@ export class TokensRepository {
     return this.prisma.accessToken.findMany({ orderBy: { createdAt: 'asc' } });
   }
 
-  /** Revokes a token (keeping the first revocation time); false when there is no such token. */
-  async revoke(id: string, at: Date): Promise<boolean> {
+  /**
+   * Revokes a token: `revoked`, `already` when it was revoked before (its first revocation time
+   * is kept), `missing` when there is no such token.
+   */
+  async revoke(id: string, at: Date): Promise<'revoked' | 'already' | 'missing'> {
     const { count } = await this.prisma.accessToken.updateMany({
       where: { id, revokedAt: null },
       data: { revokedAt: at },
     });
-    return count > 0 || (await this.prisma.accessToken.count({ where: { id } })) > 0;
+    if (count > 0) return 'revoked';
+    return (await this.prisma.accessToken.count({ where: { id } })) > 0 ? 'already' : 'missing';
   }
 }

@@ -1,3 +1,4 @@
+import { parseMoment } from '../core/validation/moment';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../core/clock/clock';
 import { InvalidParametersError, NotFoundError } from '../core/errors/domain-errors';
@@ -30,7 +31,7 @@ export class TokensService {
     }
     let expiresAt: Date | null = null;
     if (dto.expires_at !== undefined) {
-      expiresAt = new Date(dto.expires_at);
+      expiresAt = parseMoment(dto.expires_at)!;
       if (Number.isNaN(expiresAt.getTime()) || expiresAt <= this.clock.now()) {
         throw new InvalidParametersError('expires_at must be a date-time in the future.');
       }
@@ -59,7 +60,12 @@ export class TokensService {
   }
 
   async revoke(id: string): Promise<void> {
-    if (!(await this.tokens.revoke(id, this.clock.now()))) throw tokenNotFound(id);
+    const outcome = await this.tokens.revoke(id, this.clock.now());
+    if (outcome === 'missing') throw tokenNotFound(id);
+    // a second DELETE finds nothing left to delete
+    if (outcome === 'already') {
+      throw new NotFoundError(`The access token "${id}" was revoked already.`);
+    }
   }
 
   /** The token behind a bearer secret, or null when it is unknown, revoked or expired. */

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_PAGE } from '../../core/validation/paging';
-import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsMoment } from '../../core/validation/moment';
 
 export const BACKUP_STATUSES = ['queued', 'running', 'done', 'failed', 'deleted'] as const;
 export const ADMIN_PAGE_DEFAULT = 100;
@@ -23,10 +24,7 @@ export class ListBackupsQuery {
     description: 'Only backups triggered at or after this time.',
   })
   @IsOptional()
-  @IsISO8601(
-    { strict: true, strictSeparator: true },
-    { message: 'since must be an ISO 8601 date or time, such as 2026-11-30T00:00:00Z' },
-  )
+  @IsMoment('since', { dateAlone: true })
   since?: string;
 
   @ApiPropertyOptional({

@@ -1,19 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsDefined,
-  IsInt,
-  IsISO8601,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsDefined, IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { OptionalButNotNull } from '../../core/validation/defined.decorator';
+import { IsMoment } from '../../core/validation/moment';
 import { INSTANCE_ID_PATTERN } from '../../instances/instance-id';
-
-/** An ISO 8601 moment that says its offset: a moment without one would depend on our clock's zone. */
-const WITH_OFFSET = /(Z|[+-]\d\d(:?\d\d)?)$/;
 
 export class CreateRestoreDto {
   @ApiPropertyOptional({
@@ -36,16 +25,7 @@ export class CreateRestoreDto {
     format: 'date-time',
   })
   @OptionalButNotNull()
-  @IsString({
-    message: 'point_in_time must be an ISO 8601 moment such as 2026-12-02T10:15:30.250Z',
-  })
-  @IsISO8601(
-    { strict: true },
-    { message: 'point_in_time must be an ISO 8601 moment such as 2026-12-02T10:15:30.250Z' },
-  )
-  @Matches(WITH_OFFSET, {
-    message: 'point_in_time must say its offset from UTC (e.g. a trailing Z or +01:00)',
-  })
+  @IsMoment('point_in_time')
   point_in_time?: string;
 
   @ApiPropertyOptional({

@@ -1,9 +1,9 @@
+import { IsMoment } from '../../core/validation/moment';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsISO8601,
   IsString,
   Matches,
   MaxLength,
@@ -44,6 +44,6 @@ export class CreateTokenDto {
     description: 'When the token stops working; must lie in the future (a past time is a 422).',
   })
   @OptionalButNotNull()
-  @IsISO8601({ strict: true }, { message: 'expires_at must be an ISO 8601 date-time' })
+  @IsMoment('expires_at')
   expires_at?: string;
 }
