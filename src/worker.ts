@@ -4,6 +4,7 @@ import { BackupProcessor } from './backups/backup.processor';
 import { createWorker } from './worker.factory';
 import { MetricsRegistry } from './metrics/metrics-registry';
 import { serveWorkerHttp } from './metrics/worker-http';
+import { opensMetrics } from './core/auth/metrics-auth';
 
 /** How long closing the queue connections may take once no backup runs any more. */
 const CLOSE_GRACE_MS = 15_000;
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
       () => running.metrics,
       config.workerMetricsPort,
       logger,
+      (authorization) => opensMetrics(authorization, config),
     ).catch((err) => exitOnStartFailure(err, logger, 'WORKER_METRICS_PORT'));
     server.unref();
   }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { MetricsRegistry } from '../src/metrics/metrics-registry';
 import { serveWorkerHttp } from '../src/metrics/worker-http';
+import { opensMetrics } from '../src/core/auth/metrics-auth';
 import { databaseUrl } from './support/databases';
 import { createSourceDatabase, dropDatabases } from './support/postgres-fixtures';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
@@ -20,6 +21,9 @@ function sample(
   return undefined;
 }
 
+const METRICS_TOKEN = 'metrics-token-for-the-scraper';
+const SCRAPER = { Authorization: `Bearer ${METRICS_TOKEN}` };
+
 describe('metrics after one done and one failed backup', () => {
   let t: TestApp;
   let worker: TestWorker;
@@ -30,13 +34,14 @@ describe('metrics after one done and one failed backup', () => {
   let done: Record<string, unknown>;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ METRICS_TOKEN: METRICS_TOKEN });
     worker = await startTestWorker(t);
-    server = await serveWorkerHttp(() => worker.worker.get(MetricsRegistry), 0, {
-      log: () => undefined,
-      error: () => undefined,
-      warn: () => undefined,
-    });
+    server = await serveWorkerHttp(
+      () => worker.worker.get(MetricsRegistry),
+      0,
+      { log: () => undefined, error: () => undefined, warn: () => undefined },
+      (authorization) => opensMetrics(authorization, t.config),
+    );
     source = await createSourceDatabase();
     good = await registerInstance(t, { connection_url: databaseUrl(source) });
     bad = await registerInstance(t, {
@@ -62,7 +67,14 @@ describe('metrics after one done and one failed backup', () => {
   it('the worker counts both, with durations and the archive size', async () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const url = `http://127.0.0.1:${port}/metrics`;
+    // the worker's figures name instances too: a token opens them
+    expect((await fetch(url)).status).toBe(401);
+    const wrong = await fetch(url, { headers: { Authorization: 'Bearer not-the-metrics-token' } });
+    expect(wrong.status).toBe(401);
+    const admin = await fetch(url, { headers: { Authorization: `Bearer ${t.adminToken}` } });
+    expect(admin.status).toBe(200);
+    const res = await fetch(url, { headers: SCRAPER });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
@@ -79,8 +91,16 @@ describe('metrics after one done and one failed backup', () => {
     expect(live.status).toBe(200);
   });
 
+  it('the API opens /metrics to METRICS_TOKEN and the admin token only', async () => {
+    const refused = await t.http.get('/metrics').expect(401);
+    expect(refused.body).toStrictEqual({ error: 'Unauthorized', description: expect.any(String) });
+    await t.http.get('/metrics').set('Authorization', 'Bearer not-the-metrics-token').expect(401);
+    await t.http.get('/metrics').set('Authorization', `Bearer ${t.adminToken}`).expect(200);
+    await t.http.get('/metrics').set(SCRAPER).expect(200);
+  });
+
   it('the API shows the records, the last success per instance, queue depth and HTTP durations', async () => {
-    const res = await t.http.get('/metrics').expect(200);
+    const res = await t.http.get('/metrics').set(SCRAPER).expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     const text = res.text;
     const labels = (status: string) => ({ engine: 'postgresql', status });
@@ -116,7 +136,7 @@ describe('metrics after one done and one failed backup', () => {
       where: { id: bad.id },
       data: { createdAt: new Date(Date.now() - 2 * 86400_000) },
     });
-    const text = (await t.http.get('/metrics').expect(200)).text;
+    const text = (await t.http.get('/metrics').set(SCRAPER).expect(200)).text;
     // time() - backup_manager_last_successful_backup_timestamp_seconds > 26*3600
     const now = Date.now() / 1000;
     const firing = text

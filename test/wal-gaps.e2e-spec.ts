@@ -138,7 +138,10 @@ describe('a gap in the WAL archive', () => {
     expect(refused.body.description).toContain(window.start_time);
 
     // what operators scrape
-    const metrics = await t.http.get('/metrics').expect(200);
+    const metrics = await t.http
+      .get('/metrics')
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .expect(200);
     expect(metrics.text).toMatch(/^backup_manager_wal_receivers\{state="streaming"\} [1-9]/m);
     const lag = new RegExp(
       `^backup_manager_wal_archive_lag_seconds\\{instance_id="${inst.id}"\\} ([0-9.e+-]+)$`,

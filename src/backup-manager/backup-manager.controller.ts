@@ -20,7 +20,7 @@ import { BackupsService } from '../backups/backups.service';
 import { BackupQueuedResponse } from '../backups/dto/backup-queued.response';
 import { BackupResponse } from '../backups/dto/backup.response';
 import { BackupNotFoundError, RestoreNotFoundError } from '../core/errors/domain-errors';
-import { ApiErrors } from '../core/openapi/api-errors';
+import { ApiErrors, BACKUP_MANAGER_AUTH } from '../core/openapi/api-errors';
 import { RouteNumber } from '../core/validation/route-number';
 import { RestoreResponse } from '../restores/dto/restore.response';
 import { RestoresService } from '../restores/restores.service';
@@ -29,8 +29,6 @@ import { ManagedInstance, backupManagerErrorAnswer } from './backup-manager.erro
 import { BackupManagerGuard } from './backup-manager.guard';
 import { BackupManagerService } from './backup-manager.service';
 import { UpdateInstanceDto } from './dto/update-instance.dto';
-
-export const BACKUP_MANAGER_AUTH = 'backup-manager';
 
 const IID = ApiParam({ name: 'iid', description: 'The instance id.' });
 const BID = ApiParam({ name: 'id', description: 'The backup id within the instance.' });

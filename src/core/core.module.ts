@@ -4,6 +4,7 @@ import { PrismaService } from './prisma/prisma.service';
 import { SecretBox } from './secrets/secret-box';
 import { Clock, SystemClock } from './clock/clock';
 import { ShutdownLogger } from './logging/shutdown-logger';
+import { AuthFailures } from './auth/auth-failures';
 
 /**
  * Shared infrastructure of every process: the validated configuration, the database client
@@ -22,8 +23,9 @@ export class CoreModule {
         { provide: SecretBox, useFactory: () => new SecretBox(config.masterKey) },
         { provide: Clock, useValue: clock },
         ShutdownLogger,
+        AuthFailures,
       ],
-      exports: [AppConfig, PrismaService, SecretBox, Clock],
+      exports: [AppConfig, PrismaService, SecretBox, Clock, AuthFailures],
     };
   }
 }

@@ -1,11 +1,26 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { MetricsGuard } from '../core/auth/metrics.guard';
+import { ErrorBodyDto, METRICS_AUTH } from '../core/openapi/api-errors';
 import type { Response } from 'express';
 import { MetricsRegistry } from './metrics-registry';
 
-/** Prometheus text; unauthenticated like /health (no secret in it), for the scraper's network. */
+/**
+ * Prometheus text, for a bearer METRICS_TOKEN (or the admin token): it holds no secret, but
+ * names every tenant's instances, so it is not open like /health.
+ */
 @Controller('metrics')
 @ApiTags('health')
+@UseGuards(MetricsGuard)
+@ApiBearerAuth(METRICS_AUTH)
 export class MetricsController {
   constructor(private readonly metrics: MetricsRegistry) {}
 
@@ -17,6 +32,11 @@ export class MetricsController {
   @ApiOkResponse({
     description: 'The Prometheus text format, version 0.0.4.',
     schema: { type: 'string' },
+  })
+  @ApiResponse({
+    status: 401,
+    description: 'No bearer METRICS_TOKEN or admin token.',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBodyDto) } } },
   })
   @Header('Cache-Control', 'no-store')
   async scrape(@Res() res: Response): Promise<void> {

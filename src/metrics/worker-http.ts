@@ -1,10 +1,12 @@
 import { createServer, Server } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
+import { METRICS_UNAUTHORIZED } from '../core/auth/metrics-auth';
 import { MetricsRegistry } from './metrics-registry';
 
 /**
  * The worker's own small HTTP face, for Prometheus and the container's healthcheck:
- * `GET /metrics` (this worker's figures) and `GET /health/live`. Each worker serves its own,
+ * `GET /metrics` (this worker's figures, for METRICS_TOKEN or the admin token) and
+ * `GET /health/live`. Each worker serves its own,
  * because counters of finished jobs live in the process that ran them; Prometheus sums them.
  */
 export function serveWorkerHttp(
@@ -12,11 +14,17 @@ export function serveWorkerHttp(
   registry: () => MetricsRegistry | undefined,
   port: number,
   logger: LoggerService,
+  /** whether a request's Authorization header opens /metrics (opensMetrics) */
+  authorized: (authorization: string | undefined) => boolean,
 ): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const metrics = registry();
-    if (req.method === 'GET' && path === '/metrics' && !metrics) {
+    if (req.method === 'GET' && path === '/metrics' && !authorized(req.headers.authorization)) {
+      res
+        .writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' })
+        .end(JSON.stringify({ error: 'Unauthorized', description: METRICS_UNAUTHORIZED }));
+    } else if (req.method === 'GET' && path === '/metrics' && !metrics) {
       res.writeHead(503, { 'Retry-After': '5' }).end();
     } else if (req.method === 'GET' && path === '/metrics' && metrics) {
       metrics.text().then(

@@ -52,6 +52,9 @@ export class AppConfig {
   readonly databasePoolSize: number;
   readonly databasePoolTimeoutMs: number;
   readonly logLevel: string;
+  readonly authFailuresPerMinute: number;
+  /** the bearer token of /metrics besides the admin token; null: the admin token alone */
+  readonly metricsToken: string | null;
   /** where generated local secrets were written, to tell the operator once at start */
   readonly generatedSecretFiles: string[];
 
@@ -101,6 +104,8 @@ export class AppConfig {
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.databasePoolTimeoutMs = env.DATABASE_POOL_TIMEOUT_MS;
     this.logLevel = env.LOG_LEVEL;
+    this.authFailuresPerMinute = env.AUTH_FAILURES_PER_MINUTE;
+    this.metricsToken = env.METRICS_TOKEN ?? null;
     this.generatedSecretFiles = generated;
   }
 

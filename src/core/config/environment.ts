@@ -251,6 +251,19 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+
+  /** failed authentications (admin token, Backup Manager password) an address may have a minute */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  AUTH_FAILURES_PER_MINUTE: number = 10;
+
+  /** the bearer token of /metrics (the admin token opens it too) */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
+  METRICS_TOKEN?: string;
 }
 
 /**

@@ -5,11 +5,26 @@
 export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
+  /** headers the answer must carry, such as Retry-After */
+  readonly headers?: Record<string, string>;
 }
 
 export class UnauthorizedError extends DomainError {
   readonly status = 401;
   readonly code = 'Unauthorized';
+}
+
+/** A client address that failed to authenticate too often lately; it may try again later. */
+export class TooManyAuthFailuresError extends DomainError {
+  readonly status = 429;
+  readonly code = 'TooManyRequests';
+  override readonly headers: Record<string, string>;
+  constructor(retryAfterSeconds: number) {
+    super(
+      `Too many failed authentications from this address; try again in ${retryAfterSeconds} s.`,
+    );
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
 }
 
 export class ForbiddenError extends DomainError {

@@ -40,6 +40,7 @@ export function renderError(err: unknown): RenderedError {
       status: err.status,
       body: { error: err.code, description: err.message },
       unexpected: false,
+      ...(err.headers ? { headers: err.headers } : {}),
     };
   }
   if (err instanceof HttpException) {

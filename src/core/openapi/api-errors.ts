@@ -86,6 +86,19 @@ export const TRANSPORT_ERRORS: Record<number, { description: string }> = {
   431: { description: 'The request headers are too large.' },
 };
 
+/** What routes of a throttled scheme (THROTTLED_AUTH) answer besides their own errors. */
+export const THROTTLED_ERRORS: Record<number, { description: string }> = {
+  429: {
+    description:
+      'This client address failed to authenticate AUTH_FAILURES_PER_MINUTE times within the last minute; `Retry-After` says when to try again.',
+  },
+};
+
 /** Security scheme names of the OpenAPI document. */
 export const PUBLIC_AUTH = 'access-token';
 export const ADMIN_AUTH = 'admin-token';
+export const METRICS_AUTH = 'metrics-token';
+export const BACKUP_MANAGER_AUTH = 'backup-manager';
+
+/** The schemes whose failures are held back per address (AuthFailures): 429 on their routes. */
+export const THROTTLED_AUTH = [ADMIN_AUTH, METRICS_AUTH, BACKUP_MANAGER_AUTH];

@@ -1,6 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ADMIN_AUTH, PUBLIC_AUTH, TRANSPORT_ERRORS } from './api-errors';
+import {
+  ADMIN_AUTH,
+  BACKUP_MANAGER_AUTH,
+  METRICS_AUTH,
+  PUBLIC_AUTH,
+  THROTTLED_AUTH,
+  THROTTLED_ERRORS,
+  TRANSPORT_ERRORS,
+} from './api-errors';
 
 /** The OpenAPI document of the HTTP service, built from the controllers and DTOs. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -36,7 +44,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         scheme: 'basic',
         description: 'BACKUP_MANAGER_USERNAME and BACKUP_MANAGER_PASSWORD.',
       },
-      'backup-manager',
+      BACKUP_MANAGER_AUTH,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description: 'METRICS_TOKEN, or the ADMIN_TOKEN.',
+      },
+      METRICS_AUTH,
     )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
@@ -49,6 +66,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 type Operation = {
+  security?: Array<Record<string, unknown>>;
   requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
   responses: Record<string, { description: string; content?: object } | { $ref: string }>;
 };
@@ -70,7 +88,10 @@ function addTransportErrors(document: OpenAPIObject): void {
         'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } },
       }) as Record<string, { schema: { $ref: string } }>;
       const body = content['application/json'].schema.$ref.split('/').pop()!;
-      for (const [status, { description }] of Object.entries(TRANSPORT_ERRORS)) {
+      // a scheme whose failures are held back per address answers 429 before the route runs
+      const throttled = operation.security?.some((s) => THROTTLED_AUTH.some((name) => name in s));
+      const statuses = { ...TRANSPORT_ERRORS, ...(throttled ? THROTTLED_ERRORS : {}) };
+      for (const [status, { description }] of Object.entries(statuses)) {
         const name = `${body.replace(/Dto$/, '')}${status}`;
         shared[name] ??= { description, content };
         operation.responses[status] ??= { $ref: `#/components/responses/${name}` };
