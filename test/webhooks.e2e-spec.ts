@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { waitFor } from './support/processes';
 import { freePort } from './support/servers';
-import { TestApp, registerInstance, startTestApp } from './support/test-app';
+import { TestApp, capturingLogger, registerInstance, startTestApp } from './support/test-app';
+import { AddressPolicy } from '../src/core/network/address-policy';
+import { createWorker } from '../src/worker.factory';
 import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
 
 interface Received {
@@ -222,5 +224,101 @@ describe('webhooks', () => {
     await t.http.get(`/admin/v1/webhooks/${created.body.id}/deliveries`).set(admin()).expect(404);
     await t.http.delete(`/admin/v1/webhooks/${created.body.id}`).set(admin()).expect(404);
     await t.http.get('/admin/v1/webhooks').expect(401);
+  });
+
+  describe('destinations', () => {
+    /** Forms of loopback a URL may take; the parser reads the odd ones as 127.0.0.1. */
+    const LOOPBACK = (port: number) => [
+      `http://127.0.0.1:${port}/x`,
+      `http://localhost:${port}/x`,
+      `http://[::1]:${port}/x`,
+      `http://2130706433:${port}/x`,
+      `http://0x7f.0.0.1:${port}/x`,
+      `http://[::ffff:127.0.0.1]:${port}/x`,
+    ];
+
+    it('refuses loopback and link-local by default with a 422 naming the setting; loopback accepted when allowed', async () => {
+      const strict = await startTestApp({ WEBHOOK_ALLOWED_HOSTS: 'external' });
+      try {
+        const port = (receiver.address() as { port: number }).port;
+        // never connected to: refused when registered
+        for (const url of [
+          ...LOOPBACK(port),
+          'http://169.254.169.254/latest',
+          'http://[fe80::1]/',
+        ]) {
+          const res = await strict.http
+            .post('/admin/v1/webhooks')
+            .set('Authorization', `Bearer ${strict.adminToken}`)
+            .send({ url, events: ['backup.done'] })
+            .expect(422);
+          expect(res.body.description).toMatch(/WEBHOOK_ALLOWED_HOSTS=external/);
+        }
+        expect(await strict.prisma.webhook.count()).toBe(0);
+      } finally {
+        await strict.close();
+      }
+      // this file's app allows loopback (and only that): the same URLs are accepted
+      const port = (receiver.address() as { port: number }).port;
+      for (const url of LOOPBACK(port)) {
+        const res = await addWebhook({ url, events: ['restore.failed'] }).expect(201);
+        await t.http.delete(`/admin/v1/webhooks/${res.body.id}`).set(admin()).expect(204);
+      }
+      await addWebhook({ url: 'http://169.254.169.254/x', events: ['restore.failed'] }).expect(422);
+    });
+
+    it('checks the address again at delivery, and says only "could not connect" for a closed port', async () => {
+      const port = (receiver.address() as { port: number }).port;
+      const late = await addWebhook({
+        url: `http://localhost:${port}/late`,
+        events: ['backup.failed'],
+      }).expect(201);
+      const closed = await addWebhook({
+        url: `http://127.0.0.1:${await freePort()}/closed`,
+        events: ['backup.failed'],
+      }).expect(201);
+      // a worker whose setting allows no loopback, where the name resolves to loopback
+      await worker.close();
+      const config = Object.assign(Object.create(Object.getPrototypeOf(t.config)), t.config, {
+        webhookAllowedHosts: new AddressPolicy('external'),
+      }) as typeof t.config;
+      const strictWorker = await createWorker(config, capturingLogger(t.logs));
+      try {
+        const inst = await registerInstance(t, {
+          connection_url: 'postgresql://postgres@127.0.0.1:1/nowhere',
+        });
+        const trigger = await t.http
+          .post(`/v1/instances/${inst.id}/backups`)
+          .set('Authorization', `Bearer ${inst.token}`)
+          .expect(202);
+        await waitForBackup(t, inst.id, inst.token, trigger.body.id);
+        const refused = await waitFor(
+          async () => (await deliveriesOf(late.body.id))[0]?.attempt_log[0] ?? null,
+          60000,
+          'the attempt at the late receiver',
+        );
+        expect(refused).toMatchObject({
+          status_code: null,
+          error: expect.stringMatching(
+            /^not sent: localhost \((127\.0\.0\.1|::1)\) is not an allowed destination under WEBHOOK_ALLOWED_HOSTS=external$/,
+          ),
+        });
+        expect(at('/late')).toHaveLength(0);
+      } finally {
+        await strictWorker.close();
+        worker = await startTestWorker(t);
+      }
+      // a closed port reads as any other failure to connect (once a worker that allows
+      // loopback tries it)
+      const unreachable = await waitFor(
+        async () => {
+          const log = (await deliveriesOf(closed.body.id))[0]?.attempt_log ?? [];
+          return log.find((a) => !a.error?.startsWith('not sent')) ?? null;
+        },
+        60000,
+        'an attempt at the closed port',
+      );
+      expect(unreachable).toMatchObject({ status_code: null, error: 'could not connect' });
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { AppConfig } from '../core/config/app-config';
+import type { AddressPolicy } from '../core/network/address-policy';
+import {
+  DestinationRefusedError,
+  policyLookup,
+  refusal,
+} from '../core/network/allowed-destination';
 import { SecretBox } from '../core/secrets/secret-box';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature';
 import { webhookSecretContext } from './webhooks.service';
@@ -76,10 +85,9 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     let outcome: AttemptOutcome;
     try {
       const secret = this.box.open(delivery.secret, webhookSecretContext(delivery.webhookId));
-      const res = await fetch(delivery.url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
+      const status = await post(
+        new URL(delivery.url),
+        {
           'Content-Type': 'application/json',
           'User-Agent': 'backup-manager-webhooks',
           'Backup-Manager-Event': delivery.event,
@@ -90,17 +98,14 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
             Math.floor(Date.now() / 1000),
           ),
         },
-        body: delivery.payload,
-        signal: AbortSignal.any([
-          AbortSignal.timeout(this.config.webhookTimeoutMs),
-          this.stopping.signal,
-        ]),
-      });
-      await res.body?.cancel().catch(() => undefined);
-      const ok = res.status >= 200 && res.status < 300;
+        delivery.payload,
+        AbortSignal.any([AbortSignal.timeout(this.config.webhookTimeoutMs), this.stopping.signal]),
+        this.config.webhookAllowedHosts,
+      );
+      const ok = status >= 200 && status < 300;
       outcome = {
-        statusCode: res.status,
-        error: ok ? null : `the receiver answered ${res.status}`,
+        statusCode: status,
+        error: ok ? null : `the receiver answered ${status}`,
         durationMs: Date.now() - started,
       };
     } catch (err) {
@@ -137,12 +142,54 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
       );
   }
 
-  /** Why an attempt got no answer, without the URL (it may carry a token of the receiver's). */
+  /**
+   * Why an attempt got no answer, without the URL (it may carry a token of the receiver's) and
+   * without the network's own error: a refused connection, a reset and an unknown host all read
+   * "could not connect", so that the deliveries list is no port scanner.
+   */
   private why(err: Error): string {
     if (err.name === 'TimeoutError') {
       return `no answer within ${this.config.webhookTimeoutMs} ms (WEBHOOK_TIMEOUT_MS)`;
     }
-    const cause = (err as Error & { cause?: Error & { code?: string } }).cause;
-    return cause?.code ?? cause?.message ?? err.message;
+    if (err instanceof DestinationRefusedError) return `not sent: ${err.message}`;
+    return 'could not connect';
   }
+}
+
+/**
+ * POSTs `body` to `url` and resolves to the answer's status (its body is not read). A host
+ * name connects only to an address the policy allows (policyLookup); an address in the URL is
+ * checked here, for no lookup happens for it.
+ */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+  policy: AddressPolicy,
+): Promise<number> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0 && !policy.allowsAddress(host)) {
+    return Promise.reject(new DestinationRefusedError(refusal(host, null, policy)));
+  }
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        signal,
+        lookup: policyLookup(policy),
+      },
+      (res) => {
+        res.resume(); // the answer's body is not kept
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.once('error', (err: Error) =>
+      // an abort by the timeout says so by its reason
+      reject(signal.aborted ? (signal.reason as Error) : err),
+    );
+    req.end(body);
+  });
 }

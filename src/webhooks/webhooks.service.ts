@@ -1,3 +1,5 @@
+import { AppConfig } from '../core/config/app-config';
+import { destinationProblem } from '../core/network/allowed-destination';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InvalidParametersError, NotFoundError } from '../core/errors/domain-errors';
@@ -25,11 +27,15 @@ export class WebhooksService {
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly box: SecretBox,
+    private readonly config: AppConfig,
   ) {}
 
   async create(dto: CreateWebhookDto): Promise<CreatedWebhookResponse> {
     const problem = urlProblem(dto.url);
     if (problem) throw new InvalidParametersError(problem);
+    // checked again against the address each delivery connects to (the sender's lookup)
+    const refused = await destinationProblem(new URL(dto.url), this.config.webhookAllowedHosts);
+    if (refused) throw new InvalidParametersError(`url: ${refused}.`);
     const id = randomUUID();
     const secret = dto.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
     const webhook = await this.webhooks.create(id, {

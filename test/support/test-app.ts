@@ -50,6 +50,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     // the suite sends wrong credentials hundreds of times from one address; test/auth-throttle
     // holds the real limit
     AUTH_FAILURES_PER_MINUTE: '1000000',
+    // the suite's webhook receivers listen on loopback; test/webhooks holds the default
+    WEBHOOK_ALLOWED_HOSTS: 'loopback',
     ...env,
   });
   const logs: string[] = [];
@@ -145,6 +147,7 @@ export function processEnvFor(
     ADMIN_TOKEN: t.config.adminToken,
     // several workers run side by side in a test: no fixed metrics port
     WORKER_METRICS_PORT: '0',
+    WEBHOOK_ALLOWED_HOSTS: t.config.webhookAllowedHosts.setting,
     ...extra,
   };
 }

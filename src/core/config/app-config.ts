@@ -1,5 +1,6 @@
 import { ConfigError, Environment, parseEnvironment } from './environment';
 import { readOrCreateLocalSecret } from './local-secrets';
+import { AddressPolicy } from '../network/address-policy';
 
 export type StorageDriverName = 'fs' | 's3';
 
@@ -49,6 +50,8 @@ export class AppConfig {
   readonly webhookTimeoutMs: number;
   readonly webhookRetryBaseMs: number;
   readonly webhookPollMs: number;
+  /** where webhooks may be delivered (WEBHOOK_ALLOWED_HOSTS) */
+  readonly webhookAllowedHosts: AddressPolicy;
   readonly databasePoolSize: number;
   readonly databasePoolTimeoutMs: number;
   readonly logLevel: string;
@@ -101,6 +104,7 @@ export class AppConfig {
     this.webhookTimeoutMs = env.WEBHOOK_TIMEOUT_MS;
     this.webhookRetryBaseMs = env.WEBHOOK_RETRY_BASE_MS;
     this.webhookPollMs = env.WEBHOOK_POLL_MS;
+    this.webhookAllowedHosts = new AddressPolicy(env.WEBHOOK_ALLOWED_HOSTS);
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.databasePoolTimeoutMs = env.DATABASE_POOL_TIMEOUT_MS;
     this.logLevel = env.LOG_LEVEL;

@@ -19,6 +19,7 @@ import {
 import { SSL_MODES } from '../connections/postgres-connection';
 import { REDIS_TLS_PARAMETERS } from '../connections/redis-connection';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './defaults';
+import { AddressPolicy } from '../network/address-policy';
 
 /** Thrown when the environment cannot start the process; the message names the variable. */
 export class ConfigError extends Error {}
@@ -259,6 +260,10 @@ export class Environment {
   @Max(1000000)
   AUTH_FAILURES_PER_MINUTE: number = 10;
 
+  /** where webhooks may be delivered (AddressPolicy): keywords, CIDRs and host names */
+  @IsString()
+  WEBHOOK_ALLOWED_HOSTS: string = 'external';
+
   /** the bearer token of /metrics (the admin token opens it too) */
   @IsOptional()
   @IsString()
@@ -288,6 +293,13 @@ export function parseEnvironment(raw: NodeJS.ProcessEnv): Environment {
   if (errors.length > 0) {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
     throw new ConfigError(`invalid configuration:\n  - ${lines.join('\n  - ')}`);
+  }
+  try {
+    new AddressPolicy(env.WEBHOOK_ALLOWED_HOSTS);
+  } catch (err) {
+    throw new ConfigError(
+      `invalid configuration:\n  - WEBHOOK_ALLOWED_HOSTS ${(err as Error).message}`,
+    );
   }
   const tls = tlsProblems(env);
   if (tls.length > 0) throw new ConfigError(`invalid configuration:\n  - ${tls.join('\n  - ')}`);
