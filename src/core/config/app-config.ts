@@ -126,7 +126,7 @@ export class AppConfig {
       // every missing secret in one message, not one per attempt
       throw new ConfigError(
         `invalid configuration:\n${missing
-          .map((name) => `  - ${name} must be set when NODE_ENV is production`)
+          .map((name) => `  - ${name} (or ${name}_FILE) must be set when NODE_ENV is production`)
           .join('\n')}`,
       );
     }

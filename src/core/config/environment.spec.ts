@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, parseEnvironment } from './environment';
@@ -99,7 +99,37 @@ describe('AppConfig in production', () => {
       expect(err).toBeInstanceOf(ConfigError);
       message = (err as Error).message;
     }
-    expect(message).toContain('ADMIN_TOKEN must be set');
-    expect(message).toContain('MASTER_KEY must be set');
+    expect(message).toContain('ADMIN_TOKEN (or ADMIN_TOKEN_FILE) must be set');
+    expect(message).toContain('MASTER_KEY (or MASTER_KEY_FILE) must be set');
+  });
+
+  it('reads each secret from the file its _FILE setting names, without the final line break', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-secrets-'));
+    const file = (name: string, value: string) => {
+      writeFileSync(join(dir, name), value, { mode: 0o600 });
+      return join(dir, name);
+    };
+    const config = AppConfig.fromEnvironment({
+      NODE_ENV: 'production',
+      ADMIN_TOKEN_FILE: file('admin', 'admin-token-from-a-file\n'),
+      MASTER_KEY_FILE: file('master', 'm'.repeat(64)),
+      BACKUP_MANAGER_PASSWORD_FILE: file('bm', 'password-from-a-file\r\n'),
+      METRICS_TOKEN_FILE: file('metrics', 'metrics-token-from-a-file\n'),
+      DATABASE_URL_FILE: file('db', 'postgresql://app:secret@db:5432/bm\n'),
+    });
+    expect(config.adminToken).toBe('admin-token-from-a-file');
+    expect(config.masterKey).toBe('m'.repeat(64));
+    expect(config.backupManagerPassword).toBe('password-from-a-file');
+    expect(config.metricsToken).toBe('metrics-token-from-a-file');
+    expect(config.databaseUrl).toBe('postgresql://app:secret@db:5432/bm');
+    expect(config.generatedSecretFiles).toEqual([]);
+  });
+
+  it('refuses a secret given twice, or a file it cannot read, naming the setting', () => {
+    const both = () =>
+      parseEnvironment({ ADMIN_TOKEN: 'x'.repeat(20), ADMIN_TOKEN_FILE: '/nonexistent' });
+    expect(both).toThrow('ADMIN_TOKEN and ADMIN_TOKEN_FILE are both set');
+    const missing = () => parseEnvironment({ MASTER_KEY_FILE: '/nonexistent/master-key' });
+    expect(missing).toThrow('MASTER_KEY_FILE: /nonexistent/master-key cannot be read (ENOENT)');
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CronExpressionParser } from 'cron-parser';
 import { Transform, plainToInstance } from 'class-transformer';
 import {
@@ -281,9 +282,10 @@ export function parseEnvironment(raw: NodeJS.ProcessEnv): Environment {
     'ADMIN_TOKEN',
     'MASTER_KEY',
     'BACKUP_MANAGER_PASSWORD',
+    'METRICS_TOKEN',
   ]);
   const input: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const [name, value] of Object.entries(withSecretFiles(raw))) {
     if (value !== undefined && value !== '' && (known.includes(name) || name.startsWith('S3_'))) {
       input[name] = value;
     }
@@ -307,6 +309,48 @@ export function parseEnvironment(raw: NodeJS.ProcessEnv): Environment {
     throw new ConfigError(
       'invalid configuration:\n  - S3_BUCKET must be set when STORAGE_DRIVER is s3',
     );
+  }
+  return env;
+}
+
+/**
+ * The settings that hold a secret, each of which can be given as a file instead: `<NAME>_FILE`
+ * names a file whose content (without a final line break) is the value, the convention of
+ * Docker's and Kubernetes' secrets. A secret in a file is not in the process's environment,
+ * where every process of the same user could read it (`/proc/<pid>/environ`).
+ */
+export const SECRET_SETTINGS = [
+  'ADMIN_TOKEN',
+  'MASTER_KEY',
+  'BACKUP_MANAGER_PASSWORD',
+  'METRICS_TOKEN',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+] as const;
+
+/** `raw` with each `<NAME>_FILE` of SECRET_SETTINGS read into `<NAME>`. */
+function withSecretFiles(raw: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...raw };
+  const problems: string[] = [];
+  for (const name of SECRET_SETTINGS) {
+    const file = raw[`${name}_FILE`];
+    if (!file) continue;
+    if (raw[name]) {
+      problems.push(`${name} and ${name}_FILE are both set; set one`);
+      continue;
+    }
+    try {
+      env[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(
+        `${name}_FILE: ${file} cannot be read (${(err as NodeJS.ErrnoException).code})`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
   return env;
 }
