@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { baseEnvironment } from './dump-process';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform, TransformCallback, pipeline } from 'node:stream';
 import { RestoreFailedError } from './restore-process';
@@ -37,7 +38,10 @@ export function assertPsqlCanRestrict(psql: string, serverMajor: number): void {
   if (!checked.has(psql)) {
     let version: string | null = null;
     try {
-      const out = execFileSync(psql, ['--version'], { encoding: 'utf8' });
+      const out = execFileSync(psql, ['--version'], {
+        encoding: 'utf8',
+        env: baseEnvironment(),
+      });
       version = /(\d+(?:\.\d+)?)/.exec(out.replace(/^[^)]*\)/, ''))?.[1] ?? null;
     } catch {
       version = null; // not installed: spawning it will say so
