@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, openSync, readSync, rmSync } from 'node:fs';
+import { chownSync, closeSync, createWriteStream, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,7 +9,7 @@ import { redisConnection } from '../core/connections/redis-connection';
 import { DumpEngine, ScratchInventory } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { RestoreFailedError } from './restore-process';
-import { makePrivateDir, recordServer } from './private-dirs';
+import { makePrivateDir, recordServer, serverUser } from './private-dirs';
 import { checkRedis } from './redis.check';
 import type { CheckOptions, ConnectionCheckResult } from './connection-check';
 
@@ -140,8 +140,15 @@ export class RedisEngine implements DumpEngine {
   }
 }
 
-/** A redis-server that serves the snapshot `dump.rdb` in `dir` on a unix socket only. */
+/**
+ * A redis-server that serves the snapshot `dump.rdb` in `dir` on a unix socket only; as the
+ * `redis` user when the worker runs as root (a snapshot from outside is never parsed as root).
+ */
 async function startSnapshotServer(dir: string, socket: string): Promise<ChildProcess> {
+  const owner = serverUser('redis', 'Redis');
+  if (owner) {
+    for (const path of [dir, join(dir, 'dump.rdb')]) chownSync(path, owner.uid, owner.gid);
+  }
   const server = spawn(
     'redis-server',
     [
@@ -163,7 +170,12 @@ async function startSnapshotServer(dir: string, socket: string): Promise<ChildPr
       '--sanitize-dump-payload',
       'yes',
     ],
-    { env: baseEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    {
+      env: baseEnvironment(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+    },
   );
   recordServer(dir, server.pid);
   let output = '';
