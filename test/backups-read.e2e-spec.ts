@@ -104,7 +104,7 @@ describe('reading backups', () => {
 
     it.each([
       ['status=broken', /status must be one of/],
-      ['since=yesterday', /since must be an ISO 8601/],
+      ['since=yesterday', /since must be a moment written as YYYY-MM-DD or/],
       ['limit=0', /limit must be an integer from 1 to 1000/],
       ['limit=1001', /limit must be an integer from 1 to 1000/],
       ['before=abc', /before must be the cursor/],

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -125,13 +126,17 @@ describe('a hostile tenant', () => {
 
     const asked = verify(inst, n);
     // the scratch server, found while it loads the dump (each CHECK takes half a second)
-    const environ = await waitFor(
+    const scratch = await waitFor(
       () => {
         for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
           try {
             const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
             if (cmd.includes('bm-private-pg-') && /\/bin\/postgres\0/.test(cmd)) {
-              return Promise.resolve(readFileSync(`/proc/${pid}/environ`, 'utf8'));
+              const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
+              return Promise.resolve({
+                environ: readFileSync(`/proc/${pid}/environ`, 'utf8'),
+                uid,
+              });
             }
           } catch {
             // gone meanwhile
@@ -142,8 +147,14 @@ describe('a hostile tenant', () => {
       120000,
       'the scratch server to run',
     );
-    for (const secret of secrets) expect(environ).not.toContain(secret);
-    expect(environ).not.toMatch(/MASTER_KEY|ADMIN_TOKEN|DATABASE_URL|BACKUP_MANAGER_PASSWORD/);
+    for (const secret of secrets) expect(scratch.environ).not.toContain(secret);
+    expect(scratch.environ).not.toMatch(
+      /MASTER_KEY|ADMIN_TOKEN|DATABASE_URL|BACKUP_MANAGER_PASSWORD/,
+    );
+    // a worker running as root runs it as another user, who cannot read the worker's files
+    if (process.getuid?.() === 0) {
+      expect(scratch.uid).toBe(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    }
 
     const v = await asked;
     expect(v).toMatchObject({ status: 'verified', tables: 2, rows: 502 });
