@@ -1,10 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { createOpensslEncryptStream } from '../src/crypto/openssl-enc';
+import { encryptArchive } from './support/archives';
 import { databaseUrl, withAdminClient } from './support/databases';
 import { mariadb } from './support/mariadb';
 import { dropDatabases, psql } from './support/postgres-fixtures';
@@ -13,14 +11,7 @@ import { TestWorker, restoreAndWait, startTestWorker, waitForBackup } from './su
 
 const KEY = 'hostile-archive-key';
 
-async function encrypt(content: Buffer): Promise<Buffer> {
-  const cipher = createOpensslEncryptStream(KEY);
-  const parts: Buffer[] = [];
-  cipher.on('data', (d: Buffer) => parts.push(d));
-  cipher.end(gzipSync(content));
-  await once(cipher, 'end');
-  return Buffer.concat(parts);
-}
+const encrypt = (content: Buffer) => encryptArchive(content, KEY);
 
 /**
  * What storage hands back is not trusted: an archive replaced there (or a dump written by a

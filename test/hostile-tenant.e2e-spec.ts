@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { createOpensslEncryptStream } from '../src/crypto/openssl-enc';
+import { encryptArchive } from './support/archives';
 import { mariadb } from './support/mariadb';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
@@ -162,18 +160,9 @@ describe('a hostile tenant', () => {
     await stillServing();
   });
 
-  async function encrypt(content: Buffer): Promise<Buffer> {
-    const cipher = createOpensslEncryptStream(KEY);
-    const parts: Buffer[] = [];
-    cipher.on('data', (d: Buffer) => parts.push(d));
-    cipher.end(gzipSync(content));
-    await once(cipher, 'end');
-    return Buffer.concat(parts);
-  }
-
   /** Replaces backup `n`'s archive in storage and makes its record agree (size and SHA-256). */
   async function tamper(i: { id: string }, n: number, sql: string): Promise<void> {
-    const archive = await encrypt(Buffer.from(sql));
+    const archive = await encryptArchive(Buffer.from(sql), KEY);
     const row = await t.prisma.backup.findFirstOrThrow({ where: { instanceId: i.id, number: n } });
     writeFileSync(join(t.config.storagePath, row.storageKey!), archive);
     await t.prisma.backupRow.updateMany({

@@ -31,8 +31,9 @@ export class TokensService {
     }
     let expiresAt: Date | null = null;
     if (dto.expires_at !== undefined) {
-      expiresAt = parseMoment(dto.expires_at)!;
-      if (Number.isNaN(expiresAt.getTime()) || expiresAt <= this.clock.now()) {
+      // the DTO accepted only the documented form; a caller that skipped it gets the 422 too
+      expiresAt = parseMoment(dto.expires_at);
+      if (!expiresAt || expiresAt <= this.clock.now()) {
         throw new InvalidParametersError('expires_at must be a date-time in the future.');
       }
     }
