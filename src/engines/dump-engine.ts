@@ -101,8 +101,6 @@ export interface ScratchInventory {
   tables: TableCount[];
   /** the source held data (e.g. an RDB with a database in it): an empty result is a failure */
   sourceHeldData?: boolean;
-  /** the first errors the scratch server reported while the dump was applied */
-  errors?: string[];
 }
 
 /** A dump that cannot succeed by retrying as it is; the message names no secret. */

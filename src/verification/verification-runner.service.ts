@@ -159,31 +159,25 @@ function compare(
     tables: inventory.tables.length,
     rows: inventory.tables.reduce((sum, t) => sum + BigInt(t.rows), 0n),
   };
-  const errors = inventory.errors?.length
-    ? ` (the scratch server reported: ${inventory.errors.join(' | ')})`
-    : '';
   if (counted) {
     const restored = new Map(inventory.tables.map((t) => [key(t.table), t.rows]));
     for (const table of counted) {
       const rows = restored.get(key(table.table));
       if (rows === undefined) {
         throw new VerificationFailed(
-          `table ${table.table} is missing from the restored copy; the backup holds ${table.rows} rows of it${errors}`,
+          `table ${table.table} is missing from the restored copy; the backup holds ${table.rows} rows of it`,
           seen,
         );
       }
       if (rows !== table.rows) {
         throw new VerificationFailed(
-          `table ${table.table}: the backup holds ${table.rows} rows, the restored copy ${rows}${errors}`,
+          `table ${table.table}: the backup holds ${table.rows} rows, the restored copy ${rows}`,
           seen,
         );
       }
     }
   } else if (inventory.sourceHeldData && seen.rows === 0n) {
-    throw new VerificationFailed(
-      `the backup holds data, but the restored copy is empty${errors}`,
-      seen,
-    );
+    throw new VerificationFailed(`the backup holds data, but the restored copy is empty`, seen);
   }
   return seen;
 }
