@@ -11,7 +11,7 @@ import {
 } from './dump-engine';
 import { baseEnvironment, spawnDump } from './dump-process';
 import { connectPostgres, pgServerMajor, pgToolsFor } from './pg-tools';
-import { PostgresqlEngine, libpqEnvironment } from './postgresql.engine';
+import { PostgresqlEngine, databaseAndUser, libpqEnvironment } from './postgresql.engine';
 import { countTables, startPrivatePostgres } from './private-postgres';
 import { RestoreFailedError } from './restore-process';
 import { isTar, peek } from './peek';
@@ -143,13 +143,4 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
       await server.destroy();
     }
   }
-}
-
-/** The database and the user a PostgreSQL URL names (libpq's defaults where it names none). */
-function databaseAndUser(connectionUrl: string): { database: string; user: string } {
-  const url = new URL(connectionUrl);
-  return {
-    database: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
-    user: decodeURIComponent(url.username) || 'postgres',
-  };
 }

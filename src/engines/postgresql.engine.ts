@@ -63,9 +63,7 @@ export class PostgresqlEngine implements DumpEngine {
     if (major === undefined) {
       throw new RestoreFailedError('no PostgreSQL is installed on this worker to verify into');
     }
-    const url = new URL(target.connectionUrl);
-    const database = decodeURIComponent(url.pathname.slice(1)) || 'postgres';
-    const user = decodeURIComponent(url.username) || 'postgres';
+    const { database, user } = databaseAndUser(target.connectionUrl);
     if (user === SCRATCH_SUPERUSER) {
       throw new RestoreFailedError(
         `the instance's user is named ${SCRATCH_SUPERUSER}, the name of the scratch server's own superuser`,
@@ -201,6 +199,15 @@ export function libpqEnvironment(connectionUrl: string): {
     if (value) env[variable] = value;
   }
   return { env, password };
+}
+
+/** The database and the user a PostgreSQL URL names (libpq's defaults where it names none). */
+export function databaseAndUser(connectionUrl: string): { database: string; user: string } {
+  const url = new URL(connectionUrl);
+  return {
+    database: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+    user: decodeURIComponent(url.username) || 'postgres',
+  };
 }
 
 /** An identifier quoted for SQL, whatever it holds. */
