@@ -23,8 +23,9 @@ function basicCredentials(req: Request): { user: string; password: string } | nu
 /**
  * Guards the Backup Manager API: HTTP Basic with BACKUP_MANAGER_USERNAME and
  * BACKUP_MANAGER_PASSWORD (compared exactly, in constant time; nothing else opens it, and these
- * open nothing else; an address that keeps failing is held back by AuthFailures), then, on routes with `:iid`, the instance: 404 `InstanceNotFound` when it never
- * existed, 410 `InstanceNotFound` when it was deregistered.
+ * open nothing else; an address that keeps failing is held back by AuthFailures), then, on
+ * routes with `:iid`, the instance: 404 `InstanceNotFound` when it never existed, 410
+ * `InstanceNotFound` when it was deregistered.
  */
 @Injectable()
 export class BackupManagerGuard implements CanActivate {

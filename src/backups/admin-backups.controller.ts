@@ -1,4 +1,3 @@
-import { parseMoment } from '../core/validation/moment';
 import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -6,6 +5,7 @@ import { AdminGuard } from '../core/auth/admin.guard';
 import { ADMIN_AUTH, ApiErrors } from '../core/openapi/api-errors';
 import { InvalidParametersError } from '../core/errors/domain-errors';
 import { MAX_PAGE, nextPageLink } from '../core/validation/paging';
+import { parseMoment } from '../core/validation/moment';
 import { BackupsRepository } from './backups.repository';
 import { AdminBackupResponse, toAdminBackupResponse } from './dto/admin-backup.response';
 import { ADMIN_PAGE_DEFAULT, ListBackupsQuery } from './dto/list-backups.query';

@@ -73,8 +73,8 @@ export const SCRATCH_SUPERUSER = 'backup_manager_scratch';
 
 /**
  * Starts an empty private server of PostgreSQL `major` (a new cluster, superuser
- * SCRATCH_SUPERUSER, UTF-8), as startPrivatePostgres does otherwise: a scratch server to restore a dump into. The
- * cluster is a copy of one `initdb` made once per major for the life of the worker (a copy takes
+ * SCRATCH_SUPERUSER, UTF-8), as startPrivatePostgres does otherwise: a scratch server to
+ * restore a dump into. The cluster is a copy of one `initdb` made once per major for the life of the worker (a copy takes
  * a tenth of initdb's second), kept in a private directory of its own.
  */
 export async function startEmptyPostgres(major: number): Promise<PrivatePostgres> {

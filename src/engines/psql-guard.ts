@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { baseEnvironment } from './dump-process';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform, TransformCallback, pipeline } from 'node:stream';
+import { baseEnvironment } from './dump-process';
 import { RestoreFailedError } from './restore-process';
 
 /**

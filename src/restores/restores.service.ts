@@ -1,4 +1,3 @@
-import { parseMoment } from '../core/validation/moment';
 import { Injectable } from '@nestjs/common';
 import { BackupsRepository } from '../backups/backups.repository';
 import { Clock } from '../core/clock/clock';
@@ -12,6 +11,7 @@ import {
   RestoreNotFoundError,
 } from '../core/errors/domain-errors';
 import { isBackupNotRestorable, isInstanceBusy } from '../core/prisma/prisma-errors';
+import { parseMoment } from '../core/validation/moment';
 import type { AccessedInstance } from '../access/access.repository';
 import { InstancesRepository } from '../instances/instances.repository';
 import { JobEnqueuer } from '../jobs/job-enqueuer';

@@ -1,7 +1,7 @@
-import { parseMoment } from '../core/validation/moment';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../core/clock/clock';
 import { InvalidParametersError, NotFoundError } from '../core/errors/domain-errors';
+import { parseMoment } from '../core/validation/moment';
 import type { AccessToken } from '../generated/prisma/client';
 import { InstancesRepository } from '../instances/instances.repository';
 import { CreateTokenDto, WILDCARD } from './dto/create-token.dto';

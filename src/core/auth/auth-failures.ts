@@ -9,11 +9,12 @@ const WINDOW_MS = 60_000;
 const MAX_ADDRESSES = 100_000;
 
 /**
- * Slows down guessing of the admin token and the Backup Manager password: each failed
- * authentication is logged with the client's address (never what it sent), and an address
- * with AUTH_FAILURES_PER_MINUTE failures in the last minute is answered 429 with `Retry-After` until
- * the oldest of them is a minute old, whatever it sends. Other addresses are not affected. The
- * count is this process's: behind several API processes an address gets that many per process.
+ * Slows down guessing of the admin token, the metrics token and the Backup Manager password:
+ * each failed authentication is logged with the client's address (never what it sent), and an
+ * address with AUTH_FAILURES_PER_MINUTE failures in the last minute is answered 429 with
+ * `Retry-After` until the oldest of them is a minute old, whatever it sends. Other addresses
+ * are not affected. The count is this process's: behind several API processes an address gets
+ * that many per process.
  */
 @Injectable()
 export class AuthFailures {

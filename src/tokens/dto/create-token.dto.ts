@@ -1,4 +1,3 @@
-import { IsMoment } from '../../core/validation/moment';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -10,6 +9,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { OptionalButNotNull } from '../../core/validation/defined.decorator';
+import { IsMoment } from '../../core/validation/moment';
 import { INSTANCE_ID_PATTERN } from '../../instances/instance-id';
 
 export const WILDCARD = '*';
