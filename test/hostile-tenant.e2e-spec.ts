@@ -61,14 +61,19 @@ describe('a hostile tenant', () => {
   const auth = (i: { token: string }) => ({ Authorization: `Bearer ${i.token}` });
   const admin = () => ({ Authorization: `Bearer ${t.adminToken}` });
 
-  async function backUp(i: { id: string; token: string }, key = KEY): Promise<number> {
+  /** Sets the instance's key and triggers a backup; its id. */
+  async function trigger(i: { id: string; token: string }): Promise<number> {
     await t.http
       .patch(`/v1/instances/${i.id}/backups-config`)
       .set(auth(i))
-      .send({ encryption_key: key })
+      .send({ encryption_key: KEY })
       .expect(200);
     const res = await t.http.post(`/v1/instances/${i.id}/backups`).set(auth(i)).expect(202);
-    const id = (res.body as { id: number }).id;
+    return (res.body as { id: number }).id;
+  }
+
+  async function backUp(i: { id: string; token: string }): Promise<number> {
+    const id = await trigger(i);
     expect(await waitForBackup(t, i.id, i.token, id)).toMatchObject({ status: 'done' });
     return id;
   }
@@ -299,15 +304,7 @@ describe('a hostile tenant', () => {
 
     it('a job that fails inside a tool fails with its message, and the worker goes on', async () => {
       const gone = await registerInstance(t, { connection_url: pg.url('no_such_database') });
-      await t.http
-        .patch(`/v1/instances/${gone.id}/backups-config`)
-        .set(auth(gone))
-        .send({ encryption_key: KEY })
-        .expect(200);
-      const res = await t.http.post(`/v1/instances/${gone.id}/backups`).set(auth(gone)).expect(202);
-      const failed = await waitForBackup(t, gone.id, gone.token, (res.body as { id: number }).id, [
-        'failed',
-      ]);
+      const failed = await waitForBackup(t, gone.id, gone.token, await trigger(gone), ['failed']);
       expect(failed.status).toBe('failed');
       const reason = await t.prisma.backup.findFirstOrThrow({ where: { instanceId: gone.id } });
       expect(reason.failureReason).toMatch(/database "no_such_database" does not exist/);
