@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { databaseUrl, withAdminClient } from './support/databases';
 import { dropDatabases, psql } from './support/postgres-fixtures';
-import { RunningProcess, startEntry } from './support/processes';
+import { RunningProcess, startEntry, waitFor } from './support/processes';
 import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
 import { restoreAndWait, waitForBackup } from './support/test-worker';
 
@@ -48,13 +48,20 @@ describe('a worker with a skewed clock', () => {
     const backup = await waitForBackup(t, inst.id, inst.token, 1);
     expect(backup.status).toBe('done');
 
-    // the worker's own clock is ten minutes ahead: its log lines say so
-    const line = worker
-      .output()
-      .split('\n')
-      .find((l) => l.includes('"backup done"'));
-    expect(line).toBeDefined();
-    const workerTime = (JSON.parse(line!) as { time: number | string }).time;
+    // the worker's own clock is ten minutes ahead: its log lines say so (the line is written
+    // just after the backup is recorded as done, so it may still be on its way)
+    const line = await waitFor(
+      () =>
+        Promise.resolve(
+          worker
+            .output()
+            .split('\n')
+            .find((l) => l.includes('"backup done"')),
+        ),
+      60_000,
+      'the worker to log "backup done"',
+    );
+    const workerTime = (JSON.parse(line) as { time: number | string }).time;
     expect(new Date(workerTime).getTime() - before).toBeGreaterThan(SKEW_MS - 60_000);
 
     const restore = await restoreAndWait(t, inst, 1);
