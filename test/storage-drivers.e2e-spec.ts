@@ -6,7 +6,12 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FsStorageDriver } from '../src/storage/fs-storage.driver';
 import { S3StorageDriver } from '../src/storage/s3-storage.driver';
-import { RangeReader, SinkClosedError, StorageDriver } from '../src/storage/storage-driver';
+import {
+  ObjectExistsError,
+  RangeReader,
+  SinkClosedError,
+  StorageDriver,
+} from '../src/storage/storage-driver';
 import { S3TestServer, startS3Server } from './support/s3';
 
 const writeBytes = (bytes: Buffer) => (sink: Writable) => pipeline(Readable.from([bytes]), sink);
@@ -129,6 +134,20 @@ describe.each([
     expect(await driver.stat('inst-c/none.tgz')).toBeNull();
     await driver.delete('inst-c/none.tgz');
     await driver.removePartials('inst-c/none.tgz');
+  });
+
+  it('creates a key once: a create-only write onto a stored key fails and leaves it as it was', async () => {
+    const key = 'inst-c/wal/000000010000000000000001.00000000.g1.tgz';
+    await driver.write(key, writeBytes(Buffer.from('first')), { createOnly: true });
+    await expect(
+      driver.write(key, writeBytes(Buffer.from('second, longer')), { createOnly: true }),
+    ).rejects.toThrow(ObjectExistsError);
+    expect(await collect(await driver.openRange(key, { start: 0, end: 4 }))).toEqual(
+      Buffer.from('first'),
+    );
+    expect(await driver.stat(key)).toEqual({ size: 5 });
+    // nothing of the refused write is left beside it
+    expect((await subject.stored()).filter((k) => k.includes('inst-c'))).toEqual([under(key)]);
   });
 
   it('deletes an archive, and deleting it again is harmless', async () => {

@@ -9,7 +9,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { promisify } from 'node:util';
-import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { copyFileRange } from './file-range-copy';
@@ -17,9 +17,11 @@ import {
   ByteRange,
   DeleteManyResult,
   LIST_PAGE_SIZE,
+  ObjectExistsError,
   RangeReader,
   StorageDriver,
   StoredObject,
+  WriteOptions,
   assertSafeKey,
 } from './storage-driver';
 
@@ -30,8 +32,8 @@ const openFd = promisify(openCallback);
 
 /**
  * Archives as files under one directory. A write goes to a hidden temporary file next to its
- * target, is fsynced, then renamed into place, so a reader never sees half an archive and a
- * crash leaves at most a `.<name>.partial-<uuid>` file that removePartials() cleans up.
+ * target, is fsynced, then renamed (or, create-only, linked) into place, so a reader never sees
+ * half an archive and a crash leaves at most a `.<name>.partial-<uuid>` file that removePartials() cleans up.
  */
 export class FsStorageDriver implements StorageDriver {
   private readonly root: string;
@@ -45,7 +47,11 @@ export class FsStorageDriver implements StorageDriver {
     return join(this.root, key);
   }
 
-  async write(key: string, produce: (sink: Writable) => Promise<void>): Promise<void> {
+  async write(
+    key: string,
+    produce: (sink: Writable) => Promise<void>,
+    { createOnly = false }: WriteOptions = {},
+  ): Promise<void> {
     const target = this.path(key);
     const dir = dirname(target);
     await mkdir(dir, { recursive: true });
@@ -63,7 +69,15 @@ export class FsStorageDriver implements StorageDriver {
         await new Promise<void>((done, fail) =>
           sink.once('close', () => done()).once('error', fail),
         );
-      await rename(temp, target);
+      if (createOnly) {
+        // a hard link fails when the name exists, where a rename would replace that file
+        await link(temp, target).catch((err: NodeJS.ErrnoException) => {
+          throw err.code === 'EEXIST' ? new ObjectExistsError(key) : err;
+        });
+        await unlink(temp);
+      } else {
+        await rename(temp, target);
+      }
       await syncDirectory(dir);
     } catch (err) {
       // wait for the file to be closed (or its pending open to finish) before removing it

@@ -16,11 +16,13 @@ import {
   ByteRange,
   DeleteManyResult,
   LIST_PAGE_SIZE,
+  ObjectExistsError,
   RangeReader,
   SinkClosedError,
   StorageDriver,
   StorageTimeoutError,
   StoredObject,
+  WriteOptions,
   assertSafeKey,
 } from './storage-driver';
 import { S3UploadSink } from './s3-upload-sink';
@@ -79,10 +81,19 @@ export class S3StorageDriver implements StorageDriver {
     return `${this.prefix}${key}`;
   }
 
-  async write(key: string, produce: (sink: Writable) => Promise<void>): Promise<void> {
+  async write(
+    key: string,
+    produce: (sink: Writable) => Promise<void>,
+    { createOnly = false }: WriteOptions = {},
+  ): Promise<void> {
     const sink = new S3UploadSink(
       this.client,
-      { Bucket: this.bucket, Key: this.objectKey(key), ContentType: 'application/octet-stream' },
+      {
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        ContentType: 'application/octet-stream',
+        ...(createOnly ? { IfNoneMatch: '*' } : {}),
+      },
       PARTS_IN_FLIGHT,
     );
     // its errors reach the caller through `produce` or the rethrow below, not as an event
@@ -97,6 +108,12 @@ export class S3StorageDriver implements StorageDriver {
         const closed = new Promise((resolve) => sink.once('close', resolve));
         sink.destroy(err instanceof Error ? err : new Error(String(err)));
         await closed;
+      }
+      // the store's answer to a conditional put when the key exists (412), or when another
+      // conditional write of it raced this one (409)
+      const name = (err as { name?: string }).name;
+      if (createOnly && (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict')) {
+        throw new ObjectExistsError(key);
       }
       throw err;
     }

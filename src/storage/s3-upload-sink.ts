@@ -33,6 +33,8 @@ export interface UploadTarget {
   Bucket: string;
   Key: string;
   ContentType: string;
+  /** `*`: the object is created only if the key holds none (on the put, or the completion) */
+  IfNoneMatch?: string;
 }
 
 /**
@@ -117,6 +119,7 @@ export class S3UploadSink extends Writable {
       new CompleteMultipartUploadCommand({
         Bucket: this.target.Bucket,
         Key: this.target.Key,
+        IfNoneMatch: this.target.IfNoneMatch,
         UploadId: await this.uploadId,
         MultipartUpload: { Parts: this.parts },
       }),
@@ -162,7 +165,9 @@ export class S3UploadSink extends Writable {
     this.uploadId ??= this.client
       .send(
         new CreateMultipartUploadCommand({
-          ...this.target,
+          Bucket,
+          Key,
+          ContentType: this.target.ContentType,
           ChecksumAlgorithm: ChecksumAlgorithm.CRC32,
         }),
         { abortSignal: this.cancel.signal },

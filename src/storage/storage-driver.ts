@@ -16,7 +16,11 @@ export interface StorageDriver {
    * object becomes visible under `key` only after `produce` resolved and the bytes are durable.
    * When `produce` rejects, nothing is left behind and the error is rethrown.
    */
-  write(key: string, produce: (sink: Writable) => Promise<void>): Promise<void>;
+  write(
+    key: string,
+    produce: (sink: Writable) => Promise<void>,
+    options?: WriteOptions,
+  ): Promise<void>;
   /**
    * Opens `range` of the object for reading. Rejects when there is no such object, so that a
    * caller can still answer with an error before it has sent a byte.
@@ -44,6 +48,22 @@ export interface StorageDriver {
    * answers to these credentials. Rejects with a reason that names no secret.
    */
   probe(): Promise<void>;
+}
+
+export interface WriteOptions {
+  /**
+   * Create the object only if nothing is stored under its key yet, atomically (fs: the file is
+   * linked into place, which fails when the name exists; S3: a conditional put, `If-None-Match:
+   * *`): the write then rejects with ObjectExistsError and what is stored stays as it was.
+   */
+  createOnly?: boolean;
+}
+
+/** A create-only write found an object under its key already; that object was not touched. */
+export class ObjectExistsError extends Error {
+  constructor(readonly key: string) {
+    super(`an object is already stored under ${key}; it was not overwritten`);
+  }
 }
 
 export interface DeleteManyResult {

@@ -2,7 +2,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
+import S3rver, { S3rverContext } from 's3rver';
 import type { S3Settings } from '../../src/core/config/app-config';
 
 export interface S3TestServer {
@@ -17,7 +17,8 @@ export interface S3TestServer {
 /**
  * A real S3-compatible server (s3rver) on a free loopback port, with one bucket. It checks
  * request signatures, so the credentials must be right. It implements neither
- * ListMultipartUploads nor AbortMultipartUpload.
+ * ListMultipartUploads nor AbortMultipartUpload; conditional writes (`If-None-Match: *` on a
+ * put or a multipart upload's completion) are added in front of it, answered as S3 does.
  */
 export async function startS3Server(
   prefix = 'archives',
@@ -34,6 +35,7 @@ export async function startS3Server(
     directory,
     configureBuckets: [{ name: bucket }],
   });
+  server.middleware.unshift(conditionalWrites(server));
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const settings: S3Settings = {
@@ -72,5 +74,31 @@ export async function startS3Server(
       await server.close();
       rmSync(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * S3's conditional writes, which s3rver lacks: a put (or a multipart completion) with
+ * `If-None-Match: *` onto a key that holds an object is refused with 412 PreconditionFailed.
+ * Checked before the write rather than atomically with it: enough for one test's requests.
+ */
+function conditionalWrites(server: S3rver) {
+  return async (ctx: S3rverContext, next: () => Promise<void>): Promise<void> => {
+    const creating =
+      (ctx.method === 'PUT' && !ctx.query.partNumber) ||
+      (ctx.method === 'POST' && ctx.query.uploadId !== undefined);
+    if (creating && ctx.get('if-none-match') === '*') {
+      const [bucket, ...key] = decodeURIComponent(ctx.path).slice(1).split('/');
+      if (await server.store.existsObject(bucket, key.join('/'))) {
+        ctx.status = 412;
+        ctx.type = 'application/xml';
+        ctx.body =
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+          '<Message>At least one of the pre-conditions you specified did not hold</Message>' +
+          '<Condition>If-None-Match</Condition></Error>';
+        return;
+      }
+    }
+    await next();
   };
 }
