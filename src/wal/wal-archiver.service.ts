@@ -19,23 +19,24 @@ import { BACKUPS_QUEUE, runBackupJob } from '../jobs/queue.contract';
 import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { WalReceiver, dropReceiverSlots } from './wal-receiver';
-import { WalRepository } from './wal.repository';
+import { ReceiverLease, WalRepository } from './wal.repository';
 
-/** How often a worker renews its leases and looks for receivers nobody holds. */
-const TICK_MS = 10_000;
-/** A lease not renewed for this long is taken over by another worker. */
-const LEASE_MS = 30_000;
 /** How often a worker removes the segments no restore can use any more. */
 const PRUNE_EVERY_MS = 3600_000;
 /** Segment records removed per statement of a pruning pass. */
 const PRUNE_BATCH = 1000;
+/** Why WAL between two recorded pieces is missing when the receiver did not see it go. */
+const BROKEN_CHAIN =
+  'no stored piece holds this WAL although pieces before and after it are recorded: a piece or its record was removed';
 
 /**
  * Continuous archiving, the worker's side: every registered continuous-archiving PostgreSQL
  * instance has one receiver across all workers. A worker holds up to
- * WAL_RECEIVERS_PER_WORKER of them by a lease in the database that it renews every 10 s; a
- * receiver whose worker stopped renewing (it died, or lost the database) is taken over by
- * another within a minute. A deregistered instance's receiver drops its slots and is forgotten.
+ * WAL_RECEIVERS_PER_WORKER of them by a lease in the database (WAL_RECEIVER_LEASE_SECONDS, renewed
+ * every third of that); a receiver whose worker stopped renewing (it died, stalled, or lost the
+ * database) is taken over by another, under a new generation of the lease that fences the old
+ * holder off: what it ships later is never recorded. A deregistered instance's receiver drops
+ * its slots and is forgotten.
  */
 @Injectable()
 export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -69,7 +70,8 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
     this.pruneTimer.unref();
     if (this.config.walReceiversPerWorker === 0) return;
     this.tickSoon();
-    this.timer = setInterval(() => this.tickSoon(), TICK_MS);
+    // renewed every third of a lease: two rounds may fail before another worker takes over
+    this.timer = setInterval(() => this.tickSoon(), this.config.walReceiverLeaseMs / 3);
     this.timer.unref();
   }
 
@@ -120,20 +122,27 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    const held = await this.wal.renew(this.workerId, LEASE_MS);
-    // leases lost (the database was away longer than a lease): another worker may run them now
+    const held = await this.wal.renew(this.workerId, this.config.walReceiverLeaseMs);
+    // leases lost (this worker stalled, or the database was away, longer than a lease): another
+    // worker may run them now
     for (const [id, receiver] of this.receivers) {
       if (!held.has(id)) {
         this.receivers.delete(id);
+        this.logger.warn({
+          msg: 'WAL receiver lease lost; this worker ships nothing more of the instance',
+          instanceId: id,
+        });
         await receiver.stop();
       }
     }
     await this.wal.ensureReceivers();
     const room = this.config.walReceiversPerWorker - this.receivers.size;
-    for (const id of await this.wal.claim(this.workerId, room, LEASE_MS)) held.add(id);
+    for (const lease of await this.wal.claim(this.workerId, room, this.config.walReceiverLeaseMs)) {
+      held.set(lease.instanceId, lease);
+    }
     this.failing = false;
-    await this.requestBaseBackups([...held]);
-    for (const id of held) {
+    await this.requestBaseBackups([...held.keys()]);
+    for (const [id, lease] of held) {
       const instance = await this.wal.instance(id);
       const existing = this.receivers.get(id);
       if (!instance || instance.deletedAt || instance.backupType !== 'continuous_archiving') {
@@ -141,38 +150,73 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
         continue;
       }
       if (existing) continue;
-      const receiver = new WalReceiver(
-        id,
-        async () => {
-          const now = await this.wal.instance(id);
-          if (!now) throw new Error(`instance ${id} is gone`);
-          return this.box.open(now.credentials, credentialsContext(id));
-        },
-        {
-          storage: this.storage,
-          logger: this.logger,
-          shipIntervalMs: this.config.walShipIntervalSeconds * 1000,
-          activeKey: async () => {
-            const keyId = await this.wal.activeKeyId(id);
-            if (!keyId) throw new Error(`instance ${id} has no active encryption key`);
-            return { id: keyId, passphrase: await this.keys.passphrase(keyId) };
-          },
-          record: (segment) => this.wal.recordSegment(segment),
-          shippedEnd: () => this.wal.shippedEnd(id),
-          caughtUp: (at, lsn) => this.wal.caughtUp(id, at, lsn),
-          observed: (slot) => this.wal.observed(id, slot),
-          gap: async (from, to, reason) => {
-            this.logger.warn({ msg: 'gap in the WAL archive', instanceId: id, from, to, reason });
-            await this.wal.recordGap(id, from, to, reason);
-            await this.requestBaseBackups([id]);
-          },
-          setState: (state, error) => this.wal.setState(id, state, error),
-        },
-      );
+      const receiver = this.receiverFor(lease);
       this.receivers.set(id, receiver);
-      this.logger.log({ msg: 'WAL receiver started', instanceId: id });
+      this.logger.log({
+        msg: 'WAL receiver started',
+        instanceId: id,
+        generation: String(lease.generation),
+      });
       receiver.start();
     }
+  }
+
+  /** A receiver that ships and records under `lease`, and only while the lease holds. */
+  private receiverFor(lease: ReceiverLease): WalReceiver {
+    const id = lease.instanceId;
+    const receiver: WalReceiver = new WalReceiver(
+      id,
+      async () => {
+        const now = await this.wal.instance(id);
+        if (!now) throw new Error(`instance ${id} is gone`);
+        return this.box.open(now.credentials, credentialsContext(id));
+      },
+      {
+        storage: this.storage,
+        logger: this.logger,
+        shipIntervalMs: this.config.walShipIntervalSeconds * 1000,
+        lease,
+        holdsLease: () => this.wal.holds(lease),
+        leaseLost: () => {
+          if (this.receivers.get(id) === receiver) this.receivers.delete(id);
+        },
+        activeKey: async () => {
+          const keyId = await this.wal.activeKeyId(id);
+          if (!keyId) throw new Error(`instance ${id} has no active encryption key`);
+          return { id: keyId, passphrase: await this.keys.passphrase(keyId) };
+        },
+        record: (segment) => this.wal.recordPiece(segment, lease),
+        discard: async (storageKey) => {
+          try {
+            await this.storage.delete(storageKey);
+          } catch {
+            await this.orphans.record([{ storageKey, partial: false }]);
+          }
+        },
+        checkContinuity: async () => {
+          for (const { from, to } of await this.wal.unrecordedBreaks(id)) {
+            await this.gap(lease, from, to, BROKEN_CHAIN);
+          }
+        },
+        shippedEnd: () => this.wal.shippedEnd(id),
+        caughtUp: (at, lsn) => this.wal.caughtUp(lease, at, lsn),
+        observed: (slot) => this.wal.observed(id, slot),
+        gap: (from, to, reason) => this.gap(lease, from, to, reason),
+        setState: (state, error) => this.wal.setState(id, state, error, lease),
+      },
+    );
+    return receiver;
+  }
+
+  /**
+   * Records a gap in the instance's WAL archive (once) and queues the base backup that restarts
+   * the window after it.
+   */
+  private async gap(lease: ReceiverLease, from: string, to: string, reason: string) {
+    if (!(await this.wal.recordGap(lease, from, to, reason))) return;
+    const instanceId = lease.instanceId;
+    this.logger.warn({ msg: 'gap in the WAL archive', instanceId, from, to, reason });
+    await this.requestBaseBackups([instanceId]);
   }
 
   /**

@@ -20,11 +20,15 @@ describe('WAL names', () => {
     const { shipped, receiving } = slotNames('8377f207-21b4-48fd-a75b-78c1bcdef8ca');
     expect(shipped).toMatch(/^bm_[0-9a-f]{24}$/);
     expect(receiving).toBe(`${shipped}_rx`);
-    expect(walKey('shop-db', '000000010000000000000003', 0n)).toBe(
-      'shop-db/wal/000000010000000000000003.00000000.tgz',
+    expect(walKey('shop-db', '000000010000000000000003', 0n, 1n, 0)).toBe(
+      'shop-db/wal/000000010000000000000003.00000000.g1-0.tgz',
     );
-    expect(walKey('shop-db', '000000010000000000000003', 0x1527b10n)).toBe(
-      'shop-db/wal/000000010000000000000003.01527B10.tgz',
+    // the same piece from the worker that took over the lease, or retried: another key
+    expect(walKey('shop-db', '000000010000000000000003', 0x1527b10n, 7n, 3)).toBe(
+      'shop-db/wal/000000010000000000000003.01527B10.g7-3.tgz',
+    );
+    expect(walKey('shop-db', '000000010000000000000003', 0x1527b10n, 8n, 0)).not.toBe(
+      walKey('shop-db', '000000010000000000000003', 0x1527b10n, 7n, 0),
     );
   });
 });

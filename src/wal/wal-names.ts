@@ -14,11 +14,19 @@ export function slotNames(instanceId: string): { shipped: string; receiving: str
 export const PARTIAL_NAME = /^[0-9A-F]{24}\.partial$/;
 
 /**
- * Where a piece of a segment of an instance is stored, by its byte offset in the segment
- * (outside the backups' layout, which retention reconciles).
+ * Where a piece of a segment of an instance is stored (outside the backups' layout, which
+ * retention reconciles): by its byte offset in the segment, the receiver generation that wrote
+ * it and that receiver's count of writes. No two writes share a key: a worker that stalled past
+ * its lease cannot hit the key of the one that took over, nor a retry its own earlier write.
  */
-export const walKey = (instanceId: string, segment: string, offset: bigint) =>
-  `${instanceId}/wal/${segment}.${offset.toString(16).toUpperCase().padStart(8, '0')}.tgz`;
+export const walKey = (
+  instanceId: string,
+  segment: string,
+  offset: bigint,
+  generation: bigint,
+  write: number,
+) =>
+  `${instanceId}/wal/${segment}.${offset.toString(16).toUpperCase().padStart(8, '0')}.g${generation}-${write}.tgz`;
 
 /** The LSN range a segment file covers, as PostgreSQL writes LSNs (`16/B374D848`). */
 export function segmentRange(

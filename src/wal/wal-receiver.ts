@@ -14,16 +14,27 @@ import type { StorageDriver } from '../storage/storage-driver';
 import { lsnText, lsnValue } from './lsn';
 import { receiverFailure } from './receiver-failure';
 import { PARTIAL_NAME, SEGMENT_NAME, segmentBounds, slotNames, walKey } from './wal-names';
-import type { NewSegment } from './wal.repository';
+import { LeaseLostError, type NewSegment, type ReceiverLease } from './wal.repository';
 
 /** What a receiver needs from its worker. */
 export interface ReceiverContext {
   storage: StorageDriver;
   logger: Logger;
   shipIntervalMs: number;
+  /** the worker's lease on the receiver this receiver runs under (its generation is in keys) */
+  lease: ReceiverLease;
+  /** whether the worker still holds that lease (asked before every shipping pass) */
+  holdsLease(): Promise<boolean>;
+  /** the receiver stopped for good because the lease was lost: the worker forgets it */
+  leaseLost(): void;
   /** the key id and passphrase new archives of the instance are encrypted with */
   activeKey(): Promise<{ id: string; passphrase: string }>;
+  /** records a stored piece; LeaseLostError when the lease is gone (nothing is recorded) */
   record(segment: NewSegment): Promise<void>;
+  /** removes a stored piece that was not recorded (now, or later when storage fails now) */
+  discard(storageKey: string): Promise<void>;
+  /** looks for breaks in the recorded pieces, whatever their cause, and records them as gaps */
+  checkContinuity(): Promise<void>;
   /** the end of the newest piece of the instance's WAL in storage (null: none) */
   shippedEnd(): Promise<bigint | null>;
   /** storage held all the WAL the server had written at `at` (its clock), up to `lsn` */
@@ -74,6 +85,8 @@ export class WalReceiver {
   private gapReason: string | null = null;
   /** read again at every start, so that credentials updated meanwhile are used */
   private connectionUrl = '';
+  /** how many pieces this receiver has written (part of each key: no key is written twice) */
+  private writes = 0;
 
   constructor(
     readonly instanceId: string,
@@ -219,12 +232,31 @@ export class WalReceiver {
     this.shipping = this.shipping
       .then(() => this.ship())
       .catch((err: Error) => {
+        if (err instanceof LeaseLostError) {
+          void this.leaseLost(err);
+          return;
+        }
         this.ctx.logger.warn({
           msg: 'WAL segment not shipped yet',
           instanceId: this.instanceId,
           error: err.message,
         });
       });
+  }
+
+  /**
+   * Another worker may run this instance's receiver now (this one stalled past its lease): this
+   * one ships nothing more, ends its pg_receivewal and removes its local files.
+   */
+  private async leaseLost(err: LeaseLostError): Promise<void> {
+    if (this.stopped) return;
+    this.ctx.logger.warn({
+      msg: 'WAL receiver lease lost; this worker ships nothing more of the instance',
+      instanceId: this.instanceId,
+      error: err.message,
+    });
+    await this.stop();
+    this.ctx.leaseLost();
   }
 
   /**
@@ -235,7 +267,10 @@ export class WalReceiver {
    */
   private async ship(): Promise<void> {
     const dir = this.dir;
-    if (!dir) return;
+    if (!dir || this.stopped) return;
+    if (!(await this.ctx.holdsLease())) {
+      throw new LeaseLostError(this.ctx.lease);
+    }
     const position = await this.serverPosition();
     const files = readdirSync(dir)
       .filter((f) => SEGMENT_NAME.test(f) || PARTIAL_NAME.test(f))
@@ -273,6 +308,7 @@ export class WalReceiver {
     if (position && this.shippedTo !== null && this.shippedTo >= position.lsn) {
       await this.ctx.caughtUp(position.at, lsnText(this.shippedTo));
     }
+    await this.ctx.checkContinuity();
   }
 
   /** Stores bytes [from, end) of a segment's file (LSNs) as one piece, and records it. */
@@ -282,19 +318,29 @@ export class WalReceiver {
     segmentStart: bigint,
     from: bigint,
     end: bigint,
-    newestCommitAt: Date | null,
+    newestCommitAt: string | null,
   ): Promise<void> {
     const key = await this.ctx.activeKey();
-    const storageKey = walKey(this.instanceId, segment, from - segmentStart);
+    const storageKey = walKey(
+      this.instanceId,
+      segment,
+      from - segmentStart,
+      this.ctx.lease.generation,
+      this.writes++,
+    );
     let archive: { size: bigint; sha256: string } | undefined;
-    await this.ctx.storage.write(storageKey, async (sink) => {
-      const bytes = createReadStream(path, {
-        start: Number(from - segmentStart),
-        end: Number(end - segmentStart) - 1,
-      });
-      archive = await writeArchive(bytes, key.passphrase, sink);
-    });
-    await this.ctx.record({
+    await this.ctx.storage.write(
+      storageKey,
+      async (sink) => {
+        const bytes = createReadStream(path, {
+          start: Number(from - segmentStart),
+          end: Number(end - segmentStart) - 1,
+        });
+        archive = await writeArchive(bytes, key.passphrase, sink);
+      },
+      { createOnly: true },
+    );
+    const recorded = this.ctx.record({
       instanceId: this.instanceId,
       timeline: segmentBounds(segment, this.segmentSize).timeline,
       segment,
@@ -306,6 +352,11 @@ export class WalReceiver {
       sha256: archive!.sha256,
       encryptionKeyId: key.id,
       newestCommitAt,
+    });
+    // a piece nobody records is of no use to a restore: it goes (the lease was lost, say)
+    await recorded.catch(async (err: Error) => {
+      await this.ctx.discard(storageKey);
+      throw err;
     });
   }
 
@@ -378,7 +429,8 @@ const COMMIT = /desc: COMMIT (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC/;
 const LSN = /[0-9A-F]+\/[0-9A-F]+/g;
 
 /**
- * Reads a segment as pg_waldump does: the time of its newest commit (null when it holds none),
+ * Reads a segment as pg_waldump does: the time of its newest commit (RFC 3339, to the
+ * microsecond; null when it holds none),
  * the end of a restore window reached with it, and where its valid WAL ends — the LSN at which
  * pg_waldump stops, the last one its complaint names (for a segment still being written:
  * preallocated zeros, or a record not wholly received yet). A completed segment's complaint about
@@ -389,7 +441,7 @@ async function scanSegment(
   dir: string,
   segment: string,
   complete: boolean,
-): Promise<{ newestCommitAt: Date | null; validEnd: bigint | null }> {
+): Promise<{ newestCommitAt: string | null; validEnd: bigint | null }> {
   // only transaction records are printed (it still reads every record): a segment's full
   // listing is tens of MB of text the worker would otherwise parse
   const child = spawn(waldump, ['--rmgr=Transaction', '--path', dir, segment], {
@@ -413,7 +465,8 @@ async function scanSegment(
   }
   const stoppedAt = complete ? null : (stderr.match(LSN)?.at(-1) ?? null);
   return {
-    newestCommitAt: newest === null ? null : new Date(`${newest.replace(' ', 'T')}Z`),
+    // to the microsecond, as pg_waldump prints it: a JS Date would cut it to the millisecond
+    newestCommitAt: newest === null ? null : `${newest.replace(' ', 'T')}Z`,
     validEnd: stoppedAt === null ? null : lsnValue(stoppedAt),
   };
 }

@@ -15,7 +15,35 @@ export interface NewSegment {
   size: bigint;
   sha256: string;
   encryptionKeyId: string;
-  newestCommitAt: Date | null;
+  /** the newest commit's time to the microsecond, as RFC 3339 (`…T14:18:54.123456Z`) */
+  newestCommitAt: string | null;
+}
+
+/** A worker's hold on one instance's receiver: its lease, of one generation. */
+export interface ReceiverLease {
+  instanceId: string;
+  workerId: string;
+  generation: bigint;
+}
+
+/**
+ * The worker no longer holds the receiver's lease of this generation (it ran out, and another
+ * worker may have claimed it): what it would write is not recorded.
+ */
+export class LeaseLostError extends Error {
+  constructor(lease: ReceiverLease) {
+    super(
+      `this worker no longer holds the WAL receiver lease of instance ${lease.instanceId} (generation ${lease.generation})`,
+    );
+  }
+}
+
+/** A gap in an instance's WAL archive, as recorded. */
+export interface RecordedGap {
+  instanceId: string;
+  fromLsn: string;
+  toLsn: string;
+  reason: string;
 }
 
 @Injectable()
@@ -42,29 +70,44 @@ export class WalRepository {
 
   /**
    * Takes up to `limit` receivers whose lease ran out (or was never held) for `leaseMs`, skipping
-   * rows another worker is taking right now. Deregistered instances are taken too: their
-   * receiver's last duty is dropping the slots.
+   * rows another worker is taking right now; each claim is a new generation of the receiver.
+   * Deregistered instances are taken too: their receiver's last duty is dropping the slots.
    */
-  async claim(workerId: string, limit: number, leaseMs: number): Promise<string[]> {
+  async claim(workerId: string, limit: number, leaseMs: number): Promise<ReceiverLease[]> {
     if (limit <= 0) return [];
-    const rows = await this.prisma.$queryRaw<{ instance_id: string }[]>`
+    const rows = await this.prisma.$queryRaw<{ instance_id: string; generation: bigint }[]>`
       UPDATE wal_receivers SET worker_id = ${workerId}::uuid,
-        lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+        lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now(),
+        generation = generation + 1
       WHERE instance_id IN (
         SELECT instance_id FROM wal_receivers
         WHERE lease_until IS NULL OR lease_until < now()
         ORDER BY instance_id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-      RETURNING instance_id`;
-    return rows.map((r) => r.instance_id);
+      RETURNING instance_id, generation`;
+    return rows.map((r) => ({ instanceId: r.instance_id, workerId, generation: r.generation }));
   }
 
-  /** Extends this worker's leases; returns the instances it still holds. */
-  async renew(workerId: string, leaseMs: number): Promise<Set<string>> {
-    const rows = await this.prisma.$queryRaw<{ instance_id: string }[]>`
+  /** Whether the worker still holds this lease: same generation, not run out. */
+  async holds(lease: ReceiverLease): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<unknown[]>`
+      SELECT 1 FROM wal_receivers
+      WHERE instance_id = ${lease.instanceId} AND worker_id = ${lease.workerId}::uuid
+        AND generation = ${lease.generation} AND lease_until >= now()`;
+    return rows.length > 0;
+  }
+
+  /** Extends this worker's leases that have not run out; returns those it still holds. */
+  async renew(workerId: string, leaseMs: number): Promise<Map<string, ReceiverLease>> {
+    const rows = await this.prisma.$queryRaw<{ instance_id: string; generation: bigint }[]>`
       UPDATE wal_receivers SET lease_until = now() + ${leaseMs} * interval '1 millisecond'
       WHERE worker_id = ${workerId}::uuid AND lease_until >= now()
-      RETURNING instance_id`;
-    return new Set(rows.map((r) => r.instance_id));
+      RETURNING instance_id, generation`;
+    return new Map(
+      rows.map((r) => [
+        r.instance_id,
+        { instanceId: r.instance_id, workerId, generation: r.generation },
+      ]),
+    );
   }
 
   async release(workerId: string, instanceId: string): Promise<void> {
@@ -74,9 +117,18 @@ export class WalRepository {
     });
   }
 
-  async setState(instanceId: string, state: string, lastError: string | null): Promise<void> {
+  /** The receiver's state, as the holder of `lease` (or, without one, as its retirer) says. */
+  async setState(
+    instanceId: string,
+    state: string,
+    lastError: string | null,
+    lease?: ReceiverLease,
+  ): Promise<void> {
     await this.prisma.walReceiver.updateMany({
-      where: { instanceId },
+      where: {
+        instanceId,
+        ...(lease && { workerId: lease.workerId, generation: lease.generation }),
+      },
       data: { state, lastError, updatedAt: new Date() },
     });
   }
@@ -99,17 +151,31 @@ export class WalRepository {
     return config?.activeKeyId ?? null;
   }
 
-  async recordSegment(s: NewSegment): Promise<void> {
-    await this.prisma.walSegment.upsert({
-      where: {
-        instanceId_segment_startLsn: {
-          instanceId: s.instanceId,
-          segment: s.segment,
-          startLsn: s.startLsn,
-        },
-      },
-      create: s,
-      update: s,
+  /**
+   * Records a stored piece, in one transaction that first confirms (and locks, so that no claim
+   * can slip in between) that the worker still holds `lease`: LeaseLostError otherwise. A piece
+   * is never recorded over another: one recorded already from the same LSN is an error.
+   */
+  async recordPiece(s: NewSegment, lease: ReceiverLease): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const held = await tx.$queryRaw<unknown[]>`
+        SELECT 1 FROM wal_receivers
+        WHERE instance_id = ${lease.instanceId} AND worker_id = ${lease.workerId}::uuid
+          AND generation = ${lease.generation} AND lease_until >= now()
+        FOR UPDATE`;
+      if (held.length === 0) throw new LeaseLostError(lease);
+      const inserted = await tx.$executeRaw`
+        INSERT INTO wal_segments (instance_id, timeline, segment, start_lsn, end_lsn, segment_size,
+          storage_key, size, sha256, encryption_key_id, newest_commit_at, generation)
+        VALUES (${s.instanceId}, ${s.timeline}, ${s.segment}, ${s.startLsn}, ${s.endLsn},
+          ${s.segmentSize}, ${s.storageKey}, ${s.size}, ${s.sha256}, ${s.encryptionKeyId}::uuid,
+          ${s.newestCommitAt}::timestamptz, ${lease.generation})
+        ON CONFLICT (instance_id, segment, start_lsn) DO NOTHING`;
+      if (inserted === 0) {
+        throw new Error(
+          `a piece of WAL segment ${s.segment} from ${s.startLsn} is recorded already; the new one was not recorded over it`,
+        );
+      }
     });
   }
 
@@ -133,16 +199,52 @@ export class WalRepository {
 
   /**
    * Records a gap, with the newest moment storage covered before it (the window's end then), and
-   * lets the next base backup be requested at once.
+   * lets the next base backup be requested at once; only while `lease` is held, and only once
+   * (false when it was recorded already, or the lease is lost).
    */
-  async recordGap(instanceId: string, from: string, to: string, reason: string): Promise<void> {
-    await this.prisma.$executeRaw`
+  async recordGap(
+    lease: ReceiverLease,
+    from: string,
+    to: string,
+    reason: string,
+  ): Promise<boolean> {
+    const { instanceId } = lease;
+    const inserted = await this.prisma.$executeRaw`
       INSERT INTO wal_gaps (instance_id, from_lsn, to_lsn, reason, last_good_at)
       SELECT ${instanceId}, ${from}, ${to}, ${reason}, greatest(
         (SELECT max(newest_commit_at) FROM wal_segments
          WHERE instance_id = ${instanceId} AND end_lsn::pg_lsn <= ${from}::pg_lsn),
         (SELECT caught_up_at FROM wal_receivers
-         WHERE instance_id = ${instanceId} AND caught_up_lsn::pg_lsn <= ${from}::pg_lsn))`;
+         WHERE instance_id = ${instanceId} AND caught_up_lsn::pg_lsn <= ${from}::pg_lsn))
+      WHERE EXISTS (SELECT 1 FROM wal_receivers
+                    WHERE instance_id = ${instanceId} AND worker_id = ${lease.workerId}::uuid
+                      AND generation = ${lease.generation} AND lease_until >= now())
+        AND NOT EXISTS (SELECT 1 FROM wal_gaps
+                        WHERE instance_id = ${instanceId} AND from_lsn::pg_lsn = ${from}::pg_lsn
+                          AND to_lsn::pg_lsn = ${to}::pg_lsn)`;
+    return inserted > 0;
+  }
+
+  /**
+   * Every break in the chain of recorded pieces that no recorded gap covers yet: a piece that
+   * starts after the end of everything before it (in LSN order; pieces may overlap, as a newer
+   * timeline's do where it switched). Whatever its cause (a piece or its record removed, a bug),
+   * the WAL in between is in no stored piece.
+   */
+  async unrecordedBreaks(instanceId: string): Promise<{ from: string; to: string }[]> {
+    const rows = await this.prisma.$queryRaw<{ from_lsn: string; to_lsn: string }[]>`
+      WITH chain AS (
+        SELECT start_lsn::pg_lsn AS s,
+               max(end_lsn::pg_lsn) OVER (ORDER BY start_lsn::pg_lsn, timeline
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+        FROM wal_segments WHERE instance_id = ${instanceId}
+      )
+      SELECT prev_end::text AS from_lsn, s::text AS to_lsn FROM chain
+      WHERE s > prev_end
+        AND NOT EXISTS (SELECT 1 FROM wal_gaps g
+                        WHERE g.instance_id = ${instanceId} AND g.from_lsn::pg_lsn <= prev_end
+                          AND g.to_lsn::pg_lsn >= s)`;
+    return rows.map((r) => ({ from: r.from_lsn, to: r.to_lsn }));
   }
 
   /**
@@ -164,9 +266,13 @@ export class WalRepository {
     await this.prisma.walGap.update({ where: { pk }, data: { backupRequestedAt: new Date() } });
   }
 
-  async caughtUp(instanceId: string, at: Date, lsn: string): Promise<void> {
+  async caughtUp(lease: ReceiverLease, at: Date, lsn: string): Promise<void> {
     await this.prisma.walReceiver.updateMany({
-      where: { instanceId },
+      where: {
+        instanceId: lease.instanceId,
+        workerId: lease.workerId,
+        generation: lease.generation,
+      },
       data: { caughtUpAt: at, caughtUpLsn: lsn },
     });
   }

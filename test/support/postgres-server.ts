@@ -50,6 +50,8 @@ export async function startPostgresServer(
     tls?: { cert: string; key: string };
     /** roles other than postgres log in with their password over TCP (postgres stays trusted) */
     passwords?: boolean;
+    /** server settings besides the defaults, e.g. `{ track_commit_timestamp: 'on' }` */
+    settings?: Record<string, string>;
   } = {},
 ): Promise<PostgresServer> {
   const port = await freePort();
@@ -94,6 +96,9 @@ export async function startPostgresServer(
       'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n',
     );
   }
+  const settings = Object.entries(options.settings ?? {})
+    .map(([name, value]) => ` -c ${name}=${value}`)
+    .join('');
   const server: PostgresServer = {
     port,
     url: (name = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${name}`,
@@ -116,7 +121,7 @@ export async function startPostgresServer(
         '-l',
         join(dir, 'log'),
         '-o',
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${tlsOptions}`,
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${tlsOptions}${settings}`,
         'start',
       ]),
     stop: () => run('pg_ctl', ['-D', data, '-w', '-t', '60', '-m', 'fast', 'stop']),

@@ -11,6 +11,8 @@ export interface S3TestServer {
   settings: S3Settings;
   /** every key in the bucket, as a client of the store lists them */
   keys(): Promise<string[]>;
+  /** every key an object was stored under (a put or a multipart completion), once per write */
+  writes: string[];
   close(): Promise<void>;
 }
 
@@ -35,7 +37,8 @@ export async function startS3Server(
     directory,
     configureBuckets: [{ name: bucket }],
   });
-  server.middleware.unshift(conditionalWrites(server));
+  const writes: string[] = [];
+  server.middleware.unshift(conditionalWrites(server, writes));
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const settings: S3Settings = {
@@ -65,6 +68,7 @@ export async function startS3Server(
       S3_SECRET_ACCESS_KEY: 'S3RVER',
       S3_FORCE_PATH_STYLE: 'true',
     },
+    writes,
     async keys() {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
       return (listed.Contents ?? []).map((o) => o.Key!).sort();
@@ -81,14 +85,15 @@ export async function startS3Server(
  * S3's conditional writes, which s3rver lacks: a put (or a multipart completion) with
  * `If-None-Match: *` onto a key that holds an object is refused with 412 PreconditionFailed.
  * Checked before the write rather than atomically with it: enough for one test's requests.
+ * Every key an object was stored under is added to `writes`.
  */
-function conditionalWrites(server: S3rver) {
+function conditionalWrites(server: S3rver, writes: string[]) {
   return async (ctx: S3rverContext, next: () => Promise<void>): Promise<void> => {
     const creating =
       (ctx.method === 'PUT' && !ctx.query.partNumber) ||
       (ctx.method === 'POST' && ctx.query.uploadId !== undefined);
+    const [bucket, ...key] = decodeURIComponent(ctx.path).slice(1).split('/');
     if (creating && ctx.get('if-none-match') === '*') {
-      const [bucket, ...key] = decodeURIComponent(ctx.path).slice(1).split('/');
       if (await server.store.existsObject(bucket, key.join('/'))) {
         ctx.status = 412;
         ctx.type = 'application/xml';
@@ -100,5 +105,6 @@ function conditionalWrites(server: S3rver) {
       }
     }
     await next();
+    if (creating && ctx.status < 300) writes.push(key.join('/'));
   };
 }

@@ -46,6 +46,7 @@ export class AppConfig {
   readonly workerConcurrency: number;
   readonly walReceiversPerWorker: number;
   readonly walShipIntervalSeconds: number;
+  readonly walReceiverLeaseMs: number;
   readonly upstreamTimeoutMs: number;
   readonly webhookTimeoutMs: number;
   readonly webhookRetryBaseMs: number;
@@ -100,6 +101,7 @@ export class AppConfig {
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.walReceiversPerWorker = env.WAL_RECEIVERS_PER_WORKER;
     this.walShipIntervalSeconds = env.WAL_SHIP_INTERVAL;
+    this.walReceiverLeaseMs = env.WAL_RECEIVER_LEASE_SECONDS * 1000;
     this.upstreamTimeoutMs = env.UPSTREAM_TIMEOUT_MS;
     this.webhookTimeoutMs = env.WEBHOOK_TIMEOUT_MS;
     this.webhookRetryBaseMs = env.WEBHOOK_RETRY_BASE_MS;

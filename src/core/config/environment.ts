@@ -210,6 +210,16 @@ export class Environment {
   @Max(3600)
   WAL_SHIP_INTERVAL: number = 5;
 
+  /**
+   * seconds a worker's hold on a WAL receiver lasts unless renewed (it renews every third of
+   * that); a worker that stalls longer loses the receiver to another
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(3)
+  @Max(3600)
+  WAL_RECEIVER_LEASE_SECONDS: number = 30;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -1,0 +1,191 @@
+import { Client } from 'pg';
+import { PostgresServer, startPostgresServer } from './support/postgres-server';
+import { RunningProcess, startEntry, waitFor } from './support/processes';
+import { S3TestServer, startS3Server } from './support/s3';
+import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
+import { waitForBackup, waitForRestore } from './support/test-worker';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Two workers and a writer; the worker holding the instance's WAL receiver is paused (SIGSTOP,
+ * as a long GC pause or a frozen VM would) past its lease, the other takes over, and the paused
+ * one is resumed. No stored key is written twice, the paused worker records nothing more, the
+ * archive has no break that is not a recorded gap, and restores to moments before, during and
+ * after the pause hold exactly the rows committed by then (the source's own commit timestamps).
+ */
+describe('a WAL receiver whose worker stalls past its lease', () => {
+  let t: TestApp;
+  let pg: PostgresServer;
+  let s3: S3TestServer;
+  const workers: RunningProcess[] = [];
+  let inst: { id: string; token: string };
+  const query = (sql: string) => pg.query(sql, 'shop');
+  const settings = { WAL_SHIP_INTERVAL: '1', WAL_RECEIVER_LEASE_SECONDS: '6' };
+
+  beforeAll(async () => {
+    pg = await startPostgresServer({ settings: { track_commit_timestamp: 'on' } });
+    await pg.query('CREATE DATABASE shop');
+    await query('CREATE TABLE orders (id int PRIMARY KEY, note text)');
+    s3 = await startS3Server('archives');
+    t = await startTestApp({ ...s3.env, ...settings });
+    inst = await registerInstance(t, {
+      connection_url: pg.url('shop'),
+      backup_type: 'continuous_archiving',
+    });
+    await t.http
+      .patch(`/v1/instances/${inst.id}/backups-config`)
+      .set('Authorization', `Bearer ${inst.token}`)
+      .send({ encryption_key: 'fencing-key' })
+      .expect(200);
+  });
+  afterAll(async () => {
+    for (const w of workers) {
+      w.child.kill('SIGCONT');
+      await w.stop();
+    }
+    await t?.close();
+    await s3?.close();
+    pg?.destroy();
+  });
+
+  const startWorker = () => {
+    const w = startEntry(
+      'worker.ts',
+      processEnvFor(t, { ...s3.env, ...settings, LOG_LEVEL: 'info' }),
+      process.cwd(),
+    );
+    workers.push(w);
+    return w;
+  };
+  const receiver = () => t.prisma.walReceiver.findUnique({ where: { instanceId: inst.id } });
+
+  it('never writes a key twice, records nothing of the stalled worker, and restores exactly', async () => {
+    const paused = startWorker();
+    await waitFor(
+      async () => (await receiver())?.state === 'streaming',
+      120000,
+      'the first worker to stream',
+    );
+    const res = await t.http
+      .post(`/v1/instances/${inst.id}/backups`)
+      .set('Authorization', `Bearer ${inst.token}`)
+      .expect(202);
+    const base = await waitForBackup(t, inst.id, inst.token, (res.body as { id: number }).id);
+    expect(base.status).toBe('done');
+
+    // a writer commits a row every ~25 ms throughout
+    const writer = new Client({ connectionString: pg.url('shop') });
+    await writer.connect();
+    let writing = true;
+    let rows = 0;
+    const writes = (async () => {
+      while (writing) {
+        rows += 1;
+        await writer.query('INSERT INTO orders VALUES ($1, $2)', [rows, `row ${rows}`]);
+        await sleep(25);
+      }
+    })();
+    await sleep(3000);
+    startWorker();
+    await sleep(3000);
+
+    const before = (await receiver())!;
+    expect(before.state).toBe('streaming');
+    paused.child.kill('SIGSTOP');
+    const pausedAt = new Date();
+    const takenOver = await waitFor(
+      () =>
+        t.prisma.walSegment.findFirst({
+          where: { instanceId: inst.id, generation: { gt: before.generation } },
+          orderBy: { pk: 'asc' },
+        }),
+      120000,
+      'the other worker to take the receiver over and ship',
+    );
+    await sleep(2000);
+    paused.child.kill('SIGCONT');
+    const resumedAt = new Date();
+    await waitFor(
+      () => Promise.resolve(paused.output().includes('WAL receiver lease lost')),
+      60000,
+      'the resumed worker to notice it lost the lease',
+    );
+    await sleep(2000);
+    writing = false;
+    await writes;
+    await writer.end();
+
+    // what the source committed, to the microsecond, by its own clock
+    const committed = (
+      await query(
+        `SELECT id, (extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000000)::bigint::text AS us
+         FROM orders ORDER BY id`,
+      )
+    ).map((r) => ({ id: Number(r.id), us: BigInt(r.us as string) }));
+    expect(committed.length).toBeGreaterThan(100);
+    const newest = committed.reduce((m, c) => (c.us > m ? c.us : m), 0n);
+    await waitFor(
+      async () => {
+        const w = await t.http
+          .get(`/v1/instances/${inst.id}/pitr`)
+          .set('Authorization', `Bearer ${inst.token}`);
+        return w.status === 200 && BigInt(Date.parse(w.body.end_time as string)) * 1000n >= newest;
+      },
+      120000,
+      'the window to reach the last commit',
+    );
+
+    // every key was written once, and every recorded piece is stored
+    const pieceWrites = s3.writes.filter((k) => k.includes('/wal/'));
+    expect(pieceWrites.length).toBeGreaterThan(0);
+    expect(new Set(pieceWrites).size).toBe(pieceWrites.length);
+    const stored = new Set(await s3.keys());
+    const pieces = await t.prisma.walSegment.findMany({ where: { instanceId: inst.id } });
+    for (const p of pieces) expect(stored.has(`archives/${p.storageKey}`)).toBe(true);
+    // the paused worker recorded nothing once the other one had taken over
+    expect(pieces.filter((p) => p.generation === before.generation && p.pk > takenOver.pk)).toEqual(
+      [],
+    );
+    // every break in the chain of pieces is a recorded gap: no silent hole
+    const silent = await t.prisma.$queryRaw<unknown[]>`
+      WITH chain AS (
+        SELECT start_lsn::pg_lsn AS s,
+               max(end_lsn::pg_lsn) OVER (ORDER BY start_lsn::pg_lsn, timeline
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+        FROM wal_segments WHERE instance_id = ${inst.id})
+      SELECT prev_end::text, s::text FROM chain
+      WHERE s > prev_end AND NOT EXISTS (
+        SELECT 1 FROM wal_gaps g WHERE g.instance_id = ${inst.id}
+          AND g.from_lsn::pg_lsn <= prev_end AND g.to_lsn::pg_lsn >= s)`;
+    expect(silent).toEqual([]);
+
+    // before, during and after the pause: exactly what was committed by then, or a 422 that
+    // names a recorded gap
+    for (const moment of [
+      new Date(pausedAt.getTime() - 1500),
+      new Date(pausedAt.getTime() + 3000),
+      new Date(resumedAt.getTime() + 1000),
+    ]) {
+      const asked = await t.http
+        .post(`/v1/instances/${inst.id}/restores`)
+        .set('Authorization', `Bearer ${inst.token}`)
+        .send({ point_in_time: moment.toISOString() });
+      if (asked.status === 422) {
+        expect(asked.body.description).toMatch(/falls in a gap/);
+        continue;
+      }
+      expect(asked.status).toBe(202);
+      const restore = await waitForRestore(t, inst, (asked.body as { id: number }).id);
+      expect(restore).toMatchObject({ status: 'done' });
+      const expected = committed
+        .filter((c) => c.us <= BigInt(moment.getTime()) * 1000n)
+        .map((c) => c.id);
+      const got = (await query('SELECT id FROM orders ORDER BY id')).map((r) => Number(r.id));
+      expect({ moment: moment.toISOString(), ids: got }).toEqual({
+        moment: moment.toISOString(),
+        ids: expected,
+      });
+    }
+  });
+});
