@@ -1,4 +1,8 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
+import { S3StorageDriver } from '../src/storage/s3-storage.driver';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
 import { S3TestServer, startS3Server } from './support/s3';
@@ -186,6 +190,89 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
         moment: moment.toISOString(),
         ids: expected,
       });
+    }
+  });
+
+  it('records a piece removed by hand as a gap: counted, announced, and a base backup queued', async () => {
+    const received: Array<{ event: string; body: { data: Record<string, string> } }> = [];
+    const hook = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          event: String(req.headers['backup-manager-event']),
+          body: JSON.parse(Buffer.concat(chunks).toString()) as { data: Record<string, string> },
+        });
+        res.writeHead(200).end();
+      });
+    });
+    hook.listen(0, '127.0.0.1');
+    await once(hook, 'listening');
+    try {
+      const admin = { Authorization: `Bearer ${t.adminToken}` };
+      await t.http
+        .post('/admin/v1/webhooks')
+        .set(admin)
+        .send({
+          url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/wal`,
+          events: ['wal.gap'],
+        })
+        .expect(201);
+      // pieces on both sides of the one to be removed
+      const count = () => t.prisma.walSegment.count({ where: { instanceId: inst.id } });
+      const had = await count();
+      for (let i = 0; i < 3; i++) {
+        await query(`INSERT INTO orders VALUES (${100000 + i}, 'more')`);
+        await waitFor(async () => (await count()) > had + i, 120000, 'a new piece');
+      }
+      const [, victim] = await t.prisma.walSegment.findMany({
+        where: { instanceId: inst.id },
+        orderBy: { pk: 'desc' },
+        take: 2,
+      });
+      const driver = new S3StorageDriver(s3.settings, 5000);
+      await driver.delete(victim.storageKey);
+      driver.onModuleDestroy();
+      await t.prisma.walSegment.delete({ where: { pk: victim.pk } });
+
+      const gap = await waitFor(
+        async () =>
+          (
+            await t.http.get(`/admin/v1/instances/${inst.id}/wal-archive`).set(admin)
+          ).body.gaps?.find((g: { from_lsn: string }) => g.from_lsn === victim.startLsn) as
+            Record<string, string | null> | undefined,
+        60000,
+        'the removed piece to be recorded as a gap',
+      );
+      expect(gap).toMatchObject({
+        to_lsn: victim.endLsn,
+        reason: expect.stringMatching(/no stored piece holds this WAL/),
+      });
+      const metrics = await t.http.get('/metrics').set(admin).expect(200);
+      expect(metrics.text).toMatch(
+        new RegExp(`^backup_manager_wal_gaps_total\\{instance_id="${inst.id}"\\} 1$`, 'm'),
+      );
+      const delivered = await waitFor(
+        () => Promise.resolve(received.find((r) => r.event === 'wal.gap')),
+        60000,
+        'the wal.gap delivery',
+      );
+      expect(delivered.body.data).toMatchObject({
+        instance_id: inst.id,
+        from_lsn: victim.startLsn,
+        to_lsn: victim.endLsn,
+      });
+      // the window restarts after a base backup, queued at once
+      await waitFor(
+        async () =>
+          (await t.prisma.walGap.findFirst({ where: { instanceId: inst.id } }))
+            ?.backupRequestedAt != null,
+        60000,
+        'a base backup to be queued after the gap',
+      );
+    } finally {
+      hook.closeAllConnections();
+      hook.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import type { JobType } from 'bullmq';
 import { Injectable } from '@nestjs/common';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { PrismaService } from '../core/prisma/prisma.service';
 import { JobEnqueuer } from '../jobs/job-enqueuer';
 import { MetricsRegistry } from './metrics-registry';
@@ -95,6 +95,21 @@ export class StateMetrics {
           FROM instances i LEFT JOIN wal_receivers r ON r.instance_id = i.id
           WHERE i.deleted_at IS NULL AND i.backup_type = 'continuous_archiving'`);
         for (const r of rows) if (r.lag !== null) this.set({ instance_id: r.instance_id }, r.lag);
+      },
+    });
+    new Counter({
+      name: 'backup_manager_wal_gaps_total',
+      help: 'Gaps recorded in the WAL archive of each continuous-archiving instance: stretches of WAL that no stored piece holds (each also queues a base backup and a wal.gap webhook); alert on increase().',
+      labelNames: ['instance_id'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await orNothing(prisma.$queryRaw<Array<{ instance_id: string; n: bigint }>>`
+          SELECT g.instance_id, count(*) AS n
+          FROM wal_gaps g JOIN instances i ON i.id = g.instance_id
+          WHERE i.deleted_at IS NULL
+          GROUP BY g.instance_id`);
+        for (const r of rows) this.inc({ instance_id: r.instance_id }, Number(r.n));
       },
     });
     new Gauge({

@@ -203,6 +203,7 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
         observed: (slot) => this.wal.observed(id, slot),
         gap: (from, to, reason) => this.gap(lease, from, to, reason),
         setState: (state, error) => this.wal.setState(id, state, error, lease),
+        failed: (reason, announce) => this.wal.failed(lease, reason, announce),
       },
     );
     return receiver;

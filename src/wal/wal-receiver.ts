@@ -44,6 +44,8 @@ export interface ReceiverContext {
   /** WAL from `from` to `to` never reached storage, for `reason` */
   gap(from: string, to: string, reason: string): Promise<void>;
   setState(state: string, error: string | null): Promise<void>;
+  /** the receiver stopped for `reason`; `announce`: the first failure since it last worked */
+  failed(reason: string, announce: boolean): Promise<void>;
 }
 
 /** How long a receiver waits before starting again: doubling after each failed start, to 5 min. */
@@ -177,7 +179,7 @@ export class WalReceiver {
         error: reason,
         inSeconds: Math.min(RESTART_AFTER_MS * 2 ** this.failures, MAX_RESTART_AFTER_MS) / 1000,
       });
-      await this.ctx.setState('failed', reason).catch(() => undefined);
+      await this.ctx.failed(reason, this.failures === 0).catch(() => undefined);
       const wait = Math.min(RESTART_AFTER_MS * 2 ** this.failures, MAX_RESTART_AFTER_MS);
       this.failures = Math.min(this.failures + 1, 20);
       this.restartTimer = setTimeout(() => void this.run(), wait);

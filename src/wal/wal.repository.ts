@@ -133,6 +133,22 @@ export class WalRepository {
     });
   }
 
+  /**
+   * The receiver failed (as the holder of `lease`); `announce`: the first failure of an outage,
+   * queued for the webhooks that want `wal.receiver_failed` in the same statement.
+   */
+  async failed(lease: ReceiverLease, reason: string, announce: boolean): Promise<void> {
+    await this.prisma.$executeRaw`
+      WITH failed AS (
+        UPDATE wal_receivers SET state = 'failed', last_error = ${reason}, updated_at = now()
+        WHERE instance_id = ${lease.instanceId} AND worker_id = ${lease.workerId}::uuid
+          AND generation = ${lease.generation}
+        RETURNING instance_id, updated_at)
+      SELECT queue_webhook_deliveries('wal.receiver_failed', json_build_object(
+        'instance_id', instance_id, 'reason', ${reason}::text, 'failed_at', api_time(updated_at)))
+      FROM failed WHERE ${announce}`;
+  }
+
   /** The receiver is gone with its slots: the row goes too. */
   async forget(instanceId: string): Promise<void> {
     await this.prisma.walReceiver.deleteMany({ where: { instanceId } });
