@@ -6,7 +6,13 @@ import { S3StorageDriver } from '../src/storage/s3-storage.driver';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
 import { S3TestServer, startS3Server } from './support/s3';
-import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
+import {
+  TestApp,
+  mintToken,
+  processEnvFor,
+  registerInstance,
+  startTestApp,
+} from './support/test-app';
 import { waitForBackup, waitForRestore } from './support/test-worker';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -190,6 +196,69 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
         moment: moment.toISOString(),
         ids: expected,
       });
+    }
+  });
+
+  it('restores to exactly end_time under a busy writer: every commit at or before it, none after', async () => {
+    await pg.query('CREATE DATABASE copy');
+    const copy = await registerInstance(t, { connection_url: pg.url('copy') });
+    const token = await mintToken(t, [inst.id, copy.id]);
+    const auth = { Authorization: `Bearer ${token}` };
+    await query('CREATE TABLE ticks (id int PRIMARY KEY)');
+    const writer = new Client({ connectionString: pg.url('shop') });
+    await writer.connect();
+    let writing = true;
+    let n = 0;
+    const writes = (async () => {
+      while (writing) {
+        n += 1;
+        await writer.query('INSERT INTO ticks VALUES ($1)', [n]);
+        await sleep(10); // about 50 commits a second with the round trip
+      }
+    })();
+    try {
+      await waitFor(() => Promise.resolve(n > 50), 60000, 'the writer to get going');
+      // the window holds the table and its first rows (a busy machine ships later)
+      const going = Date.now();
+      await waitFor(
+        async () => {
+          const w = await t.http.get(`/v1/instances/${inst.id}/pitr`).set(auth);
+          return w.status === 200 && Date.parse(w.body.end_time as string) >= going;
+        },
+        120000,
+        'the window to reach the first rows',
+      );
+      for (let i = 0; i < 5; i++) {
+        const window = await t.http.get(`/v1/instances/${inst.id}/pitr`).set(auth).expect(200);
+        const end = window.body.end_time as string;
+        expect(end).toMatch(/\.\d{3}Z$/);
+        const asked = await t.http
+          .post(`/v1/instances/${inst.id}/restores`)
+          .set(auth)
+          .send({ point_in_time: end, target_instance_id: copy.id })
+          .expect(202);
+        const restore = await waitForRestore(
+          t,
+          { id: inst.id, token },
+          (asked.body as { id: number }).id,
+        );
+        expect(restore).toMatchObject({ status: 'done' });
+        // the source's own commit timestamps, to the microsecond, against the moment
+        const expected = (
+          await query(
+            `SELECT id FROM ticks WHERE pg_xact_commit_timestamp(xmin) <= '${end}' ORDER BY id`,
+          )
+        ).map((r) => Number(r.id));
+        const got = (await pg.query('SELECT id FROM ticks ORDER BY id', 'copy')).map((r) =>
+          Number(r.id),
+        );
+        expect(expected.length).toBeGreaterThan(0);
+        expect({ end, ids: got }).toEqual({ end, ids: expected });
+      }
+    } finally {
+      writing = false;
+      await writes;
+      await writer.end();
     }
   });
 

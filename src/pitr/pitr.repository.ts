@@ -7,7 +7,8 @@ export interface PitrWindow {
   start: Date | null;
   /**
    * the newest moment that WAL shows: its newest commit, or later, when the receiver saw that
-   * storage held everything the server had written by then
+   * storage held everything the server had written by then; rounded up to the millisecond (a
+   * commit time has microseconds), so that a restore to it holds everything stored
    */
   end: Date | null;
   /** the first LSN of the unbroken stretch of archived WAL that reaches the newest segment */
@@ -26,7 +27,8 @@ export interface WalToReplay {
   encryptionKeyId: string;
   startLsn: string;
   endLsn: string;
-  newestCommitAt: Date | null;
+  /** the newest commit's time in microseconds since 1970 (a Date would cut it to milliseconds) */
+  newestCommitMicros: bigint | null;
 }
 
 /**
@@ -56,19 +58,25 @@ export class PitrRepository {
         SELECT max(s) FILTER (WHERE prev_end IS DISTINCT FROM s) AS from_lsn,
                max(segment_size) AS segment_size
         FROM segs
-      )
-      SELECT run.from_lsn::text AS from_lsn, run.segment_size,
-        (SELECT min(b.finished_at) FROM backups b
-         WHERE b.instance_id = ${instanceId} AND b.status = 'done'
-           AND (b.wal_start_lsn::pg_lsn - '0/0'::pg_lsn)
-               - mod(b.wal_start_lsn::pg_lsn - '0/0'::pg_lsn, run.segment_size)
-               >= run.from_lsn - '0/0'::pg_lsn) AS start_time,
-        greatest(
+      ), ends AS (
+        SELECT run.*, greatest(
           (SELECT max(newest_commit_at) FROM segs WHERE s >= run.from_lsn),
           (SELECT r.caught_up_at FROM wal_receivers r
            WHERE r.instance_id = ${instanceId}
-             AND r.caught_up_lsn::pg_lsn >= (SELECT max(e) FROM segs))) AS end_time
-      FROM run`;
+             AND r.caught_up_lsn::pg_lsn >= (SELECT max(e) FROM segs))) AS newest
+        FROM run
+      )
+      SELECT from_lsn::text AS from_lsn, segment_size,
+        (SELECT min(b.finished_at) FROM backups b
+         WHERE b.instance_id = ${instanceId} AND b.status = 'done'
+           AND (b.wal_start_lsn::pg_lsn - '0/0'::pg_lsn)
+               - mod(b.wal_start_lsn::pg_lsn - '0/0'::pg_lsn, segment_size)
+               >= from_lsn - '0/0'::pg_lsn) AS start_time,
+        -- up to the next millisecond: a commit at 10:00:00.000400 ends the window at .001
+        date_trunc('milliseconds', newest)
+          + CASE WHEN newest > date_trunc('milliseconds', newest)
+                 THEN interval '1 millisecond' ELSE interval '0' END AS end_time
+      FROM ends`;
     const row = rows[0];
     return {
       start: row?.start_time ?? null,
@@ -143,7 +151,8 @@ export class PitrRepository {
     return this.prisma.$queryRaw<WalToReplay[]>`
       SELECT segment, segment_size AS "segmentSize", storage_key AS "storageKey", size, sha256,
              encryption_key_id::text AS "encryptionKeyId", start_lsn AS "startLsn",
-             end_lsn AS "endLsn", newest_commit_at AS "newestCommitAt"
+             end_lsn AS "endLsn",
+             (extract(epoch FROM newest_commit_at) * 1000000)::bigint AS "newestCommitMicros"
       FROM wal_segments
       WHERE instance_id = ${instanceId}
         AND end_lsn::pg_lsn - '0/0'::pg_lsn > (${fromLsn}::pg_lsn - '0/0'::pg_lsn)

@@ -165,8 +165,10 @@ export class RestoreRunner {
   /**
    * A point-in-time restore: the archived WAL pieces from the start of the base backup's first
    * segment on, up to the first piece with a commit after the moment (the recovery stops before
-   * that commit), each decrypted and checked against its recorded SHA-256 before the server sees
-   * any. Without such a piece the moment is after the newest commit: the recovery replays all.
+   * that commit, at recovery_target_time), each decrypted and checked against its recorded
+   * SHA-256 before the server sees any. Commit times are compared to the microsecond: without
+   * such a piece every stored commit is at or before the moment, and the recovery replays all
+   * (PostgreSQL refuses a target time that the WAL it is given never reaches).
    */
   private async recoveryFor(
     restore: Restore,
@@ -195,7 +197,10 @@ export class RestoreRunner {
       }
       needed.push(piece);
       expected = piece.endLsn;
-      if (piece.newestCommitAt && piece.newestCommitAt > moment) {
+      if (
+        piece.newestCommitMicros !== null &&
+        BigInt(piece.newestCommitMicros) > BigInt(moment.getTime()) * 1000n
+      ) {
         reached = true;
         break;
       }
