@@ -192,7 +192,7 @@ describe('point-in-time recovery', () => {
     }
   });
 
-  it('fails a restore whose WAL was changed in storage, naming the segment, and leaves the instance alone', async () => {
+  it('fails a restore whose WAL was changed in storage, naming the piece and its checksum, and leaves the instance alone', async () => {
     await query("INSERT INTO orders VALUES (3, 'C')");
     await archived(new Date());
     const { end } = await window();
@@ -209,7 +209,9 @@ describe('point-in-time recovery', () => {
 
     const res = await restoreTo(end);
     expect(res.status).toBe('failed');
-    expect(res.failure_reason).toContain(`WAL segment ${first.segment}`);
+    expect(res.failure_reason).toContain(`WAL piece ${first.storageKey}`);
+    expect(res.failure_reason).toContain(`segment ${first.segment}`);
+    expect(res.failure_reason).toMatch(/its checksum does not match/);
     expect(res.failure_reason).toMatch(/nothing was restored/);
     expect(await notes()).toEqual(['C']);
   });

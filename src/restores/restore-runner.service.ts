@@ -232,7 +232,7 @@ export class RestoreRunner {
       }
       const offset = Number(lsnValue(piece.startLsn) % BigInt(piece.segmentSize));
       const damaged = new RestoreFailedError(
-        `WAL segment ${piece.segment} (from byte ${offset}) does not match the SHA-256 recorded when it was archived: it was changed or damaged in storage, and nothing was restored`,
+        `WAL piece ${piece.storageKey} (segment ${piece.segment} from byte ${offset}) is damaged: its checksum does not match the SHA-256 recorded when it was archived, so it was changed in storage; nothing was restored`,
       );
       try {
         await readArchive({
@@ -251,6 +251,10 @@ export class RestoreRunner {
         });
       } catch (err) {
         if (err === damaged) throw err;
+        // a damaged piece mostly stops decryption or gunzip before its end: name the damage, as
+        // for archives, when the stored bytes are not those recorded
+        const digest = await storedSha256(this.storage, piece).catch(() => undefined);
+        if (digest !== undefined && digest !== piece.sha256) throw damaged;
         throw new RestoreFailedError(
           `WAL segment ${piece.segment} (from byte ${offset}) could not be read from storage (${reasonFor(err)}), and nothing was restored`,
         );
