@@ -129,6 +129,9 @@ describe('verified backups', () => {
       });
       const v = await verify(inst, 1);
       expect(v.status).toBe('failed');
+      // a verification that failed verified nothing
+      expect(v.verified_at).toBeNull();
+      expect(v.duration_ms).toEqual(expect.any(Number));
       expect(v.failure_reason).toBe(
         'table sales."Order ""Items""": the backup holds 701 rows, the restored copy 700',
       );

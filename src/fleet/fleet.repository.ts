@@ -30,7 +30,7 @@ const FLEET = `
          api_time(bad.finished_at) AS last_failure_at,
          bad.failure_reason AS last_failure_reason,
          v.status::text AS verification_status,
-         api_time(v.finished_at) AS verified_at,
+         CASE WHEN v.status = 'verified' THEN api_time(v.finished_at) END AS verified_at,
          -- a backup queued or running: active_instance_id is the instance's id exactly then
          EXISTS (SELECT 1 FROM backups a WHERE a.active_instance_id = i.id)
            OR EXISTS (SELECT 1 FROM restores r WHERE r.instance_id = i.id AND r.status IN ('queued', 'running'))

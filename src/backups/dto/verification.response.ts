@@ -10,7 +10,8 @@ export class VerificationResponse {
     format: 'date-time',
     type: String,
     nullable: true,
-    description: 'When the verification ended (null while it runs).',
+    description:
+      'When the backup was verified: the end of a verification that succeeded (null while one runs, or when it failed).',
   })
   verified_at!: string | null;
 
@@ -48,7 +49,7 @@ export function toVerificationResponse(v: Verification): VerificationResponse {
   const ended = v.status !== 'running';
   return {
     status: v.status,
-    verified_at: ended ? (v.finishedAt?.toISOString() ?? null) : null,
+    verified_at: v.status === 'verified' ? (v.finishedAt?.toISOString() ?? null) : null,
     duration_ms: ended ? v.durationMs : null,
     tables: v.tables,
     rows: v.rows === null ? null : Number(v.rows),

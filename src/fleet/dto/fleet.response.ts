@@ -39,7 +39,12 @@ export class FleetInstance {
   })
   verification_status!: string | null;
 
-  @ApiProperty({ format: 'date-time', type: String, nullable: true })
+  @ApiProperty({
+    format: 'date-time',
+    type: String,
+    nullable: true,
+    description: 'When that verification succeeded; null unless it is verified.',
+  })
   verified_at!: string | null;
 
   @ApiProperty({ description: 'Whether a backup or restore of it is queued or running.' })
