@@ -47,6 +47,35 @@ describe('health: live and ready', () => {
     expect(JSON.stringify(res.body)).not.toContain(t.config.databaseUrl);
   });
 
+  it('turns 503 naming storage and its free space when the disk is fuller than allowed', async () => {
+    // a threshold above the disk's free space is what a full disk looks like
+    const full = await startTestApp({ STORAGE_MIN_FREE_BYTES: String(2 ** 52) });
+    try {
+      // once its own connections are up, storage is the one thing down
+      const res = await waitFor(
+        async () => {
+          const r = await full.http.get('/health/ready');
+          return r.body.info?.redis?.status === 'up' && r.body.info?.database?.status === 'up'
+            ? r
+            : null;
+        },
+        60000,
+        'the database and Redis to be up',
+      );
+      expect(res.status).toBe(503);
+      expect(res.body.error).toEqual({
+        storage: {
+          status: 'down',
+          message: expect.stringMatching(
+            /has \d+ bytes free, less than STORAGE_MIN_FREE_BYTES \(4503599627370496\)/,
+          ),
+        },
+      });
+    } finally {
+      await full.close();
+    }
+  });
+
   it('turns 503 naming PostgreSQL within 5 s of it going away, and 200 when it is back', async () => {
     pg.stop();
     const down = await ready();

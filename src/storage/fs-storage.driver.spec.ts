@@ -40,6 +40,14 @@ describe('FsStorageDriver', () => {
     );
   });
 
+  it('probe says the storage is not usable while its file system has less room than asked for', async () => {
+    await new FsStorageDriver(root, 1024).probe();
+    // more than any disk here holds: as a full disk looks to a smaller threshold
+    await expect(new FsStorageDriver(root, 2 ** 52).probe()).rejects.toThrow(
+      new RegExp(`^${root} has \\d+ bytes free, less than STORAGE_MIN_FREE_BYTES \\(${2 ** 52}\\)`),
+    );
+  });
+
   it('hands a sink that stops calling back no more than its two buffers', async () => {
     const bytes = randomBytes(8 * 1024 * 1024);
     await driver.write('inst/c.tgz', (sink) => pipeline(Readable.from([bytes]), sink));

@@ -9,7 +9,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { promisify } from 'node:util';
-import { access, link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, rename, stat, statfs, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { copyFileRange } from './file-range-copy';
@@ -38,7 +38,11 @@ const openFd = promisify(openCallback);
 export class FsStorageDriver implements StorageDriver {
   private readonly root: string;
 
-  constructor(root: string) {
+  /** `minFreeBytes`: probe() fails while the file system has less room than this */
+  constructor(
+    root: string,
+    private readonly minFreeBytes = 0,
+  ) {
     this.root = resolve(root);
   }
 
@@ -152,9 +156,17 @@ export class FsStorageDriver implements StorageDriver {
     return { failed, error };
   }
 
+  /** The directory exists, is writable, and its file system has minFreeBytes free. */
   async probe(): Promise<void> {
     await mkdir(this.root, { recursive: true });
     await access(this.root, constants.W_OK);
+    const fs = await statfs(this.root, { bigint: true });
+    const free = fs.bavail * fs.bsize;
+    if (free < BigInt(this.minFreeBytes)) {
+      throw new Error(
+        `${this.root} has ${free} bytes free, less than STORAGE_MIN_FREE_BYTES (${this.minFreeBytes}): backups would fail for want of room`,
+      );
+    }
   }
 
   /** Archives are `<root>/<instance id>/<name>`; hidden (partial) files are not listed. */

@@ -15,7 +15,7 @@ import { StorageProbe } from './storage-probe';
       useFactory: async (config: AppConfig): Promise<StorageDriver> => {
         switch (config.storageDriver) {
           case 'fs':
-            return new FsStorageDriver(config.storagePath);
+            return new FsStorageDriver(config.storagePath, config.storageMinFreeBytes);
           case 's3': {
             // loaded only when used: the AWS SDK costs every process about 20 MiB and 150 ms
             const { S3StorageDriver } = await import('./s3-storage.driver');

@@ -32,6 +32,7 @@ export class AppConfig {
   readonly masterKey: string;
   readonly storageDriver: StorageDriverName;
   readonly storagePath: string;
+  readonly storageMinFreeBytes: number;
   readonly s3: S3Settings;
   readonly backupSchedule: string;
   readonly backupScheduleJitterMinutes: number;
@@ -79,6 +80,7 @@ export class AppConfig {
     this.masterKey = secrets.masterKey;
     this.storageDriver = env.STORAGE_DRIVER as StorageDriverName;
     this.storagePath = env.STORAGE_PATH;
+    this.storageMinFreeBytes = env.STORAGE_MIN_FREE_BYTES;
     this.s3 = {
       bucket: env.S3_BUCKET ?? '',
       prefix: env.S3_PREFIX ?? '',

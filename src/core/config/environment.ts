@@ -126,6 +126,15 @@ export class Environment {
   @MinLength(1)
   STORAGE_PATH: string = './data/backups';
 
+  /**
+   * the fs driver's storage is ready only while its file system has this many bytes free
+   * (readiness says how many it has when not)
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  STORAGE_MIN_FREE_BYTES: number = 1024 * 1024 * 1024;
+
   @IsOptional() @IsString() S3_BUCKET?: string;
   @IsOptional() @IsString() S3_PREFIX?: string;
   @IsOptional() @IsString() S3_ENDPOINT?: string;
