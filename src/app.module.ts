@@ -16,6 +16,7 @@ import { WorkersModule } from './workers/workers.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { FleetModule } from './fleet/fleet.module';
 import { ProgressModule } from './progress/progress.module';
+import { WalSlotsModule } from './wal/wal-slots.module';
 
 /** The HTTP service: the public API (/v1) and the admin API (/admin/v1). */
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         WebhooksModule,
         FleetModule,
         ProgressModule,
+        WalSlotsModule,
       ],
     };
   }

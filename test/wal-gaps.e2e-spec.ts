@@ -70,6 +70,38 @@ describe('a gap in the WAL archive', () => {
     // no receiver runs; the server writes on and removes the WAL the slot held
     await worker.close();
     worker = undefined;
+    // meanwhile the slot keeps WAL on the server, and operators see it grow without a worker
+    for (let i = 0; i < 2; i++) {
+      await query("INSERT INTO orders (note) SELECT 'kept ' || g FROM generate_series(1, 2000) g");
+      await query('SELECT pg_switch_wal()');
+    }
+    const [kept] = await query(
+      `SELECT (pg_current_wal_lsn() - restart_lsn)::bigint::text AS bytes
+       FROM pg_replication_slots WHERE slot_name = '${streaming.body.slot.name}'`,
+      'postgres',
+    );
+    const retained = Number(kept.bytes);
+    // what the receiver last saw is not what the slot holds now
+    const before = (await admin('/wal-archive')).body.slot.retained_bytes as number;
+    expect(retained).toBeGreaterThan(before + 1_000_000);
+    const seen = await waitFor(
+      async () => {
+        const slot = (await admin('/wal-archive')).body.slot as { retained_bytes: number | null };
+        return slot.retained_bytes !== null && slot.retained_bytes >= retained ? slot : null;
+      },
+      120000,
+      'retained_bytes to follow the slot with no worker running',
+    );
+    expect(seen.retained_bytes).toBeLessThan(retained + 1_000_000);
+    const scraped = await t.http
+      .get('/metrics')
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .expect(200);
+    const gauge = new RegExp(
+      `^backup_manager_wal_slot_retained_bytes\\{instance_id="${inst.id}"\\} (\\d+)$`,
+      'm',
+    ).exec(scraped.text);
+    expect(Number(gauge?.[1])).toBeGreaterThanOrEqual(retained);
     // the server keeps at most 1 MB of WAL for a slot that lags: less than a segment
     await query("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", 'postgres');
     await query('SELECT pg_reload_conf()', 'postgres');

@@ -97,6 +97,22 @@ export class StateMetrics {
         for (const r of rows) if (r.lag !== null) this.set({ instance_id: r.instance_id }, r.lag);
       },
     });
+    new Gauge({
+      name: 'backup_manager_wal_slot_retained_bytes',
+      help: "Bytes of WAL each continuous-archiving instance's replication slot keeps on its server (its current position minus the slot's restart_lsn), read every 30 s whether or not a worker receives it; alert well before max_slot_wal_keep_size or the server's free disk.",
+      labelNames: ['instance_id'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await orNothing(prisma.$queryRaw<
+          Array<{ instance_id: string; retained: bigint }>
+        >`
+          SELECT r.instance_id, r.retained_bytes AS retained
+          FROM wal_receivers r JOIN instances i ON i.id = r.instance_id
+          WHERE i.deleted_at IS NULL AND r.retained_bytes IS NOT NULL`);
+        for (const r of rows) this.set({ instance_id: r.instance_id }, Number(r.retained));
+      },
+    });
     new Counter({
       name: 'backup_manager_wal_gaps_total',
       help: 'Gaps recorded in the WAL archive of each continuous-archiving instance: stretches of WAL that no stored piece holds (each also queues a base backup and a wal.gap webhook); alert on increase().',

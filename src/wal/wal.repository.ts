@@ -209,7 +209,43 @@ export class WalRepository {
   ): Promise<void> {
     await this.prisma.walReceiver.updateMany({
       where: { instanceId },
-      data: { slotWalStatus: slot.walStatus, retainedBytes: slot.retainedBytes },
+      data: {
+        slotWalStatus: slot.walStatus,
+        retainedBytes: slot.retainedBytes,
+        slotObservedAt: new Date(),
+      },
+    });
+  }
+
+  /**
+   * Takes up to `limit` receivers whose slot was last read more than `everyMs` ago (or never),
+   * marking them read now, skipping rows another process is taking: every process may call it,
+   * and each slot is read by one of them. Deregistered instances are left out.
+   */
+  async slotsDue(
+    limit: number,
+    everyMs: number,
+  ): Promise<{ instanceId: string; slotName: string; credentials: Uint8Array }[]> {
+    const rows = await this.prisma.$queryRaw<{ instance_id: string; slot_name: string }[]>`
+      UPDATE wal_receivers SET slot_observed_at = now()
+      WHERE instance_id IN (
+        SELECT r.instance_id FROM wal_receivers r JOIN instances i ON i.id = r.instance_id
+        WHERE i.deleted_at IS NULL
+          AND (r.slot_observed_at IS NULL
+               OR r.slot_observed_at < now() - ${everyMs} * interval '1 millisecond')
+        ORDER BY r.slot_observed_at NULLS FIRST LIMIT ${limit}
+        FOR UPDATE OF r SKIP LOCKED)
+      RETURNING instance_id, slot_name`;
+    const instances = await this.prisma.instance.findMany({
+      where: { id: { in: rows.map((r) => r.instance_id) } },
+      select: { id: true, credentials: true },
+    });
+    const credentials = new Map(instances.map((i) => [i.id, i.credentials]));
+    return rows.flatMap((r) => {
+      const sealed = credentials.get(r.instance_id);
+      return sealed
+        ? [{ instanceId: r.instance_id, slotName: r.slot_name, credentials: sealed }]
+        : [];
     });
   }
 

@@ -31,7 +31,7 @@ export class WalSlotState {
     type: Number,
     nullable: true,
     description:
-      'Bytes of WAL the server keeps for the slot (its current position minus the slot’s restart_lsn).',
+      'Bytes of WAL the server keeps for the slot (its current position minus the slot’s restart_lsn), read every 30 s whether or not a worker receives the WAL.',
   })
   retained_bytes!: number | null;
 }
