@@ -1,7 +1,7 @@
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { waitFor } from './support/processes';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
-import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
+import { TestWorker, startTestWorker, waitForBackup, waitForRestore } from './support/test-worker';
 
 /**
  * A gap in the WAL archive: the instance's slot is invalidated while no receiver runs
@@ -48,7 +48,8 @@ describe('a gap in the WAL archive', () => {
       .post(`/v1/instances/${inst.id}/backups`)
       .set('Authorization', `Bearer ${inst.token}`)
       .expect(202);
-    expect((await waitForBackup(t, inst.id, inst.token, 1)).status).toBe('done');
+    const first = await waitForBackup(t, inst.id, inst.token, 1);
+    expect(first.status).toBe('done');
     await query("INSERT INTO orders (note) VALUES ('before the gap')");
     const beforeGap = new Date();
     await waitFor(
@@ -181,6 +182,29 @@ describe('a gap in the WAL archive', () => {
     ).exec(metrics.text);
     expect(lag).not.toBeNull();
     expect(Number(lag![1])).toBeLessThan(600);
+
+    // the window is ranges: before the gap stays restorable from the first base backup
+    const ranges = (await pitr().expect(200)).body.ranges as Array<{
+      start_time: string;
+      end_time: string;
+    }>;
+    expect(ranges).toEqual([
+      { start_time: first.finished_at, end_time: expect.any(String) },
+      { start_time: window.start_time, end_time: expect.any(String) },
+    ]);
+    expect(Date.parse(ranges[0].end_time)).toBeGreaterThanOrEqual(beforeGap.getTime());
+    expect(Date.parse(ranges[0].end_time)).toBeLessThan(inGap.getTime());
+    const restored = await t.http
+      .post(`/v1/instances/${inst.id}/restores`)
+      .set('Authorization', `Bearer ${inst.token}`)
+      .send({ point_in_time: beforeGap.toISOString() })
+      .expect(202);
+    expect(await waitForRestore(t, inst, (restored.body as { id: number }).id)).toMatchObject({
+      status: 'done',
+    });
+    expect(await query('SELECT note FROM orders ORDER BY id')).toEqual([
+      { note: 'before the gap' },
+    ]);
   });
 
   it('says a standard instance has no WAL archive', async () => {

@@ -20,7 +20,7 @@ export class PitrController {
   @ApiOperation({
     summary: 'The window of moments a continuous-archiving instance can be restored to',
     description:
-      'From the end of the oldest kept base backup to the newest commit whose write-ahead log is in storage, over one unbroken stretch of it. A restore (`point_in_time`) can pick any moment in between.',
+      'From the end of the oldest kept base backup to the newest commit whose write-ahead log is in storage, over one unbroken stretch of it (`start_time`, `end_time`); `ranges` lists every such stretch, oldest first, when gaps in the archive split it. A restore (`point_in_time`) can pick any moment in a range.',
   })
   @ApiOkResponse({ type: PitrWindowResponse })
   @ApiErrors(

@@ -9,7 +9,7 @@ import { InstancesRepository } from '../instances/instances.repository';
 import { slotNames } from '../wal/wal-names';
 import { PitrWindowResponse } from './dto/pitr-window.response';
 import { WalArchiveResponse } from './dto/wal-archive.response';
-import { PitrRepository } from './pitr.repository';
+import { PitrRange, PitrRepository } from './pitr.repository';
 
 /**
  * The point-in-time window of an instance, which base backup a restore to a moment starts from,
@@ -23,8 +23,16 @@ export class PitrService {
   ) {}
 
   async window(instance: AccessedInstance): Promise<PitrWindowResponse> {
-    const { start, end } = await this.openWindow(instance);
-    return { start_time: start.toISOString(), end_time: end.toISOString() };
+    const ranges = await this.openRanges(instance);
+    const newest = ranges.at(-1)!;
+    return {
+      start_time: newest.start.toISOString(),
+      end_time: newest.end.toISOString(),
+      ranges: ranges.map((r) => ({
+        start_time: r.start.toISOString(),
+        end_time: r.end.toISOString(),
+      })),
+    };
   }
 
   /** An instance's continuous archiving as operators watch it (admin API). */
@@ -64,46 +72,65 @@ export class PitrService {
     };
   }
 
-  /** The base backup a restore to `moment` starts from; 422 when the window does not cover it. */
+  /**
+   * The base backup a restore to `moment` starts from: the newest that ended by then in the
+   * range that holds the moment. 422 when no range holds it, naming the recorded gap it falls
+   * in, or why the stored WAL around it cannot be restored, and the nearest ranges.
+   */
   async baseBackupFor(
     instance: AccessedInstance,
     moment: Date,
   ): Promise<{ pk: bigint; number: number }> {
-    const { start, end, fromLsn, segmentSize } = await this.openWindow(instance);
-    const backup =
-      moment >= start && moment <= end
-        ? await this.pitr.baseBackupFor(instance.id, { fromLsn, segmentSize }, moment)
-        : null;
-    if (!backup && moment < start) {
-      const gap = await this.pitr.newestGap(instance.id);
-      if (gap && (gap.lastGoodAt === null || moment > gap.lastGoodAt)) {
+    const ranges = await this.openRanges(instance);
+    const holding = ranges.find((r) => moment >= r.start && moment <= r.end);
+    const backup = holding && (await this.pitr.baseBackupFor(instance.id, holding, moment));
+    if (backup) return backup;
+    const at = moment.toISOString();
+    const listed = ranges.map((r) => `${r.start.toISOString()} to ${r.end.toISOString()}`);
+    const before = ranges.filter((r) => r.end < moment).at(-1);
+    const after = ranges.find((r) => r.start > moment);
+    if (before && after) {
+      const near = `The nearest moments that can be restored are up to ${before.end.toISOString()} and from ${after.start.toISOString()}.`;
+      const gap = await this.pitr.gapBetween(instance.id, before.toLsn, after.fromLsn);
+      const stored = await this.storedAt(instance.id, moment);
+      if (gap && !stored) {
         throw new PointInTimeOutsideWindowError(
-          `${moment.toISOString()} falls in a gap of the write-ahead log archive of instance "${instance.id}": ${gap.reason} (the WAL from ${gap.fromLsn} to ${gap.toLsn} is missing, noticed at ${gap.detectedAt.toISOString()}${gap.lastGoodAt ? `; storage covers moments up to ${gap.lastGoodAt.toISOString()} before it` : ''}). The window restarted after the next base backup: from ${start.toISOString()} to ${end.toISOString()}.`,
+          `${at} falls in a gap of the write-ahead log archive of instance "${instance.id}": ${gap.reason} (the WAL from ${gap.fromLsn} to ${gap.toLsn} is missing, noticed at ${gap.detectedAt.toISOString()}). ${near}`,
         );
       }
-    }
-    if (!backup) {
       throw new PointInTimeOutsideWindowError(
-        `${moment.toISOString()} is outside the point-in-time window of instance "${instance.id}": it can be restored to any moment from ${start.toISOString()} to ${end.toISOString()}.`,
+        `${at} cannot be restored on instance "${instance.id}": its write-ahead log is stored, but no base backup precedes it in that stretch of the archive (a new stretch becomes restorable from the end of the first base backup taken in it). ${near}`,
       );
     }
-    return backup;
+    throw new PointInTimeOutsideWindowError(
+      `${at} is outside the point-in-time window of instance "${instance.id}": it can be restored to any moment from ${listed.join(', or from ')}.`,
+    );
   }
 
-  private async openWindow(
+  /** Whether some stretch of stored WAL holds `moment` (from its first known commit on). */
+  private async storedAt(instanceId: string, moment: Date): Promise<boolean> {
+    const all = await this.pitr.ranges(instanceId);
+    return all.some((r) => r.firstCommit && r.end && moment >= r.firstCommit && moment <= r.end);
+  }
+
+  /** The ranges that can be restored to, oldest first; 422 when there is none yet. */
+  private async openRanges(
     instance: AccessedInstance,
-  ): Promise<{ start: Date; end: Date; fromLsn: string; segmentSize: number }> {
+  ): Promise<Array<PitrRange & { start: Date; end: Date }>> {
     if (instance.backupType !== 'continuous_archiving') {
       throw new PointInTimeUnavailableError(
         `Instance "${instance.id}" has backup_type ${instance.backupType}: only an instance registered with backup_type continuous_archiving (PostgreSQL) can be restored to a point in time.`,
       );
     }
-    const { start, end, fromLsn, segmentSize } = await this.pitr.window(instance.id);
-    if (!fromLsn || !start || !end || end < start) {
+    const ranges = (await this.pitr.ranges(instance.id)).filter(
+      (r): r is PitrRange & { start: Date; end: Date } =>
+        r.start !== null && r.end !== null && r.end >= r.start,
+    );
+    if (ranges.length === 0) {
       throw new PointInTimeUnavailableError(
         `Instance "${instance.id}" has no point-in-time window yet: it opens once a base backup has finished and the write-ahead log of a commit after it is in storage.`,
       );
     }
-    return { start, end, fromLsn, segmentSize };
+    return ranges;
   }
 }

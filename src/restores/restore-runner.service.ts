@@ -191,12 +191,14 @@ export class RestoreRunner {
     let reached = false;
     for (const piece of pieces) {
       if (lsnValue(piece.startLsn) > lsnValue(expected)) {
+        // a gap after the stretch the moment lies in: everything up to it is replayed
+        if (await this.stretchReaches(restore.instanceId, backup.walStartLsn, moment)) break;
         throw new RestoreFailedError(
           `the write-ahead log from ${expected} on is missing from storage (the next archived piece is of segment ${piece.segment}): the instance cannot be brought to ${moment.toISOString()}, and nothing was restored`,
         );
       }
       needed.push(piece);
-      expected = piece.endLsn;
+      if (lsnValue(piece.endLsn) > lsnValue(expected)) expected = piece.endLsn;
       if (
         piece.newestCommitMicros !== null &&
         BigInt(piece.newestCommitMicros) > BigInt(moment.getTime()) * 1000n
@@ -209,6 +211,19 @@ export class RestoreRunner {
       targetTime: reached ? moment : undefined,
       fetchWal: (dir) => this.fetchWal(needed, dir),
     };
+  }
+
+  /** Whether the stretch of stored WAL that holds `walStart` shows `moment` (its range's end). */
+  private async stretchReaches(
+    instanceId: string,
+    walStart: string,
+    moment: Date,
+  ): Promise<boolean> {
+    const at = lsnValue(walStart);
+    const range = (await this.pitr.ranges(instanceId)).find(
+      (r) => lsnValue(r.fromLsn) <= at && at <= lsnValue(r.toLsn),
+    );
+    return range?.end != null && moment <= range.end;
   }
 
   /**
