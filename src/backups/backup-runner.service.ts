@@ -90,7 +90,7 @@ export class BackupRunner {
     let counter: ContentCounter | undefined;
     await this.storage.write(key, async (sink) => {
       const engine = this.engines.forInstance(instance);
-      walStartLsn = (await engine.walPosition?.(connectionUrl)) ?? null;
+      walStartLsn = (await engine.walPosition?.(connectionUrl, instance.id)) ?? null;
       const dump = await engine.dump(connectionUrl);
       // an attempt after a failed one counts from the start again
       counter = engine.contentCounter?.();

@@ -24,9 +24,10 @@ export interface DumpEngine {
   /**
    * Base backups only: where the server's write-ahead log stands now, asked just before dump().
    * The backup starts at or after it, so a restore to a later moment replays the archived WAL
-   * from the segment holding it.
+   * from the segment holding it; the instance's replication slot holds that WAL on the server
+   * from then on (made now when no receiver has made it yet).
    */
-  walPosition?(connectionUrl: string): Promise<string>;
+  walPosition?(connectionUrl: string, instanceId: string): Promise<string>;
   /**
    * A counter of what the dump holds (e.g. the rows of each table), fed the dump's bytes as they
    * stream to storage; absent where the format gives nothing exact to count.

@@ -15,6 +15,7 @@ import { PostgresqlEngine, databaseAndUser, libpqEnvironment } from './postgresq
 import { countTables, startPrivatePostgres } from './private-postgres';
 import { RestoreFailedError } from './restore-process';
 import { isTar, peek } from './peek';
+import { slotNames } from './replication-slots';
 
 /**
  * The backups of a PostgreSQL instance with continuous archiving: base backups, as
@@ -35,10 +36,23 @@ export class PostgresqlBaseBackupEngine implements DumpEngine {
     return checkPostgresql(connectionUrl, options);
   }
 
-  async walPosition(connectionUrl: string): Promise<string> {
+  async walPosition(connectionUrl: string, instanceId: string): Promise<string> {
     let client: Client | undefined;
     try {
       client = await connectPostgres(connectionUrl);
+      // the slot first: its WAL is then held from before the position read next, and the
+      // receiver, whenever it first runs, ships from there (else a first base backup taken
+      // before the receiver made the slot would never open a window)
+      await client
+        .query(
+          `SELECT pg_create_physical_replication_slot($1, true)
+           WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)`,
+          [slotNames(instanceId).shipped],
+        )
+        .catch((err: { code?: string }) => {
+          // made by the receiver in between: that one holds the WAL just as well
+          if (err.code !== '42710') throw err;
+        });
       const res = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
       return res.rows[0].lsn;
     } catch (err) {

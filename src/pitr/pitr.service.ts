@@ -5,8 +5,8 @@ import {
   PointInTimeOutsideWindowError,
   PointInTimeUnavailableError,
 } from '../core/errors/domain-errors';
+import { slotNames } from '../engines/replication-slots';
 import { InstancesRepository } from '../instances/instances.repository';
-import { slotNames } from '../wal/wal-names';
 import { PitrWindowResponse } from './dto/pitr-window.response';
 import { WalArchiveResponse } from './dto/wal-archive.response';
 import { PitrRange, PitrRepository } from './pitr.repository';

@@ -1,4 +1,5 @@
-import { segmentRange, slotNames, walKey } from './wal-names';
+import { slotNames } from '../engines/replication-slots';
+import { segmentRange, walKey } from './wal-names';
 
 describe('WAL names', () => {
   it('reads the LSN range of a segment file name', () => {

@@ -1,14 +1,7 @@
-import { createHash } from 'node:crypto';
 import { lsnText } from './lsn';
 
 /** A completed WAL segment's file name: timeline, log and segment, 8 hex digits each. */
 export const SEGMENT_NAME = /^[0-9A-F]{24}$/;
-
-/** The two replication slots of an instance (see WalReceiver). */
-export function slotNames(instanceId: string): { shipped: string; receiving: string } {
-  const base = `bm_${createHash('sha1').update(instanceId).digest('hex').slice(0, 24)}`;
-  return { shipped: base, receiving: `${base}_rx` };
-}
 
 /** A segment pg_receivewal is still writing. */
 export const PARTIAL_NAME = /^[0-9A-F]{24}\.partial$/;

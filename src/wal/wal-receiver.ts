@@ -10,10 +10,11 @@ import { baseEnvironment, lastLines, redact } from '../engines/dump-process';
 import { connectPostgres, pgServerMajor, pgToolsFor } from '../engines/pg-tools';
 import { libpqEnvironment } from '../engines/postgresql.engine';
 import { makePrivateDir, recordServer } from '../engines/private-dirs';
+import { slotNames } from '../engines/replication-slots';
 import type { StorageDriver } from '../storage/storage-driver';
 import { lsnText, lsnValue } from './lsn';
 import { receiverFailure } from './receiver-failure';
-import { PARTIAL_NAME, SEGMENT_NAME, segmentBounds, slotNames, walKey } from './wal-names';
+import { PARTIAL_NAME, SEGMENT_NAME, segmentBounds, walKey } from './wal-names';
 import { LeaseLostError, type NewSegment, type ReceiverLease } from './wal.repository';
 
 /** What a receiver needs from its worker. */

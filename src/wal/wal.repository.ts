@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../core/prisma/prisma.service';
+import { slotNames } from '../engines/replication-slots';
 import type { Instance } from '../generated/prisma/client';
 import { lsnValue } from './lsn';
-import { slotNames } from './wal-names';
 
 export interface NewSegment {
   instanceId: string;
