@@ -255,6 +255,27 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
         expect(expected.length).toBeGreaterThan(0);
         expect({ end, ids: got }).toEqual({ end, ids: expected });
       }
+
+      // a moment to the microsecond: exactly a commit's own time holds it, a microsecond
+      // earlier does not
+      const [{ at, before }] = await query(
+        `SELECT to_char(c AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+                to_char((c - interval '1 microsecond') AT TIME ZONE 'UTC',
+                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS before
+         FROM (SELECT pg_xact_commit_timestamp(xmin) AS c FROM ticks WHERE id = 20) one`,
+      );
+      for (const moment of [at as string, before as string]) {
+        const asked = await t.http
+          .post(`/v1/instances/${inst.id}/restores`)
+          .set(auth)
+          .send({ point_in_time: moment, target_instance_id: copy.id })
+          .expect(202);
+        expect(
+          await waitForRestore(t, { id: inst.id, token }, (asked.body as { id: number }).id),
+        ).toMatchObject({ status: 'done' });
+        const got = (await pg.query('SELECT max(id) AS id FROM ticks', 'copy'))[0].id;
+        expect({ moment, newest: got }).toEqual({ moment, newest: moment === at ? 20 : 19 });
+      }
     } finally {
       writing = false;
       await writes;

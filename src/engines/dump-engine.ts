@@ -67,8 +67,11 @@ export interface RecoveryOptions {
    * server starts.
    */
   fetchWal(dir: string): Promise<void>;
-  /** stop at the last commit at or before this moment; absent: replay all that was fetched */
-  targetTime?: Date;
+  /**
+   * stop at the last commit at or before this moment (RFC 3339 in UTC, to the microsecond);
+   * absent: replay all that was fetched
+   */
+  targetTime?: string;
 }
 
 /** Counts what a dump holds while it streams by, without a query on the instance. */

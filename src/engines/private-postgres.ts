@@ -259,10 +259,7 @@ async function prepareRecovery(
     // PostgreSQL reads this form of a moment, not ISO 8601's T and Z
     ...(recovery.targetTime
       ? {
-          recovery_target_time: recovery.targetTime
-            .toISOString()
-            .replace('T', ' ')
-            .replace('Z', '+00'),
+          recovery_target_time: recovery.targetTime.replace('T', ' ').replace('Z', '+00'),
         }
       : {}),
   };

@@ -9,6 +9,7 @@ import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
 import { containFailures } from '../core/async/contain-failures';
+import { microsText } from '../core/validation/moment';
 import type { RecoveryOptions } from '../engines/dump-engine';
 import { DumpEngines } from '../engines/engines';
 import { RestoreFailedError } from '../engines/restore-process';
@@ -176,6 +177,9 @@ export class RestoreRunner {
   ): Promise<RecoveryOptions | undefined> {
     const moment = restore.pointInTime;
     if (!moment) return undefined;
+    // to the microsecond, as the moment was asked for and as commit times are kept
+    const micros =
+      (await this.restores.pointInTimeMicros(restore.pk)) ?? BigInt(moment.getTime()) * 1000n;
     if (!backup.walStartLsn) {
       throw new RestoreFailedError(
         `backup ${backup.number} is not a base backup: no write-ahead log can be replayed on it`,
@@ -199,16 +203,13 @@ export class RestoreRunner {
       }
       needed.push(piece);
       if (lsnValue(piece.endLsn) > lsnValue(expected)) expected = piece.endLsn;
-      if (
-        piece.newestCommitMicros !== null &&
-        BigInt(piece.newestCommitMicros) > BigInt(moment.getTime()) * 1000n
-      ) {
+      if (piece.newestCommitMicros !== null && BigInt(piece.newestCommitMicros) > micros) {
         reached = true;
         break;
       }
     }
     return {
-      targetTime: reached ? moment : undefined,
+      targetTime: reached ? microsText(micros) : undefined,
       fetchWal: (dir) => this.fetchWal(needed, dir),
     };
   }

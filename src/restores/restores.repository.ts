@@ -4,6 +4,7 @@ import { InstanceNotFoundError } from '../core/errors/domain-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { Restore } from '../generated/prisma/client';
 import type { RestoreWithBackup } from './dto/restore.response';
+import { microsText } from '../core/validation/moment';
 
 const WITH_BACKUP = { backup: { select: { number: true, triggeredAt: true } } } as const;
 
@@ -31,10 +32,12 @@ export class RestoresRepository {
     instanceId: string,
     backupPk: bigint,
     triggeredAt: Date,
-    options: { targetInstanceId?: string | null; pointInTime?: Date | null } = {},
+    options: { targetInstanceId?: string | null; pointInTimeMicros?: bigint | null } = {},
   ): Promise<Restore> {
     const targetInstanceId = options.targetInstanceId ?? null;
-    const pointInTime = options.pointInTime ?? null;
+    // as text: a Date would cut the moment to the millisecond
+    const pointInTime =
+      options.pointInTimeMicros == null ? null : microsText(options.pointInTimeMicros);
     const rows = await this.prisma.$queryRaw<Array<{ pk: bigint }>>`
       WITH next AS (
         UPDATE instances SET last_restore_number = last_restore_number + 1
@@ -44,11 +47,19 @@ export class RestoresRepository {
       INSERT INTO restores (instance_id, number, backup_pk, status, triggered_at, target_instance_id,
                             point_in_time)
       SELECT ${instanceId}, next.last_restore_number, ${backupPk}, 'queued', ${triggeredAt},
-             ${targetInstanceId}, ${pointInTime}
+             ${targetInstanceId}, ${pointInTime}::timestamptz
       FROM next
       RETURNING pk`;
     if (rows.length === 0) throw new InstanceNotFoundError(instanceId);
     return this.prisma.restore.findUniqueOrThrow({ where: { pk: rows[0].pk } });
+  }
+
+  /** The restore's moment in microseconds since 1970 (null: it restores a backup as it is). */
+  async pointInTimeMicros(pk: bigint): Promise<bigint | null> {
+    const rows = await this.prisma.$queryRaw<{ micros: bigint | null }[]>`
+      SELECT (extract(epoch FROM point_in_time) * 1000000)::bigint AS micros
+      FROM restores WHERE pk = ${pk}`;
+    return rows[0]?.micros == null ? null : BigInt(rows[0].micros);
   }
 
   async deleteQueued(pk: bigint): Promise<void> {

@@ -11,7 +11,7 @@ import {
   RestoreNotFoundError,
 } from '../core/errors/domain-errors';
 import { isBackupNotRestorable, isInstanceBusy } from '../core/prisma/prisma-errors';
-import { parseMoment } from '../core/validation/moment';
+import { parseMoment, parseMomentMicros } from '../core/validation/moment';
 import type { AccessedInstance } from '../access/access.repository';
 import { InstancesRepository } from '../instances/instances.repository';
 import { JobEnqueuer } from '../jobs/job-enqueuer';
@@ -68,7 +68,7 @@ export class RestoresService {
       // backup from retention and deletion until the restore ended
       restore = await this.restores.insertQueued(instance.id, backup.pk, this.clock.now(), {
         targetInstanceId: target,
-        pointInTime: moment,
+        pointInTimeMicros: moment === null ? null : parseMomentMicros(body.point_in_time),
       });
     } catch (err) {
       if (isInstanceBusy(err)) throw new BackupInProgressError(target ?? instance.id);

@@ -1,4 +1,4 @@
-import { parseMoment } from './moment';
+import { parseMoment, microsText, parseMomentMicros } from './moment';
 
 describe('parseMoment', () => {
   it('reads the documented form, with a fraction and any offset', () => {
@@ -45,5 +45,21 @@ describe('parseMoment', () => {
   it('refuses what is not a string', () => {
     expect(parseMoment(1765115000000)).toBeNull();
     expect(parseMoment(null)).toBeNull();
+  });
+});
+
+describe('parseMomentMicros', () => {
+  it('keeps a fraction to the microsecond, in any offset, and cuts what is finer', () => {
+    expect(parseMomentMicros('2026-12-07T14:18:54.123456Z')).toBe(1796653134123456n);
+    expect(parseMomentMicros('2026-12-07T15:18:54.123456+01:00')).toBe(1796653134123456n);
+    expect(parseMomentMicros('2026-12-07T14:18:54.1234567Z')).toBe(1796653134123456n);
+    expect(parseMomentMicros('2026-12-07T14:18:54.5Z')).toBe(1796653134500000n);
+    expect(parseMomentMicros('2026-12-07T14:18:54Z')).toBe(1796653134000000n);
+    expect(parseMomentMicros('yesterday')).toBeNull();
+  });
+
+  it('writes microseconds back as PostgreSQL reads them', () => {
+    expect(microsText(1796653134123456n)).toBe('2026-12-07T14:18:54.123456Z');
+    expect(microsText(1796653134000007n)).toBe('2026-12-07T14:18:54.000007Z');
   });
 });

@@ -15,7 +15,7 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /**
  * The moment `text` names in the accepted form, or null for any other text or an impossible
  * date (a 30th of February, hour 24, an offset beyond ±23:59). A fraction finer than a
- * millisecond is cut to the millisecond.
+ * millisecond is cut to the millisecond (parseMomentMicros keeps it to the microsecond).
  */
 export function parseMoment(text: unknown, { dateAlone = false } = {}): Date | null {
   if (typeof text !== 'string') return null;
@@ -36,6 +36,24 @@ export function parseMoment(text: unknown, { dateAlone = false } = {}): Date | n
   const offset = (m?.[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
   const moment = new Date(utc - offset);
   return Number.isNaN(moment.getTime()) ? null : moment;
+}
+
+/**
+ * The moment `text` names (as parseMoment reads it) in microseconds since 1970, keeping the
+ * fraction's fourth to sixth digits that a Date cuts; null where parseMoment refuses the text.
+ */
+export function parseMomentMicros(text: unknown): bigint | null {
+  const moment = parseMoment(text);
+  if (moment === null) return null;
+  const fraction = DATE_TIME.exec(text as string)?.[7] ?? '';
+  return BigInt(moment.getTime()) * 1000n + BigInt(fraction.padEnd(6, '0').slice(3, 6));
+}
+
+/** Microseconds since 1970 as RFC 3339 in UTC with six digits of fraction, as PostgreSQL reads it. */
+export function microsText(micros: bigint): string {
+  const millis = micros / 1000n;
+  const rest = (micros % 1000n).toString().padStart(3, '0');
+  return new Date(Number(millis)).toISOString().replace('Z', `${rest}Z`);
 }
 
 /** What a refused moment's message says is accepted. */

@@ -21,7 +21,7 @@ export class CreateRestoreDto {
 
   @ApiPropertyOptional({
     description:
-      'Continuous-archiving instances only: the moment (ISO 8601 with its offset, e.g. `2026-12-02T10:15:30.250Z`) to bring the instance back to, inside the window `GET /v1/instances/{instance_id}/pitr` gives. Give either this or `backup_id`.',
+      'Continuous-archiving instances only: the moment (ISO 8601 with its offset, e.g. `2026-12-02T10:15:30.250Z`, read to the microsecond) to bring the instance back to, inside a range `GET /v1/instances/{instance_id}/pitr` gives: the instance then holds exactly the transactions committed at or before it. Give either this or `backup_id`.',
     format: 'date-time',
   })
   @OptionalButNotNull()
