@@ -324,6 +324,7 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
       await driver.delete(victim.storageKey);
       driver.onModuleDestroy();
       await t.prisma.walSegment.delete({ where: { pk: victim.pk } });
+      const removedAt = Date.now();
 
       const gap = await waitFor(
         async () =>
@@ -334,6 +335,8 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
         60000,
         'the removed piece to be recorded as a gap',
       );
+      // a figure for the notes: the shipping interval is 1 s here
+      console.log(`piece removed by hand recorded as a gap after ${Date.now() - removedAt} ms`);
       expect(gap).toMatchObject({
         to_lsn: victim.endLsn,
         reason: expect.stringMatching(/no stored piece holds this WAL/),

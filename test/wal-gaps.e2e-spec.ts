@@ -85,6 +85,7 @@ describe('a gap in the WAL archive', () => {
     // what the receiver last saw is not what the slot holds now
     const before = (await admin('/wal-archive')).body.slot.retained_bytes as number;
     expect(retained).toBeGreaterThan(before + 1_000_000);
+    const grown = Date.now();
     const seen = await waitFor(
       async () => {
         const slot = (await admin('/wal-archive')).body.slot as { retained_bytes: number | null };
@@ -93,6 +94,7 @@ describe('a gap in the WAL archive', () => {
       120000,
       'retained_bytes to follow the slot with no worker running',
     );
+    console.log(`retained_bytes followed the slot ${Date.now() - grown} ms after it grew`);
     expect(seen.retained_bytes).toBeLessThan(retained + 1_000_000);
     const scraped = await t.http
       .get('/metrics')
