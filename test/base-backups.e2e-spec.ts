@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { decryptWithOpenssl } from './support/archives';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
-import { TestApp, registerInstance, startTestApp } from './support/test-app';
+import { TestApp, startTestApp, registerArchivedInstance } from './support/test-app';
 import { TestWorker, restoreAndWait, startTestWorker, waitForBackup } from './support/test-worker';
 
 const KEY = 'base-backup-key';
@@ -50,16 +50,8 @@ describe('base backups of continuous-archiving PostgreSQL instances', () => {
   });
 
   it('takes a base backup that opens, starts a server by hand, and restores', async () => {
-    const inst = await registerInstance(t, {
-      connection_url: pg.url('shop'),
-      backup_type: 'continuous_archiving',
-    });
+    const inst = await registerArchivedInstance(t, pg.url('shop'), KEY);
     const auth = { Authorization: `Bearer ${inst.token}` };
-    await t.http
-      .patch(`/v1/instances/${inst.id}/backups-config`)
-      .set(auth)
-      .send({ encryption_key: KEY })
-      .expect(200);
     await t.http.post(`/v1/instances/${inst.id}/backups`).set(auth).expect(202);
     expect(await waitForBackup(t, inst.id, inst.token, 1)).toMatchObject({
       status: 'done',

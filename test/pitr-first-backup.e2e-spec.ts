@@ -1,6 +1,6 @@
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
-import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
+import { TestApp, processEnvFor, startTestApp, registerArchivedInstance } from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup, waitForRestore } from './support/test-worker';
 
 /**
@@ -31,16 +31,8 @@ describe("a continuous-archiving instance's first base backup", () => {
   });
 
   it('opens the window from that backup once the WAL after it is stored', async () => {
-    const inst = await registerInstance(t, {
-      connection_url: pg.url('shop'),
-      backup_type: 'continuous_archiving',
-    });
+    const inst = await registerArchivedInstance(t, pg.url('shop'), 'first-backup-key');
     const auth = { Authorization: `Bearer ${inst.token}` };
-    await t.http
-      .patch(`/v1/instances/${inst.id}/backups-config`)
-      .set(auth)
-      .send({ encryption_key: 'first-backup-key' })
-      .expect(200);
     await t.http.post(`/v1/instances/${inst.id}/backups`).set(auth).expect(202);
     const first = await waitForBackup(t, inst.id, inst.token, 1);
     expect(first.status).toBe('done');

@@ -2,7 +2,12 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { waitFor } from './support/processes';
-import { TestApp, registerInstance, startTestApp } from './support/test-app';
+import {
+  TestApp,
+  registerInstance,
+  startTestApp,
+  registerArchivedInstance,
+} from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup, waitForRestore } from './support/test-worker';
 
 /**
@@ -55,15 +60,7 @@ describe('point-in-time recovery', () => {
     await query('CREATE TABLE orders (id int PRIMARY KEY, note text)');
     t = await startTestApp({ WAL_SHIP_INTERVAL: '1' });
     worker = await startTestWorker(t);
-    inst = await registerInstance(t, {
-      connection_url: pg.url('shop'),
-      backup_type: 'continuous_archiving',
-    });
-    await t.http
-      .patch(`/v1/instances/${inst.id}/backups-config`)
-      .set('Authorization', `Bearer ${inst.token}`)
-      .send({ encryption_key: 'point-in-time-key' })
-      .expect(200);
+    inst = await registerArchivedInstance(t, pg.url('shop'), 'point-in-time-key');
     await waitFor(
       async () =>
         (await t.prisma.walReceiver.findUnique({ where: { instanceId: inst.id } }))?.state ===

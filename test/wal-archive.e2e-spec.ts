@@ -14,7 +14,13 @@ import { decryptWithOpenssl } from './support/archives';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { waitFor } from './support/processes';
 import { RunningProcess, startEntry } from './support/processes';
-import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
+import {
+  TestApp,
+  processEnvFor,
+  registerInstance,
+  startTestApp,
+  registerArchivedInstance,
+} from './support/test-app';
 import { lsnValue } from '../src/wal/lsn';
 import { WalArchiver } from '../src/wal/wal-archiver.service';
 import { segmentBounds } from '../src/wal/wal-names';
@@ -49,15 +55,7 @@ describe('continuous archiving of the write-ahead log', () => {
   });
 
   it('ships each completed segment, holds the rest in its slot, and drops its slots when deregistered', async () => {
-    const inst = await registerInstance(t, {
-      connection_url: pg.url('shop'),
-      backup_type: 'continuous_archiving',
-    });
-    await t.http
-      .patch(`/v1/instances/${inst.id}/backups-config`)
-      .set('Authorization', `Bearer ${inst.token}`)
-      .send({ encryption_key: KEY })
-      .expect(200);
+    const inst = await registerArchivedInstance(t, pg.url('shop'), KEY);
     await waitFor(
       async () =>
         (await t.prisma.walReceiver.findUnique({ where: { instanceId: inst.id } }))?.state ===

@@ -12,10 +12,37 @@ import {
   processEnvFor,
   registerInstance,
   startTestApp,
+  registerArchivedInstance,
 } from './support/test-app';
 import { waitForBackup, waitForRestore } from './support/test-worker';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Commits `insert` with $1 = 1, 2, 3… over a connection of its own, pausing `pauseMs` between
+ * two commits, until stopped.
+ */
+async function startWriter(url: string, insert: string, pauseMs: number) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  let writing = true;
+  let n = 0;
+  const writes = (async () => {
+    while (writing) {
+      n += 1;
+      await client.query(insert, [n]);
+      await sleep(pauseMs);
+    }
+  })();
+  return {
+    count: () => n,
+    async stop() {
+      writing = false;
+      await writes;
+      await client.end();
+    },
+  };
+}
 
 /**
  * Two workers and a writer; the worker holding the instance's WAL receiver is paused (SIGSTOP,
@@ -39,15 +66,7 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
     await query('CREATE TABLE orders (id int PRIMARY KEY, note text)');
     s3 = await startS3Server('archives');
     t = await startTestApp({ ...s3.env, ...settings });
-    inst = await registerInstance(t, {
-      connection_url: pg.url('shop'),
-      backup_type: 'continuous_archiving',
-    });
-    await t.http
-      .patch(`/v1/instances/${inst.id}/backups-config`)
-      .set('Authorization', `Bearer ${inst.token}`)
-      .send({ encryption_key: 'fencing-key' })
-      .expect(200);
+    inst = await registerArchivedInstance(t, pg.url('shop'), 'fencing-key');
   });
   afterAll(async () => {
     for (const w of workers) {
@@ -85,17 +104,7 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
     expect(base.status).toBe('done');
 
     // a writer commits a row every ~25 ms throughout
-    const writer = new Client({ connectionString: pg.url('shop') });
-    await writer.connect();
-    let writing = true;
-    let rows = 0;
-    const writes = (async () => {
-      while (writing) {
-        rows += 1;
-        await writer.query('INSERT INTO orders VALUES ($1, $2)', [rows, `row ${rows}`]);
-        await sleep(25);
-      }
-    })();
+    const writer = await startWriter(pg.url('shop'), 'INSERT INTO orders (id) VALUES ($1)', 25);
     await sleep(3000);
     startWorker();
     await sleep(3000);
@@ -122,9 +131,7 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
       'the resumed worker to notice it lost the lease',
     );
     await sleep(2000);
-    writing = false;
-    await writes;
-    await writer.end();
+    await writer.stop();
 
     // what the source committed, to the microsecond, by its own clock
     const committed = (
@@ -205,19 +212,10 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
     const token = await mintToken(t, [inst.id, copy.id]);
     const auth = { Authorization: `Bearer ${token}` };
     await query('CREATE TABLE ticks (id int PRIMARY KEY)');
-    const writer = new Client({ connectionString: pg.url('shop') });
-    await writer.connect();
-    let writing = true;
-    let n = 0;
-    const writes = (async () => {
-      while (writing) {
-        n += 1;
-        await writer.query('INSERT INTO ticks VALUES ($1)', [n]);
-        await sleep(10); // about 50 commits a second with the round trip
-      }
-    })();
+    // about 50 commits a second with the round trip
+    const writer = await startWriter(pg.url('shop'), 'INSERT INTO ticks VALUES ($1)', 10);
     try {
-      await waitFor(() => Promise.resolve(n > 50), 60000, 'the writer to get going');
+      await waitFor(() => Promise.resolve(writer.count() > 50), 60000, 'the writer to get going');
       // the window holds the table and its first rows (a busy machine ships later)
       const going = Date.now();
       await waitFor(
@@ -277,9 +275,7 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
         expect({ moment, newest: got }).toEqual({ moment, newest: moment === at ? 20 : 19 });
       }
     } finally {
-      writing = false;
-      await writes;
-      await writer.end();
+      await writer.stop();
     }
   });
 

@@ -118,6 +118,27 @@ export async function registerInstance(
   return { id, token };
 }
 
+/**
+ * Registers a continuous-archiving PostgreSQL instance for the database at `connectionUrl`, with
+ * an encryption key of its own (so that its archives open with a known passphrase).
+ */
+export async function registerArchivedInstance(
+  t: TestApp,
+  connectionUrl: string,
+  encryptionKey: string,
+): Promise<{ id: string; token: string }> {
+  const inst = await registerInstance(t, {
+    connection_url: connectionUrl,
+    backup_type: 'continuous_archiving',
+  });
+  await t.http
+    .patch(`/v1/instances/${inst.id}/backups-config`)
+    .set('Authorization', `Bearer ${inst.token}`)
+    .send({ encryption_key: encryptionKey })
+    .expect(200);
+  return inst;
+}
+
 export async function mintToken(
   t: TestApp,
   instances: string[],
