@@ -23,7 +23,7 @@ export class PitrService {
   ) {}
 
   async window(instance: AccessedInstance): Promise<PitrWindowResponse> {
-    const ranges = await this.openRanges(instance);
+    const { ranges } = await this.openRanges(instance);
     const newest = ranges.at(-1)!;
     return {
       start_time: newest.start.toISOString(),
@@ -81,7 +81,7 @@ export class PitrService {
     instance: AccessedInstance,
     moment: Date,
   ): Promise<{ pk: bigint; number: number }> {
-    const ranges = await this.openRanges(instance);
+    const { all, ranges } = await this.openRanges(instance);
     const holding = ranges.find((r) => moment >= r.start && moment <= r.end);
     const backup = holding && (await this.pitr.baseBackupFor(instance.id, holding, moment));
     if (backup) return backup;
@@ -92,7 +92,10 @@ export class PitrService {
     if (before && after) {
       const near = `The nearest moments that can be restored are up to ${before.end.toISOString()} and from ${after.start.toISOString()}.`;
       const gap = await this.pitr.gapBetween(instance.id, before.toLsn, after.fromLsn);
-      const stored = await this.storedAt(instance.id, moment);
+      // stored from a stretch's first known commit on
+      const stored = all.some(
+        (r) => r.firstCommit && r.end && moment >= r.firstCommit && moment <= r.end,
+      );
       if (gap && !stored) {
         throw new PointInTimeOutsideWindowError(
           `${at} falls in a gap of the write-ahead log archive of instance "${instance.id}": ${gap.reason} (the WAL from ${gap.fromLsn} to ${gap.toLsn} is missing, noticed at ${gap.detectedAt.toISOString()}). ${near}`,
@@ -107,22 +110,20 @@ export class PitrService {
     );
   }
 
-  /** Whether some stretch of stored WAL holds `moment` (from its first known commit on). */
-  private async storedAt(instanceId: string, moment: Date): Promise<boolean> {
-    const all = await this.pitr.ranges(instanceId);
-    return all.some((r) => r.firstCommit && r.end && moment >= r.firstCommit && moment <= r.end);
-  }
-
-  /** The ranges that can be restored to, oldest first; 422 when there is none yet. */
+  /**
+   * Every stretch of the instance's archive (`all`), and those that can be restored to
+   * (`ranges`), oldest first; 422 when there is none yet.
+   */
   private async openRanges(
     instance: AccessedInstance,
-  ): Promise<Array<PitrRange & { start: Date; end: Date }>> {
+  ): Promise<{ all: PitrRange[]; ranges: Array<PitrRange & { start: Date; end: Date }> }> {
     if (instance.backupType !== 'continuous_archiving') {
       throw new PointInTimeUnavailableError(
         `Instance "${instance.id}" has backup_type ${instance.backupType}: only an instance registered with backup_type continuous_archiving (PostgreSQL) can be restored to a point in time.`,
       );
     }
-    const ranges = (await this.pitr.ranges(instance.id)).filter(
+    const all = await this.pitr.ranges(instance.id);
+    const ranges = all.filter(
       (r): r is PitrRange & { start: Date; end: Date } =>
         r.start !== null && r.end !== null && r.end >= r.start,
     );
@@ -131,6 +132,6 @@ export class PitrService {
         `Instance "${instance.id}" has no point-in-time window yet: it opens once a base backup has finished and the write-ahead log of a commit after it is in storage.`,
       );
     }
-    return ranges;
+    return { all, ranges };
   }
 }
