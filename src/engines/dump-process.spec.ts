@@ -25,16 +25,16 @@ describe('spawnDump idle watchdog', () => {
   });
 
   it('leaves a slow tool alone as long as it keeps writing', async () => {
-    // writes every 0.2 s for longer than the 3 s limit: on a busy machine a pause may stretch,
-    // but not fifteenfold
-    const out = sh('i=0; while [ $i -lt 20 ]; do echo $i; sleep 0.2; i=$((i+1)); done', 3000);
-    expect((await buffer(out)).toString().split('\n')).toHaveLength(21);
+    // writes every 0.1 s for longer than the 1 s limit: on a busy machine a pause may stretch,
+    // but not tenfold
+    const out = sh('i=0; while [ $i -lt 15 ]; do echo $i; sleep 0.1; i=$((i+1)); done', 1000);
+    expect((await buffer(out)).toString().split('\n')).toHaveLength(16);
   });
 
   it('does not count the time in which the reader is not reading', async () => {
-    const out = sh('head -c 4194304 /dev/zero', 1000);
-    // nobody reads for 4 × the limit: the tool is blocked by us, not stuck
-    await new Promise((r) => setTimeout(r, 4000));
+    const out = sh('head -c 4194304 /dev/zero', 300);
+    // nobody reads for 5 × the limit: the tool is blocked by us, not stuck
+    await new Promise((r) => setTimeout(r, 1500));
     expect((await buffer(out)).length).toBe(4194304);
   });
 });
