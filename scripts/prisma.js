@@ -21,7 +21,8 @@ const cli = path.join(__dirname, '..', 'node_modules', 'prisma', 'build', 'index
 // Everything else the CLI prints passes through unchanged.
 const NOISE =
   /WARNING: Your schema specifies the following datasource properties but you are using a Driver Adapter[\s\S]*?only using driver adapters\.\n+/;
-const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], {
+const preload = path.join(__dirname, 'prisma-engine-timers.js');
+const result = spawnSync(process.execPath, ['--require', preload, cli, ...process.argv.slice(2)], {
   stdio: ['inherit', 'pipe', 'inherit'],
   env,
   maxBuffer: 64 * 1024 * 1024,
