@@ -21,7 +21,8 @@ export interface BackupField {
 /**
  * The a9s backup object (docs/public-api.md), field for field and in its order: the one list
  * that the class below (and so the OpenAPI document), the SQL that renders the list and the
- * show (`backup-json.sql.ts`) and the stored rendering (`npm run db:backup-json`) follow.
+ * show (`backup-json.sql.ts`) and the stored rendering (src/database/backup-json.ts, migrated
+ * by `npm run db:migration`) follow.
  * Adding a field is one entry here, a generated migration when it is stored, and the medium
  * test that holds what the database renders to this list (test/medium/backup-json).
  */
