@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FsStorageDriver } from '../src/storage/fs-storage.driver';
+import { MemoryStorageDriver } from '../src/storage/memory-storage.driver';
 import { S3StorageDriver } from '../src/storage/s3-storage.driver';
 import {
   ObjectExistsError,
@@ -38,7 +39,10 @@ interface Subject {
   stored(): Promise<string[]>;
 }
 
-/** The storage contract, the same for every driver: what the worker and the API rely on. */
+/**
+ * The storage contract, the same for every driver: what the worker and the API rely on. The
+ * memory driver, which unit tests use in place of the others, is held to it too.
+ */
 describe.each([
   [
     'fs',
@@ -53,6 +57,13 @@ describe.each([
               .map((e) => join(e.parentPath, e.name).slice(root.length + 1)),
           ),
       });
+    },
+  ],
+  [
+    'memory',
+    (): Promise<Subject> => {
+      const driver = new MemoryStorageDriver();
+      return Promise.resolve({ driver, stored: () => Promise.resolve(driver.keys()) });
     },
   ],
   [
