@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
-import { startPrivatePostgres } from '../src/engines/private-postgres';
-import { RestoreFailedError } from '../src/engines/restore-process';
+import { startPrivatePostgres } from '../src/engines/postgresql/private-postgres';
+import { RestoreFailedError } from '../src/engines/shared/restore-process';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { Readable } from 'node:stream';
 

@@ -8,7 +8,7 @@ import {
   BackupNotFoundError,
   InvalidParametersError,
 } from '../core/errors/domain-errors';
-import { failedSteps } from '../engines/connection-check';
+import { failedSteps } from '../engines/shared/connection-check';
 import { InstancesService } from '../instances/instances.service';
 import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';

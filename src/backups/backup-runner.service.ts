@@ -7,7 +7,7 @@ import { startProgress } from '../jobs/progress';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
 import { containFailures } from '../core/async/contain-failures';
-import type { ContentCounter } from '../engines/dump-engine';
+import type { ContentCounter } from '../engines/shared/dump-engine';
 import { DumpEngines } from '../engines/engines';
 import type { Backup, Instance } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';

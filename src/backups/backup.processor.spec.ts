@@ -2,7 +2,7 @@ import type { WorkerPresence } from '../workers/worker-presence.service';
 import { Job, UnrecoverableError } from 'bullmq';
 import { BackupNotRunnableError, type BackupRunner } from './backup-runner.service';
 import type { AppConfig } from '../core/config/app-config';
-import { DumpFailedError } from '../engines/dump-engine';
+import { DumpFailedError } from '../engines/shared/dump-engine';
 import type { RetentionService } from '../retention/retention.service';
 import { BackupProcessor } from './backup.processor';
 import type { RunBackupPayload } from '../jobs/queue.contract';

@@ -6,7 +6,7 @@ import { RetentionService } from '../retention/retention.service';
 import { Job, UnrecoverableError } from 'bullmq';
 import { BackupNotRunnableError, BackupRunner } from './backup-runner.service';
 import { AppConfig } from '../core/config/app-config';
-import { DumpFailedError } from '../engines/dump-engine';
+import { DumpFailedError } from '../engines/shared/dump-engine';
 import {
   BACKUPS_QUEUE,
   JOB_LOCK_MS,

@@ -2,7 +2,7 @@ import type { ByteProgress } from '../archive/byte-progress';
 import { Injectable } from '@nestjs/common';
 import { BackupNotFoundError, InstanceNotFoundError } from '../core/errors/domain-errors';
 import { PrismaService } from '../core/prisma/prisma.service';
-import type { TableCount } from '../engines/dump-engine';
+import type { TableCount } from '../engines/shared/dump-engine';
 import type { Backup, BackupStatus, BackupTrigger, Verification } from '../generated/prisma/client';
 import type { BackupWithKeyOrigin } from './dto/backup.response';
 

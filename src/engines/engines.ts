@@ -1,9 +1,9 @@
 import type { BackupType, InstanceType } from '../generated/prisma/client';
-import { DumpEngine } from './dump-engine';
-import { MariadbEngine } from './mariadb.engine';
-import { PostgresqlBaseBackupEngine } from './postgresql-base-backup.engine';
-import { PostgresqlEngine } from './postgresql.engine';
-import { RedisEngine } from './redis.engine';
+import { DumpEngine } from './shared/dump-engine';
+import { MariadbEngine } from './mariadb/mariadb.engine';
+import { PostgresqlBaseBackupEngine } from './postgresql/postgresql-base-backup.engine';
+import { PostgresqlEngine } from './postgresql/postgresql.engine';
+import { RedisEngine } from './redis/redis.engine';
 
 /** The dump engine of each instance type. */
 export class DumpEngines {

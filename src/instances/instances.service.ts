@@ -8,7 +8,7 @@ import {
   NotFoundError,
 } from '../core/errors/domain-errors';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
-import { ConnectionCheckResult, failedSteps } from '../engines/connection-check';
+import { ConnectionCheckResult, failedSteps } from '../engines/shared/connection-check';
 import { DumpEngines } from '../engines/engines';
 import type { Instance } from '../generated/prisma/client';
 import { SecretBox } from '../core/secrets/secret-box';

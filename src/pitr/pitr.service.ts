@@ -5,7 +5,7 @@ import {
   PointInTimeOutsideWindowError,
   PointInTimeUnavailableError,
 } from '../core/errors/domain-errors';
-import { slotNames } from '../engines/replication-slots';
+import { slotNames } from '../engines/postgresql/replication-slots';
 import { InstancesRepository } from '../instances/instances.repository';
 import { PitrWindowResponse } from './dto/pitr-window.response';
 import { WalArchiveResponse } from './dto/wal-archive.response';

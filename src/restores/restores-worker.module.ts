@@ -5,7 +5,7 @@ import { PitrDataModule } from '../pitr/pitr-data.module';
 import { BackupsDataModule } from '../backups/backups-data.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
-import { PrivateDirsJanitor } from '../engines/private-dirs-janitor';
+import { PrivateDirsJanitor } from '../engines/shared/private-dirs-janitor';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
 import { WorkerMetricsModule } from '../metrics/metrics.module';
 import { WorkerPresenceModule } from '../workers/workers.module';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../core/prisma/prisma.service';
-import type { TableCount } from '../engines/dump-engine';
+import type { TableCount } from '../engines/shared/dump-engine';
 import type { Verification } from '../generated/prisma/client';
 
 /** A verification the recovery sweep looks at. */

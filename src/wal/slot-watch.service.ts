@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SecretBox } from '../core/secrets/secret-box';
-import { connectPostgres } from '../engines/pg-tools';
+import { connectPostgres } from '../engines/postgresql/pg-tools';
 import { credentialsContext } from '../instances/credentials';
 import { WalRepository } from './wal.repository';
 

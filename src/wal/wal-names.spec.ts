@@ -1,4 +1,4 @@
-import { slotNames } from '../engines/replication-slots';
+import { slotNames } from '../engines/postgresql/replication-slots';
 import { segmentRange, walKey } from './wal-names';
 
 describe('WAL names', () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../core/prisma/prisma.service';
-import { slotNames } from '../engines/replication-slots';
+import { slotNames } from '../engines/postgresql/replication-slots';
 import type { Instance } from '../generated/prisma/client';
 import { lsnValue } from './lsn';
 

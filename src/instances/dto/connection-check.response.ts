@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CHECK_STEPS } from '../../engines/connection-check';
+import { CHECK_STEPS } from '../../engines/shared/connection-check';
 
 export class CheckItemResponse {
   @ApiProperty({ enum: CHECK_STEPS })

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { CheckOptions, ConnectionCheckResult, runCheck } from './connection-check';
-import { baseEnvironment, lastLines, redact, spawnFailure } from './dump-process';
+import { CheckOptions, ConnectionCheckResult, runCheck } from '../shared/connection-check';
+import { baseEnvironment, lastLines, redact, spawnFailure } from '../shared/dump-process';
 import { clientOptions } from './mariadb-options';
 
 const STEPS = ['reachable', 'authenticated', 'server_version', 'dump_privilege'] as const;

@@ -3,10 +3,16 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseEnvironment, lastLines } from './dump-process';
+import { baseEnvironment, lastLines } from '../shared/dump-process';
 import { optionValue } from './mariadb-options';
-import { makeDataDir, makePrivateDir, recordServer, runTool, serverUser } from './private-dirs';
-import { RestoreFailedError } from './restore-process';
+import {
+  makeDataDir,
+  makePrivateDir,
+  recordServer,
+  runTool,
+  serverUser,
+} from '../shared/private-dirs';
+import { RestoreFailedError } from '../shared/restore-process';
 
 /** A MariaDB server of our own, on a unix socket only, with an empty data directory. */
 export interface PrivateMariadb {

@@ -1,13 +1,13 @@
 import IORedis from 'ioredis';
-import { redisConnection } from '../core/connections/redis-connection';
+import { redisConnection } from '../../core/connections/redis-connection';
 import {
   CheckOptions,
   ConnectionCheckResult,
   isTlsError,
   networkProblem,
   runCheck,
-} from './connection-check';
-import { redact } from './dump-process';
+} from '../shared/connection-check';
+import { redact } from '../shared/dump-process';
 
 const STEPS = ['reachable', 'authenticated', 'server_version', 'dump_privilege'] as const;
 

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import IORedis from 'ioredis';
-import { redisConnection } from '../core/connections/redis-connection';
-import { DumpEngine, ScratchInventory } from './dump-engine';
-import { baseEnvironment, spawnDump } from './dump-process';
-import { RestoreFailedError } from './restore-process';
-import { makePrivateDir, recordServer, serverUser } from './private-dirs';
+import { redisConnection } from '../../core/connections/redis-connection';
+import { DumpEngine, ScratchInventory } from '../shared/dump-engine';
+import { baseEnvironment, spawnDump } from '../shared/dump-process';
+import { RestoreFailedError } from '../shared/restore-process';
+import { makePrivateDir, recordServer, serverUser } from '../shared/private-dirs';
 import { checkRedis } from './redis.check';
-import type { CheckOptions, ConnectionCheckResult } from './connection-check';
+import type { CheckOptions, ConnectionCheckResult } from '../shared/connection-check';
 
 /** Keys copied per round trip when restoring. */
 const BATCH = 500;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { InstanceType } from '../generated/prisma/client';
+import type { InstanceType } from '../../generated/prisma/client';
 import type { CheckOptions, ConnectionCheckResult } from './connection-check';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DumpFailedError } from './dump-engine';
+import { DumpFailedError } from '../shared/dump-engine';
 import { installedPgMajors, pgToolsFor, pickPgMajor } from './pg-tools';
 
 describe('choosing pg_dump by the server version', () => {

@@ -5,14 +5,14 @@ import {
   ScratchInventory,
   ScratchTarget,
   TableCount,
-} from './dump-engine';
+} from '../shared/dump-engine';
 import { InsertRowCounter } from './insert-row-counter';
 import { sqlString, startPrivateMariadb } from './private-mariadb';
-import { baseEnvironment, spawnDump } from './dump-process';
-import { framedInput, runRestoreTool } from './restore-process';
+import { baseEnvironment, spawnDump } from '../shared/dump-process';
+import { framedInput, runRestoreTool } from '../shared/restore-process';
 import { clientOptions } from './mariadb-options';
 import { checkMariadb } from './mariadb.check';
-import type { CheckOptions, ConnectionCheckResult } from './connection-check';
+import type { CheckOptions, ConnectionCheckResult } from '../shared/connection-check';
 
 /**
  * Run first when restoring: drops every view and table of the database, so that tables created

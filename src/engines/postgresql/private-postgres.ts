@@ -5,9 +5,9 @@ import { chownSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client } from 'pg';
-import { baseEnvironment, lastLines } from './dump-process';
+import { baseEnvironment, lastLines } from '../shared/dump-process';
 import { PG_TOOLS_ROOT } from './pg-tools';
-import type { RecoveryOptions, TableCount } from './dump-engine';
+import type { RecoveryOptions, TableCount } from '../shared/dump-engine';
 import {
   Owner,
   makeDataDir,
@@ -15,8 +15,8 @@ import {
   recordServer,
   runTool,
   serverUser,
-} from './private-dirs';
-import { RestoreFailedError } from './restore-process';
+} from '../shared/private-dirs';
+import { RestoreFailedError } from '../shared/restore-process';
 
 /** A PostgreSQL server of our own, on a unix socket only, over a copy of an instance's cluster. */
 export interface PrivatePostgres {

@@ -1,5 +1,5 @@
 import { Client, ClientConfig } from 'pg';
-import { pgClientConfig } from '../core/connections/postgres-connection';
+import { pgClientConfig } from '../../core/connections/postgres-connection';
 import {
   CHECK_STEPS,
   CheckOptions,
@@ -7,9 +7,9 @@ import {
   isTlsError,
   networkProblem,
   runCheck,
-} from './connection-check';
-import { DumpFailedError } from './dump-engine';
-import { redact } from './dump-process';
+} from '../shared/connection-check';
+import { DumpFailedError } from '../shared/dump-engine';
+import { redact } from '../shared/dump-process';
 import { pgToolsFor } from './pg-tools';
 
 /** Objects pg_dump must read that the role may not: at most a few, named. */

@@ -1,4 +1,4 @@
-import type { ContentCounter, TableCount } from './dump-engine';
+import type { ContentCounter, TableCount } from '../shared/dump-engine';
 
 const NL = 0x0a;
 /** what a line of SQL must show to be judged: pg_dump's comment naming a table's data, or COPY */

@@ -1,19 +1,19 @@
 import { Readable } from 'node:stream';
 import type { Client } from 'pg';
 import { checkPostgresql } from './postgresql.check';
-import type { CheckOptions, ConnectionCheckResult } from './connection-check';
+import type { CheckOptions, ConnectionCheckResult } from '../shared/connection-check';
 import {
   DumpEngine,
   DumpFailedError,
   RestoreOptions,
   ScratchInventory,
   ScratchTarget,
-} from './dump-engine';
-import { baseEnvironment, spawnDump } from './dump-process';
+} from '../shared/dump-engine';
+import { baseEnvironment, spawnDump } from '../shared/dump-process';
 import { connectPostgres, pgServerMajor, pgToolsFor } from './pg-tools';
 import { PostgresqlEngine, databaseAndUser, libpqEnvironment } from './postgresql.engine';
 import { countTables, startPrivatePostgres } from './private-postgres';
-import { RestoreFailedError } from './restore-process';
+import { RestoreFailedError } from '../shared/restore-process';
 import { isTar, peek } from './peek';
 import { slotNames } from './replication-slots';
 

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform, TransformCallback, pipeline } from 'node:stream';
-import { baseEnvironment } from './dump-process';
-import { RestoreFailedError } from './restore-process';
+import { baseEnvironment } from '../shared/dump-process';
+import { RestoreFailedError } from '../shared/restore-process';
 
 /**
  * psql executes meta-commands (`\!` runs a shell command) found in its input, and a restore's

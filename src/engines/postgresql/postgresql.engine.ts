@@ -5,10 +5,10 @@ import {
   RestoreOptions,
   ScratchInventory,
   ScratchTarget,
-} from './dump-engine';
+} from '../shared/dump-engine';
 import { CopyRowCounter } from './copy-row-counter';
-import { baseEnvironment, spawnDump } from './dump-process';
-import { RestoreFailedError, framedInput, runRestoreTool } from './restore-process';
+import { baseEnvironment, spawnDump } from '../shared/dump-process';
+import { RestoreFailedError, framedInput, runRestoreTool } from '../shared/restore-process';
 import { peek } from './peek';
 import {
   SCRATCH_SUPERUSER,
@@ -19,7 +19,7 @@ import {
 import { installedPgMajors, pgServerMajor, pgToolsFor } from './pg-tools';
 import { assertPsqlCanRestrict, restrictPrologue, withoutRestrictLines } from './psql-guard';
 import { checkPostgresql } from './postgresql.check';
-import type { CheckOptions, ConnectionCheckResult } from './connection-check';
+import type { CheckOptions, ConnectionCheckResult } from '../shared/connection-check';
 
 /**
  * Run first, in the restore's transaction: drops every schema of the database (the dump creates

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, ClientConfig } from 'pg';
-import { pgClientConfig } from '../core/connections/postgres-connection';
-import { DumpFailedError } from './dump-engine';
+import { pgClientConfig } from '../../core/connections/postgres-connection';
+import { DumpFailedError } from '../shared/dump-engine';
 
 /** Where Debian and the official images install each PostgreSQL major's client tools. */
 export const PG_TOOLS_ROOT = '/usr/lib/postgresql';

@@ -1,4 +1,4 @@
-import type { ContentCounter, TableCount } from './dump-engine';
+import type { ContentCounter, TableCount } from '../shared/dump-engine';
 
 const NL = 0x0a;
 const QUOTE = 0x27; // '
