@@ -18,7 +18,8 @@ import { addJob } from '../jobs/add-job';
 import { BACKUPS_QUEUE, runBackupJob } from '../jobs/queue.contract';
 import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
-import { WalReceiver, dropReceiverSlots } from './wal-receiver';
+import { dropReceiverSlots } from './receiver-slots';
+import { WalReceiver } from './wal-receiver';
 import { ReceiverLease, WalRepository } from './wal.repository';
 
 /** How often a worker removes the segments no restore can use any more. */
