@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { databaseUrl, withAdminClient } from './support/databases';
+import { databaseUrl, testDatabaseName, withAdminClient } from './support/databases';
 import { dropDatabases, psql } from './support/postgres-fixtures';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
 import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
@@ -21,7 +20,7 @@ describe('a worker with a skewed clock', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    db = `bm_skew_${randomBytes(4).toString('hex')}`;
+    db = testDatabaseName('skew');
     await withAdminClient((c) => c.query(`CREATE DATABASE ${db}`));
     psql(db, `CREATE TABLE t (x int); INSERT INTO t SELECT generate_series(1, 10)`);
     // libfaketime preloaded into node itself (the faketime command would stand between)

@@ -13,9 +13,10 @@ import {
 } from './support/postgres-fixtures';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker } from './support/test-worker';
+import { TEST_SETTINGS } from './support/settings';
 
 /** Debian's chromium: the browser builds that playwright downloads are not used. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = TEST_SETTINGS.chromiumPath;
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 
 /**

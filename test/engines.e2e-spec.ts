@@ -9,6 +9,7 @@ import { mariadb } from './support/mariadb';
 import { startRedisServer } from './support/servers';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
+import { testDatabaseName } from './support/databases';
 
 const KEY = 'engine-test-key-1';
 describe('dump engines, restored with their own tools', () => {
@@ -44,8 +45,8 @@ describe('dump engines, restored with their own tools', () => {
   }
 
   describe('MariaDB', () => {
-    const source = `bm_src_${randomBytes(4).toString('hex')}`;
-    const target = `bm_dst_${randomBytes(4).toString('hex')}`;
+    const source = testDatabaseName('src');
+    const target = testDatabaseName('dst');
     const user = `bm_${randomBytes(3).toString('hex')}`;
     const password = `pw-${randomBytes(6).toString('hex')}"'\\`;
     const checksum = (db: string) =>

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { databaseUrl, withAdminClient } from './support/databases';
+import { databaseUrl, testDatabaseName, withAdminClient } from './support/databases';
 import {
   createSourceDatabase,
   dropDatabases,
@@ -30,7 +29,7 @@ describe('fork restores', () => {
 
   it('restores a backup into a second instance, leaving the source as it is', async () => {
     const source = await createSourceDatabase();
-    const target = `bm_fork_${randomBytes(5).toString('hex')}`;
+    const target = testDatabaseName('fork');
     databases.push(source, target);
     await withAdminClient((c) => c.query(`CREATE DATABASE ${target}`));
     psql(target, 'CREATE TABLE leftover (id int); INSERT INTO leftover VALUES (1)');

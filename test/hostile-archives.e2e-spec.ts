@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encryptArchive } from './support/archives';
-import { databaseUrl, withAdminClient } from './support/databases';
+import { databaseUrl, testDatabaseName, withAdminClient } from './support/databases';
 import { mariadb } from './support/mariadb';
 import { dropDatabases, psql } from './support/postgres-fixtures';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
@@ -66,7 +66,7 @@ describe('restores of hostile archives', () => {
     let file: string;
     let size: number;
     beforeAll(async () => {
-      db = `bm_hostile_${randomBytes(4).toString('hex')}`;
+      db = testDatabaseName('hostile');
       databases.push(db);
       await withAdminClient((c) => c.query(`CREATE DATABASE ${db}`));
       // an archive of some MiB: restores stream it in pieces, so the first lines reach psql
@@ -140,7 +140,7 @@ describe('restores of hostile archives', () => {
   });
 
   it('MariaDB: a dump whose checksum matches and that says `system touch` → failed, and nothing ran', async () => {
-    const db = `bm_hostile_${randomBytes(4).toString('hex')}`;
+    const db = testDatabaseName('hostile');
     mariadb(`CREATE DATABASE ${db}`);
     try {
       mariadb(`CREATE TABLE t (x INT); INSERT INTO t SELECT seq FROM seq_1_to_100;`, db);

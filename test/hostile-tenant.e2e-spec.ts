@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import {
   startTestApp,
 } from './support/test-app';
 import { waitForBackup, waitForRestore } from './support/test-worker';
+import { testDatabaseName } from './support/databases';
 
 const KEY = 'hostile-tenant-key';
 
@@ -194,7 +195,7 @@ describe('a hostile tenant', () => {
   });
 
   it('a tampered MariaDB archive with SELECT … INTO OUTFILE: verification fails, nothing is written', async () => {
-    const db = `bm_tenant_${randomBytes(4).toString('hex')}`;
+    const db = testDatabaseName('tenant');
     mariadb(`CREATE DATABASE ${db}`);
     try {
       mariadb('CREATE TABLE t (x INT); INSERT INTO t VALUES (1), (2);', db);

@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase } from './support/databases';
+import { createTestDatabase, testDatabaseName } from './support/databases';
 import { dropDatabases } from './support/postgres-fixtures';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
 import { deleteQueueKeys } from './support/redis-keys';
 import { freePort } from './support/servers';
+import { TEST_SETTINGS } from './support/settings';
 
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -59,7 +60,7 @@ describe('the README walkthrough', () => {
     await api?.stop();
     await db?.drop();
     await dropDatabases(databases);
-    await deleteQueueKeys('redis://127.0.0.1:6379', prefix);
+    await deleteQueueKeys(TEST_SETTINGS.redisUrl, prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -67,7 +68,7 @@ describe('the README walkthrough', () => {
     spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 240000 });
 
   it('backs up, downloads, opens and restores, ending with the rows back', () => {
-    const name = `bm_readme_${randomBytes(4).toString('hex')}`;
+    const name = testDatabaseName('readme');
     databases.push(name);
     const result = run(walkthrough(base, name));
     expect(result.stderr).not.toMatch(/curl: \(\d+\)/);
@@ -77,7 +78,7 @@ describe('the README walkthrough', () => {
   });
 
   it('stops at the first failing call and shows its error body', () => {
-    const name = `bm_readme_${randomBytes(4).toString('hex')}`;
+    const name = testDatabaseName('readme');
     databases.push(name);
     const script = walkthrough(base, name).replace(
       'ADMIN_TOKEN=$(cat data/admin-token)',

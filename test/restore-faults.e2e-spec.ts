@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { withAdminClient } from './support/databases';
+import { testDatabaseName, withAdminClient } from './support/databases';
 import { mariadb } from './support/mariadb';
 import { dropDatabases, psql } from './support/postgres-fixtures';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
@@ -114,8 +114,8 @@ describe('restores that fail part-way', () => {
   }
 
   it('PostgreSQL: a schema the role does not own stops psql at DROP SCHEMA; a 190 MB restore ends failed with that reason', async () => {
-    const db = `bm_owned_${randomBytes(4).toString('hex')}`;
-    const role = `bm_owner_${randomBytes(3).toString('hex')}`;
+    const db = testDatabaseName('owned');
+    const role = testDatabaseName('owner');
     databases.push(db);
     await withAdminClient(async (c) => {
       await c.query(`CREATE ROLE ${role} LOGIN`);
@@ -210,7 +210,7 @@ describe('restores that fail part-way', () => {
   });
 
   it('MariaDB: the connection killed mid-apply ends the restore failed, naming the lost connection', async () => {
-    const db = `bm_kill_${randomBytes(4).toString('hex')}`;
+    const db = testDatabaseName('kill');
     mariadb(`CREATE DATABASE ${db}`);
     try {
       mariadb(

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { withAdminClient } from './support/databases';
+import { testDatabaseName, withAdminClient } from './support/databases';
 import { dropDatabases, psql } from './support/postgres-fixtures';
 import { databaseUrl } from './support/databases';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
@@ -31,7 +30,7 @@ describe('restores racing retention and deletes', () => {
   beforeAll(async () => {
     t = await startTestApp();
     worker = await startTestWorker(t);
-    db = `bm_race_${randomBytes(4).toString('hex')}`;
+    db = testDatabaseName('race');
     await withAdminClient((c) => c.query(`CREATE DATABASE ${db}`));
     psql(db, `CREATE TABLE t (x int); INSERT INTO t SELECT generate_series(1, 10)`);
     inst = await registerInstance(t, { connection_url: databaseUrl(db) });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
-import { databaseUrl } from './support/databases';
+import { databaseUrl, testDatabaseName } from './support/databases';
 import {
   createSourceDatabase,
   dropDatabases,
@@ -137,7 +137,7 @@ describe('restores', () => {
       // a role that does not exist on this server, so psql stops in the middle
       const other = await createSourceDatabase();
       databases.push(other);
-      const role = `bm_gone_${randomBytes(3).toString('hex')}`;
+      const role = testDatabaseName('gone');
       psql(
         other,
         `CREATE ROLE ${role}; CREATE TABLE late (x int); ALTER TABLE late OWNER TO ${role};`,
@@ -257,7 +257,7 @@ describe('restores', () => {
   });
 
   describe('MariaDB', () => {
-    const db = `bm_rst_${randomBytes(4).toString('hex')}`;
+    const db = testDatabaseName('rst');
     const digest = () =>
       mariadb(
         `SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '${db}';
@@ -294,7 +294,7 @@ describe('restores', () => {
   });
 
   describe('MariaDB, failing half-way', () => {
-    const db = `bm_rsh_${randomBytes(4).toString('hex')}`;
+    const db = testDatabaseName('rsh');
     const user = `bm_${randomBytes(3).toString('hex')}`;
     beforeAll(() => {
       mariadb(`CREATE DATABASE ${db}; CREATE USER '${user}'@'%' IDENTIFIED BY 'half-way-pw';

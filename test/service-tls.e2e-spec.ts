@@ -1,6 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { databaseUrl, migrateDatabase, withAdminClient } from './support/databases';
+import {
+  databaseUrl,
+  migrateDatabase,
+  testDatabaseName,
+  withAdminClient,
+} from './support/databases';
 import { dropDatabases, psql } from './support/postgres-fixtures';
 import { PostgresServer, startPostgresServer } from './support/postgres-server';
 import { RedisServer } from './support/servers';
@@ -35,7 +39,7 @@ describe("the service's own database and Redis over TLS", () => {
     // the migrations go through the same TLS settings
     migrateDatabase(serviceDb(certs.ca));
     redis = await startTlsRedisServer(certs);
-    source = `bm_svc_tls_${randomBytes(4).toString('hex')}`;
+    source = testDatabaseName('svc_tls');
     await withAdminClient((c) => c.query(`CREATE DATABASE ${source}`));
     psql(source, 'CREATE TABLE t (x int); INSERT INTO t VALUES (1)');
   });

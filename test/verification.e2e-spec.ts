@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
@@ -9,6 +8,7 @@ import { RedisServer, startRedisServer } from './support/servers';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup } from './support/test-worker';
 import { VerificationScheduleService } from '../src/verification/verification-schedule.service';
+import { testDatabaseName } from './support/databases';
 
 describe('verified backups', () => {
   let t: TestApp;
@@ -200,7 +200,7 @@ describe('verified backups', () => {
   });
 
   describe('MariaDB', () => {
-    const db = `bm_ver_${randomBytes(4).toString('hex')}`;
+    const db = testDatabaseName('ver');
     beforeAll(() => {
       mariadb(`CREATE DATABASE ${db}`);
       mariadb(

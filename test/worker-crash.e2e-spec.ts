@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { decryptWithOpenssl } from './support/archives';
-import { databaseUrl, withAdminClient } from './support/databases';
+import { databaseUrl, testDatabaseName, withAdminClient } from './support/databases';
 import { RunningProcess, startEntry, waitFor } from './support/processes';
 import { TestApp, processEnvFor, registerInstance, startTestApp } from './support/test-app';
 import { waitForBackup } from './support/test-worker';
@@ -19,7 +18,7 @@ function storedFiles(root: string): string[] {
 
 describe('a worker killed with SIGKILL in the middle of a backup', () => {
   let t: TestApp;
-  const source = `bm_src_${randomBytes(4).toString('hex')}`;
+  const source = testDatabaseName('src');
   const workers: RunningProcess[] = [];
   let locker: Client;
 

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { databaseUrl, withAdminClient } from './databases';
+import { databaseUrl, testDatabaseName, withAdminClient } from './databases';
 
 export const psql = (db: string, sql: string) =>
   execFileSync(
@@ -22,7 +21,7 @@ export const fingerprint = (db: string) =>
 
 /** A database with known content: unicode, quotes, NULLs, bytea, a foreign key. */
 export async function createSourceDatabase(): Promise<string> {
-  const name = `bm_src_${randomBytes(5).toString('hex')}`;
+  const name = testDatabaseName('src');
   await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
   psql(
     name,
@@ -37,7 +36,7 @@ export async function createSourceDatabase(): Promise<string> {
 
 /** Restores a plain pg_dump file into a new database and returns its name. */
 export async function restoreIntoNewDatabase(dumpFile: string): Promise<string> {
-  const name = `bm_dst_${randomBytes(5).toString('hex')}`;
+  const name = testDatabaseName('dst');
   await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
   execFileSync(
     'psql',

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { TEST_SETTINGS } from './settings';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -25,7 +26,12 @@ export function startEntry(
     ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src', entry)],
     {
       cwd,
-      env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        REDIS_URL: TEST_SETTINGS.redisUrl,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // in a process group of its own, as a terminal's foreground job is: a signal sent to the
       // group reaches the process and everything it started, as Ctrl-C does

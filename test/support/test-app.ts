@@ -13,6 +13,7 @@ import { PrismaService } from '../../src/core/prisma/prisma.service';
 import { recordContract } from './contract';
 import { createTestDatabase } from './databases';
 import { deleteQueueKeys } from './redis-keys';
+import { TEST_SETTINGS } from './settings';
 
 export interface TestApp {
   app: INestApplication;
@@ -45,6 +46,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MASTER_KEY: randomBytes(32).toString('hex'),
     BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'trace',
+    REDIS_URL: TEST_SETTINGS.redisUrl,
     QUEUE_PREFIX: `bm-test-${randomBytes(4).toString('hex')}`,
     STORAGE_PATH: storagePath,
     // the suite sends wrong credentials hundreds of times from one address; test/auth-throttle

@@ -13,6 +13,7 @@ import { InstancesModule } from '../../../src/instances/instances.module';
 import { InstancesService } from '../../../src/instances/instances.service';
 import type { AccessedInstance } from '../../../src/access/access.repository';
 import { createTestDatabase } from '../../support/databases';
+import { TEST_SETTINGS } from '../../support/settings';
 import { capturingLogger } from '../../support/test-app';
 
 /** A service's module on a database of its own: the real repositories, no HTTP, no worker. */
@@ -50,6 +51,7 @@ export async function startMedium(
     MASTER_KEY: randomBytes(32).toString('hex'),
     BACKUP_MANAGER_PASSWORD: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'trace',
+    REDIS_URL: TEST_SETTINGS.redisUrl,
     QUEUE_PREFIX: `bm-medium-${randomBytes(4).toString('hex')}`,
     STORAGE_PATH: storagePath,
     ...options.env,
