@@ -101,7 +101,7 @@ describe('first start without configuration', () => {
     const again = startEntry('main.ts', { DATABASE_URL: db.url, PORT: '0' }, dir);
     return waitFor(
       () => Promise.resolve(again.output().includes('read from')),
-      20000,
+      180000,
       'second start',
     ).finally(() => again.stop());
   });

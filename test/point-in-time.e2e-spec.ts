@@ -10,6 +10,10 @@ import {
 } from './support/test-app';
 import { TestWorker, startTestWorker, waitForBackup, waitForRestore } from './support/test-worker';
 
+// the heaviest file of the suite: on a machine busy with other work its cases may take several
+// times their usual minute or two
+jest.setTimeout(900_000);
+
 /**
  * Point-in-time recovery: a continuously archived private cluster is brought back to moments
  * between its commits, from one base backup or the other, and the window and its refusals are

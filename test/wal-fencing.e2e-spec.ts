@@ -16,6 +16,10 @@ import {
 } from './support/test-app';
 import { waitForBackup, waitForRestore } from './support/test-worker';
 
+// the heaviest file of the suite: on a machine busy with other work its cases may take several
+// times their usual minute or two
+jest.setTimeout(900_000);
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

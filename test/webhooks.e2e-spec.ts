@@ -52,7 +52,8 @@ describe('webhooks', () => {
     t = await startTestApp({
       WEBHOOK_RETRY_BASE_MS: '300',
       WEBHOOK_POLL_MS: '50',
-      WEBHOOK_TIMEOUT_MS: '1500',
+      // long enough for the test's own receivers to answer on a busy machine
+      WEBHOOK_TIMEOUT_MS: '5000',
     });
     worker = await startTestWorker(t);
   });
@@ -164,13 +165,13 @@ describe('webhooks', () => {
         const d = await deliveriesOf(hang.body.id);
         return d[0]?.attempts >= 2 && d[0].attempt_log.length >= 2 ? d[0] : null;
       },
-      60000,
+      120000,
       'two attempts at the hanging receiver',
     );
     expect(hung.status).toBe('pending');
     expect(hung.attempt_log[0]).toMatchObject({
       status_code: null,
-      error: 'no answer within 1500 ms (WEBHOOK_TIMEOUT_MS)',
+      error: 'no answer within 5000 ms (WEBHOOK_TIMEOUT_MS)',
     });
     // the job ended before any delivery was tried: it never waited on a receiver
     const finished = Date.parse(String(backup.finished_at));
