@@ -16,7 +16,7 @@ describe('the public backup object, as the database renders it', () => {
   let instance: AccessedInstance;
   beforeAll(async () => {
     m = await startMedium([BackupsDataModule]);
-    instance = await m.register();
+    instance = await m.newInstance();
   });
   afterAll(() => m?.close());
 

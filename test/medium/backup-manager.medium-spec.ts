@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccessedInstance } from '../../src/access/access.repository';
 import { BackupLockedError } from '../../src/backup-manager/backup-manager.errors';
@@ -19,30 +19,8 @@ describe('deleting a backup on request', () => {
   afterAll(() => m?.close());
 
   /** A backup of `status` with a real archive file when done. */
-  async function backup(instance: AccessedInstance, number: number, status: BackupStatus) {
-    const { activeKeyId } = await m.prisma.backupsConfig.findUniqueOrThrow({
-      where: { instanceId: instance.id },
-    });
-    const storageKey = `${instance.id}/${instance.id}-${number}.tgz`;
-    const file = join(m.config.storagePath, storageKey);
-    if (status === 'done') {
-      mkdirSync(join(m.config.storagePath, instance.id), { recursive: true });
-      writeFileSync(file, 'archive');
-    }
-    const row = await m.prisma.backupRow.create({
-      data: {
-        instanceId: instance.id,
-        number,
-        backupId: `${instance.id}-${number}`,
-        status,
-        encryptionKeyId: activeKeyId,
-        storageKey: status === 'done' ? storageKey : null,
-        sha256: status === 'done' ? '0'.repeat(64) : null,
-        finishedAt: status === 'done' ? new Date() : null,
-      },
-    });
-    return { row, file };
-  }
+  const backup = (instance: AccessedInstance, number: number, status: BackupStatus) =>
+    m.newBackup(instance, { number, status, archive: status === 'done' });
   const statusOf = async (instance: AccessedInstance, number: number) =>
     (
       await m.prisma.backup.findUniqueOrThrow({
@@ -51,7 +29,7 @@ describe('deleting a backup on request', () => {
     ).status;
 
   it('a done backup: the record stays as deleted and its archive goes', async () => {
-    const instance = await m.register();
+    const instance = await m.newInstance();
     const { file } = await backup(instance, 1, 'done');
     await service.deleteBackup(instance, 1);
     expect(await statusOf(instance, 1)).toBe('deleted');
@@ -62,22 +40,22 @@ describe('deleting a backup on request', () => {
   });
 
   it('an unknown backup is a 404', async () => {
-    const instance = await m.register();
+    const instance = await m.newInstance();
     await expect(service.deleteBackup(instance, 7)).rejects.toBeInstanceOf(BackupNotFoundError);
   });
 
   it('a backup that is running is a 409 and stays', async () => {
-    const instance = await m.register();
+    const instance = await m.newInstance();
     await backup(instance, 1, 'running');
     await expect(service.deleteBackup(instance, 1)).rejects.toBeInstanceOf(BackupInProgressError);
     expect(await statusOf(instance, 1)).toBe('running');
   });
 
   it('a backup being restored is a 423 and keeps its archive', async () => {
-    const instance = await m.register();
-    const { row, file } = await backup(instance, 1, 'done');
+    const instance = await m.newInstance();
+    const { pk, file } = await backup(instance, 1, 'done');
     await m.prisma.restore.create({
-      data: { instanceId: instance.id, number: 1, backupPk: row.pk, status: 'queued' },
+      data: { instanceId: instance.id, number: 1, backupPk: pk, status: 'queued' },
     });
     await expect(service.deleteBackup(instance, 1)).rejects.toBeInstanceOf(BackupLockedError);
     expect(await statusOf(instance, 1)).toBe('done');
@@ -85,13 +63,13 @@ describe('deleting a backup on request', () => {
   });
 
   it('an archive storage fails to remove is remembered for the hourly pass', async () => {
-    const instance = await m.register();
-    const { row, file } = await backup(instance, 1, 'done');
+    const instance = await m.newInstance();
+    const { storageKey, file } = await backup(instance, 1, 'done');
     // a non-empty directory where the archive is: removing it fails, as with storage that is down
     rmSync(file);
     mkdirSync(join(file, 'stuck'), { recursive: true });
     await service.deleteBackup(instance, 1);
     expect(await statusOf(instance, 1)).toBe('deleted');
-    expect(await m.prisma.orphanArchive.count({ where: { storageKey: row.storageKey! } })).toBe(1);
+    expect(await m.prisma.orphanArchive.count({ where: { storageKey: storageKey! } })).toBe(1);
   });
 });

@@ -19,7 +19,7 @@ describe('updating the backups config', () => {
     m.prisma.backupsConfig.findUniqueOrThrow({ where: { instanceId: instance.id } });
 
   it('changes only the fields given, and a new key becomes the active user key', async () => {
-    const instance = await m.register();
+    const instance = await m.newInstance();
     const before = await stored(instance);
     await service.update(instance, { retention_time: 9 });
     const after = await stored(instance);
@@ -53,7 +53,7 @@ describe('updating the backups config', () => {
     [{ encryption_key: 'short' }, 'at least 8 characters'],
     [{ encryption_key: 'long enough\nbut cut', retention_time: 1 }, 'control characters'],
   ])('refuses %j with a 422 naming the problem and changes nothing', async (dto, message) => {
-    const instance = await m.register();
+    const instance = await m.newInstance();
     const before = await stored(instance);
     const keys = await m.prisma.encryptionKey.count({ where: { instanceId: instance.id } });
     const refusal = service.update(instance, dto);

@@ -20,12 +20,7 @@ describe('the point-in-time window as ranges', () => {
   beforeAll(async () => {
     m = await startMedium([PitrDataModule], { providers: [PitrService] });
     pitr = m.get(PitrService);
-    instance = await m.register();
-    await m.prisma.instance.update({
-      where: { id: instance.id },
-      data: { backupType: 'continuous_archiving' },
-    });
-    instance = { ...instance, backupType: 'continuous_archiving' };
+    instance = await m.newInstance({ backupType: 'continuous_archiving' });
     const { activeKeyId } = await m.prisma.backupsConfig.findUniqueOrThrow({
       where: { instanceId: instance.id },
     });
@@ -57,18 +52,11 @@ describe('the point-in-time window as ranges', () => {
       [1, at(5), '0/1000028'],
       [2, at(120), '0/5400000'],
     ] as const) {
-      await m.prisma.backupRow.create({
-        data: {
-          instanceId: instance.id,
-          number,
-          backupId: `${instance.id}-${number}`,
-          status: 'done',
-          finishedAt: finished,
-          storageKey: `${instance.id}/${number}.tgz`,
-          size: 7n,
-          encryptionKeyId: activeKeyId,
-          walStartLsn,
-        },
+      await m.newBackup(instance, {
+        number,
+        finishedAt: finished,
+        storageKey: `${instance.id}/${number}.tgz`,
+        walStartLsn,
       });
     }
   });

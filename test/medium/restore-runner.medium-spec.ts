@@ -37,21 +37,7 @@ describe('the restore runner decides', () => {
 
   /** A done backup with a restore of it in `status`. */
   async function restoreOf(instance: AccessedInstance, status: RestoreStatus = 'queued') {
-    const { activeKeyId } = await m.prisma.backupsConfig.findUniqueOrThrow({
-      where: { instanceId: instance.id },
-    });
-    const backup = await m.prisma.backupRow.create({
-      data: {
-        instanceId: instance.id,
-        number: 1,
-        backupId: `${instance.id}-1`,
-        status: 'done',
-        encryptionKeyId: activeKeyId,
-        storageKey: `${instance.id}/${instance.id}-1.tgz`,
-        sha256: '0'.repeat(64),
-        finishedAt: new Date(),
-      },
-    });
+    const backup = await m.newBackup(instance);
     const restore = await m.prisma.restore.create({
       data: { instanceId: instance.id, number: 1, backupPk: backup.pk, status },
     });
@@ -62,7 +48,7 @@ describe('the restore runner decides', () => {
     m.prisma.backupRow.update({ where: { pk }, data: { status } });
 
   it('skips a restore that is not queued: a worker died in it, and the sweep fails it', async () => {
-    const instance = await m.register();
+    const instance = await m.newInstance();
     const { restore } = await restoreOf(instance, 'running');
     await runner.run(restore.pk);
     expect(await restoreNow(restore.pk)).toMatchObject({ status: 'running', failureReason: null });
@@ -70,7 +56,7 @@ describe('the restore runner decides', () => {
   });
 
   it('fails a restore whose instance was deregistered before it ran', async () => {
-    const instance = await m.register();
+    const instance = await m.newInstance();
     const { restore } = await restoreOf(instance);
     await m.get(InstancesService).deregister(instance.id);
     await runner.run(restore.pk);
@@ -81,7 +67,7 @@ describe('the restore runner decides', () => {
   });
 
   it('fails a restore whose backup is no longer done', async () => {
-    const instance = await m.register();
+    const instance = await m.newInstance();
     const { backup, restore } = await restoreOf(instance);
     await setBackupStatus(backup.pk, 'deleted');
     await runner.run(restore.pk);
@@ -92,7 +78,7 @@ describe('the restore runner decides', () => {
   });
 
   it('fails a restore whose archive storage cannot read, naming storage, and releases the backup', async () => {
-    const instance = await m.register();
+    const instance = await m.newInstance();
     const { backup, restore } = await restoreOf(instance);
     await runner.run(restore.pk);
     const ended = await restoreNow(restore.pk);

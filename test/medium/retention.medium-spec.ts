@@ -40,32 +40,22 @@ describe('retention', () => {
 
   /** Creates the case's instance and backups directly in the database, with real archive files. */
   async function seed(c: Case): Promise<{ id: string; files: string[] }> {
-    const inst = await t.register();
+    const inst = await t.newInstance();
     await t.get(BackupsConfigService).update(inst, c.config);
-    const { activeKeyId } = await t.prisma.backupsConfig.findUniqueOrThrow({
-      where: { instanceId: inst.id },
-    });
     const files: string[] = [];
-    mkdirSync(join(t.config.storagePath, inst.id), { recursive: true });
     for (const [i, [status, age]] of c.backups.entries()) {
       const triggeredAt = new Date(NOW.getTime() - age);
-      const storageKey = status === 'done' ? `${inst.id}/b${i + 1}.tgz` : null;
-      if (storageKey) writeFileSync(join(t.config.storagePath, storageKey), 'archive');
-      files.push(storageKey ? join(t.config.storagePath, storageKey) : '');
-      await t.prisma.backupRow.create({
-        data: {
-          instanceId: inst.id,
-          number: i + 1,
-          backupId: `${inst.id}-${triggeredAt.getTime()}`,
-          status,
-          triggeredAt,
-          startedAt: status === 'queued' ? null : triggeredAt,
-          finishedAt: status === 'done' || status === 'failed' ? triggeredAt : null,
-          storageKey,
-          size: 7n,
-          encryptionKeyId: activeKeyId,
-        },
+      const done = status === 'done';
+      const backup = await t.newBackup(inst, {
+        backupId: `${inst.id}-${triggeredAt.getTime()}`,
+        status,
+        triggeredAt,
+        startedAt: status === 'queued' ? null : triggeredAt,
+        finishedAt: done || status === 'failed' ? triggeredAt : null,
+        storageKey: done ? `${inst.id}/b${i + 1}.tgz` : null,
+        archive: done,
       });
+      files.push(done ? backup.file : '');
     }
     if (c.deregisteredAgo !== undefined) {
       await t.prisma.instance.update({
@@ -217,20 +207,14 @@ describe('retention', () => {
   });
 
   it('removes records of backups pruned more than DELETED_RECORD_RETENTION_DAYS ago, but not one a restore refers to', async () => {
-    const inst = await t.register();
-    const key = await t.prisma.backupsConfig.findUniqueOrThrow({ where: { instanceId: inst.id } });
+    const inst = await t.newInstance();
     const day = 86_400_000;
-    const deletedAgo = async (number: number, days: number) =>
-      t.prisma.backupRow.create({
-        data: {
-          instanceId: inst.id,
-          number,
-          backupId: `${inst.id}-${number}`,
-          status: 'deleted',
-          encryptionKeyId: key.activeKeyId,
-          triggeredAt: new Date(NOW.getTime() - (days + 10) * day),
-          finishedAt: new Date(NOW.getTime() - days * day),
-        },
+    const deletedAgo = (number: number, days: number) =>
+      t.newBackup(inst, {
+        number,
+        status: 'deleted',
+        triggeredAt: new Date(NOW.getTime() - (days + 10) * day),
+        finishedAt: new Date(NOW.getTime() - days * day),
       });
     await deletedAgo(1, 200);
     const restored = await deletedAgo(2, 150);

@@ -23,11 +23,7 @@ describe('webhook events of the WAL archive and of verifications', () => {
   beforeAll(async () => {
     m = await startMedium([], { providers: [WalRepository, VerificationsRepository] });
     wal = m.get(WalRepository);
-    instance = await m.register();
-    await m.prisma.instance.update({
-      where: { id: instance.id },
-      data: { backupType: 'continuous_archiving' },
-    });
+    instance = await m.newInstance({ backupType: 'continuous_archiving' });
     await m.prisma.webhook.create({
       data: {
         url: 'https://receiver.example/hook',
@@ -85,25 +81,14 @@ describe('webhook events of the WAL archive and of verifications', () => {
   });
 
   it('announces a failed verification, not a verified one', async () => {
-    const config = await m.prisma.backupsConfig.findUniqueOrThrow({
-      where: { instanceId: instance.id },
-    });
     const verifications = m.get(VerificationsRepository);
     for (const [number, result] of [
       [1, { status: 'failed', reason: 'table public.orders: 3 rows restored, 5 in the dump' }],
       [2, { status: 'verified', tables: 1, rows: 5n }],
     ] as const) {
-      const backup = await m.prisma.backupRow.create({
-        data: {
-          instanceId: instance.id,
-          number,
-          backupId: `${instance.id}-${1_700_000_000_000 + number}`,
-          status: 'done',
-          finishedAt: new Date(),
-          storageKey: `${instance.id}/${number}.tgz`,
-          size: 7n,
-          encryptionKeyId: config.activeKeyId,
-        },
+      const backup = await m.newBackup(instance, {
+        number,
+        backupId: `${instance.id}-${1_700_000_000_000 + number}`,
       });
       expect(await verifications.claim(backup.pk)).not.toBeNull();
       expect(await verifications.finish(backup.pk, result)).toBe(true);

@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
+import type {
+  BackupRow,
+  BackupType,
+  InstanceType,
+  Prisma,
+} from '../../../src/generated/prisma/client';
 import { AppConfig } from '../../../src/core/config/app-config';
 import { Clock, SystemClock } from '../../../src/core/clock/clock';
 import { CoreModule } from '../../../src/core/core.module';
@@ -16,6 +22,13 @@ import { createTestDatabase } from '../../support/databases';
 import { TEST_SETTINGS } from '../../support/settings';
 import { capturingLogger } from '../../support/test-app';
 
+/** Where the instances of medium tests are: never dumped (a medium test runs no worker). */
+const CONNECTION_URLS: Record<InstanceType, string> = {
+  postgresql: 'postgresql://postgres@127.0.0.1:5432/postgres',
+  mariadb: 'mariadb://root@127.0.0.1:3306/test',
+  redis: 'redis://127.0.0.1:6379',
+};
+
 /** A service's module on a database of its own: the real repositories, no HTTP, no worker. */
 export interface Medium {
   module: TestingModule;
@@ -24,10 +37,33 @@ export interface Medium {
   /** every log line the services wrote, as raw JSON text */
   logs: string[];
   get<T>(token: abstract new (...args: never[]) => T): T;
-  /** registers a PostgreSQL instance through the real InstancesService */
-  register(): Promise<AccessedInstance>;
+  /**
+   * An instance, registered through the real InstancesService as the admin API does: a
+   * PostgreSQL instance with standard backups unless told otherwise.
+   */
+  newInstance(options?: NewInstanceOptions): Promise<AccessedInstance>;
+  /**
+   * A backup of `instance` as the runner leaves one, written into backup_rows: the next number,
+   * `done` (with its storage key, a SHA-256 and finished now) unless `fields` say otherwise,
+   * encrypted with the instance's active key; `archive: true` also stores a file under its key.
+   */
+  newBackup(instance: AccessedInstance, fields?: NewBackupFields): Promise<NewBackup>;
   close(): Promise<void>;
 }
+
+export interface NewInstanceOptions {
+  type?: InstanceType;
+  backupType?: BackupType;
+}
+
+export type NewBackupFields = Partial<Omit<Prisma.BackupRowUncheckedCreateInput, 'instanceId'>> & {
+  archive?: boolean;
+};
+
+export type NewBackup = BackupRow & {
+  /** where its archive is (or would be) on disk */
+  file: string;
+};
 
 /**
  * Compiles `imports` with the core (configuration, database client, sealing, `clock`) on a
@@ -68,24 +104,56 @@ export async function startMedium(
   const logs: string[] = [];
   module.useLogger(capturingLogger(logs));
   await module.init();
+  const prisma = module.get(PrismaService);
   return {
     module,
-    prisma: module.get(PrismaService),
+    prisma,
     config,
     logs,
     get: (token) => module.get(token, { strict: false }),
-    register: async () => {
+    newInstance: async (options = {}) => {
+      const type = options.type ?? 'postgresql';
       const i = await module.get(InstancesService).register({
         name: `medium-${randomBytes(3).toString('hex')}`,
-        type: 'postgresql',
-        connection_url: 'postgresql://postgres@127.0.0.1:5432/postgres',
+        type,
+        connection_url: CONNECTION_URLS[type],
       });
-      return {
-        id: i.id,
-        name: i.name,
-        type: i.type,
-        backupType: i.backup_type,
-      } as AccessedInstance;
+      const backupType = options.backupType ?? 'standard';
+      if (backupType !== 'standard') {
+        await prisma.instance.update({ where: { id: i.id }, data: { backupType } });
+      }
+      return { id: i.id, name: i.name, type: i.type, backupType } as AccessedInstance;
+    },
+    newBackup: async (instance, { archive, ...fields } = {}) => {
+      const { activeKeyId } = await prisma.backupsConfig.findUniqueOrThrow({
+        where: { instanceId: instance.id },
+      });
+      const number =
+        fields.number ?? (await prisma.backupRow.count({ where: { instanceId: instance.id } })) + 1;
+      const status = fields.status ?? 'done';
+      const ended = status === 'done' || status === 'failed' || status === 'deleted';
+      const storageKey = `${instance.id}/${instance.id}-${number}.tgz`;
+      const row = await prisma.backupRow.create({
+        data: {
+          instanceId: instance.id,
+          number,
+          backupId: `${instance.id}-${number}`,
+          status,
+          encryptionKeyId: activeKeyId,
+          size: 7n,
+          storageKey: status === 'done' ? storageKey : null,
+          sha256: status === 'done' ? '0'.repeat(64) : null,
+          startedAt: status === 'queued' ? null : new Date(),
+          finishedAt: ended ? new Date() : null,
+          ...fields,
+        },
+      });
+      const file = join(storagePath, row.storageKey ?? storageKey);
+      if (archive) {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, 'archive');
+      }
+      return { ...row, file };
     },
     close: async () => {
       await module.close();
