@@ -94,4 +94,50 @@ describe('the public backup object, as the database renders it', () => {
       }
     }
   });
+
+  it('shows what the row holds whoever wrote it, and a heartbeat changes nothing shown', async () => {
+    // the objects are kept rendered in the rows by the database: a write in plain SQL (as the
+    // retention pass makes) shows at once, and a write of the rendering itself is undone
+    const b = await m.newBackup(instance, { backupId: `${instance.id}-1700000000999` });
+    const one = async () =>
+      JSON.parse((await m.get(BackupsJson).one(instance.id, true, b.number))!) as Record<
+        string,
+        unknown
+      >;
+    const before = await one();
+    await m.prisma.$executeRaw`UPDATE backup_rows SET heartbeat_at = now() WHERE pk = ${b.pk}`;
+    expect(await one()).toStrictEqual(before);
+    await m.prisma.$executeRaw`
+      UPDATE backup_rows SET size = 123, finished_at = '2021-04-21T02:00:00.5Z', json_head = 'junk'
+      WHERE pk = ${b.pk}`;
+    expect(await one()).toStrictEqual({
+      ...before,
+      size: 123,
+      finished_at: '2021-04-21T02:00:00.500Z',
+    });
+  });
+
+  it('shows a pruned backup as deleted, finished when it was pruned, its row untouched', async () => {
+    const b = await m.newBackup(instance, { backupId: `${instance.id}-1700000000777` });
+    const live = JSON.parse((await m.get(BackupsJson).one(instance.id, false, b.number))!) as {
+      status: string;
+    };
+    expect(live.status).toBe('done');
+    const prunedAt = new Date('2026-12-07T21:00:00.123Z');
+    await m.prisma.$executeRaw`
+      INSERT INTO backup_prunings (backup_pk, pruned_at) VALUES (${b.pk}, ${prunedAt})`;
+    const shown = JSON.parse((await m.get(BackupsJson).one(instance.id, false, b.number))!);
+    expect(shown).toStrictEqual({
+      ...live,
+      status: 'deleted',
+      finished_at: '2026-12-07T21:00:00.123Z',
+    });
+    const listed = JSON.parse((await m.get(BackupsJson).list(instance.id, false)).json) as Array<{
+      id: number;
+    }>;
+    expect(listed.find((x) => x.id === b.number)).toStrictEqual(shown);
+    // the row itself still says what happened to the backup up to its end
+    const row = await m.prisma.backupRow.findUniqueOrThrow({ where: { pk: b.pk } });
+    expect(row.status).toBe('done');
+  });
 });
