@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { InstancesModule } from '../instances/instances.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { AccessRepository } from './access.repository';
+import { AdminInstanceGuard } from './admin-instance.guard';
 import { InstanceAccessGuard } from './instance-access.guard';
 import { TokenInstancesController } from './token-instances.controller';
 
@@ -14,7 +15,13 @@ import { TokenInstancesController } from './token-instances.controller';
 @Module({
   imports: [TokensModule, InstancesModule],
   controllers: [TokenInstancesController],
-  providers: [InstanceAccessGuard, AccessRepository],
-  exports: [InstanceAccessGuard, AccessRepository, TokensModule, InstancesModule],
+  providers: [InstanceAccessGuard, AdminInstanceGuard, AccessRepository],
+  exports: [
+    InstanceAccessGuard,
+    AdminInstanceGuard,
+    AccessRepository,
+    TokensModule,
+    InstancesModule,
+  ],
 })
 export class InstanceAccessModule {}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RestoresDataModule } from './restores-data.module';
 import { BackupsModule } from '../backups/backups.module';
 import { InstanceAccessModule } from '../access/instance-access.module';
+import { AdminInstanceRestoresController } from './admin-instance-restores.controller';
 import { InstancesModule } from '../instances/instances.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { PitrModule } from '../pitr/pitr.module';
@@ -18,7 +19,7 @@ import { RestoresService } from './restores.service';
     PitrModule,
     RestoresDataModule,
   ],
-  controllers: [RestoresController],
+  controllers: [RestoresController, AdminInstanceRestoresController],
   providers: [RestoresService],
   exports: [RestoresService],
 })

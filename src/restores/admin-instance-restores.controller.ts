@@ -1,0 +1,38 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AccessedInstance } from '../access/access.repository';
+import { AdminInstanceGuard } from '../access/admin-instance.guard';
+import { CurrentInstance, TokenGrants } from '../access/instance-access.guard';
+import { ADMIN_AUTH, ApiErrors } from '../core/openapi/api-errors';
+import { CreateRestoreDto } from './dto/create-restore.dto';
+import { RestoreQueuedResponse } from './dto/restore.response';
+import { RestoresService } from './restores.service';
+
+/**
+ * An operator restores any instance, or forks it into any other of its type, as a token granted
+ * both would (the dashboard's Restore and Fork).
+ */
+@Controller('admin/v1/instances/:id/restores')
+@UseGuards(AdminInstanceGuard)
+@ApiTags('admin')
+@ApiBearerAuth(ADMIN_AUTH)
+export class AdminInstanceRestoresController {
+  constructor(private readonly restores: RestoresService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Restore a backup into its instance, to a moment, or fork it into another',
+    description:
+      'As `POST /v1/instances/{instance_id}/restores` with a token granted every instance: the same body (`backup_id`, `point_in_time`, `target_instance_id`), rules, answers and refusals.',
+  })
+  @ApiAcceptedResponse({ type: RestoreQueuedResponse })
+  @ApiErrors(401, 404, 409, 422, 502, 503, 504)
+  trigger(
+    @CurrentInstance() instance: AccessedInstance,
+    @TokenGrants() granted: string[],
+    @Body() body: CreateRestoreDto,
+  ): Promise<RestoreQueuedResponse> {
+    return this.restores.trigger(instance, body, granted);
+  }
+}
