@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
-import { INestApplication, LoggerService } from '@nestjs/common';
+import { INestApplication, Logger, LoggerService } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { auditRecorder } from './audit/audit-recorder';
+import { AuditRepository } from './audit/audit.repository';
 import { AppConfig } from './core/config/app-config';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { requestLogger } from './core/logging/request-logger.middleware';
@@ -35,6 +37,7 @@ export async function createApp(
   app.use(requestId);
   app.use(requestLogger);
   app.use(httpMetrics(app.get(MetricsRegistry)));
+  app.use(auditRecorder(app.get(AuditRepository), new Logger('AuditRecorder')));
   app.use(requestPathCheck);
   app.use(jsonBodyParser());
   const express = app.getHttpAdapter().getInstance() as unknown as {

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { BackupManagerModule } from './backup-manager/backup-manager.module';
 import { BackupsConfigModule } from './backups-config/backups-config.module';
 import { BackupsModule } from './backups/backups.module';
@@ -26,6 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        AuditModule,
         InstancesModule,
         TokensModule,
         BackupsModule,

@@ -9,11 +9,13 @@ export type AccessedInstance = Pick<Instance, 'id' | 'name' | 'type' | 'backupTy
 
 /** A bearer token's grants, and the registered instance the request names (null when none). */
 export interface ResolvedAccess {
-  token: Pick<AccessToken, 'instances' | 'expiresAt' | 'revokedAt'>;
+  token: Pick<AccessToken, 'id' | 'name' | 'instances' | 'expiresAt' | 'revokedAt'>;
   instance: AccessedInstance | null;
 }
 
-type Row = ResolvedAccess['token'] & {
+type Row = Omit<ResolvedAccess['token'], 'id' | 'name'> & {
+  tokenId: string;
+  tokenName: string;
   id: string | null;
   name: string | null;
   type: Instance['type'] | null;
@@ -33,7 +35,8 @@ export class AccessRepository {
     // on the pool, not through Prisma's client: this runs before every public request
     const rows = await queryPool<Row>(
       this.prisma.pool,
-      `SELECT t.instances, t.expires_at AS "expiresAt", t.revoked_at AS "revokedAt",
+      `SELECT t.id AS "tokenId", t.name AS "tokenName", t.instances, t.expires_at AS "expiresAt",
+              t.revoked_at AS "revokedAt",
               i.id, i.name, i.type, i.backup_type AS "backupType"
        FROM access_tokens t
        LEFT JOIN instances i ON i.id = $2 AND i.deleted_at IS NULL
@@ -43,7 +46,13 @@ export class AccessRepository {
     const row = rows[0];
     if (!row) return null;
     return {
-      token: { instances: row.instances, expiresAt: row.expiresAt, revokedAt: row.revokedAt },
+      token: {
+        id: row.tokenId,
+        name: row.tokenName,
+        instances: row.instances,
+        expiresAt: row.expiresAt,
+        revokedAt: row.revokedAt,
+      },
       instance:
         row.id === null
           ? null

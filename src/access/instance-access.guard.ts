@@ -18,6 +18,7 @@ import {
   UnauthorizedError,
 } from '../core/errors/domain-errors';
 import { bearerToken } from '../core/auth/bearer';
+import { setActor } from '../core/auth/actor';
 
 type InstanceRequest = Request & { instance?: AccessedInstance; grantedInstances?: string[] };
 
@@ -47,6 +48,7 @@ export class InstanceAccessGuard implements CanActivate {
     if (!access || !tokenUsable(access.token, this.clock.now())) {
       throw new UnauthorizedError('The access token is unknown, revoked or expired.');
     }
+    setActor(req, { kind: 'token', tokenId: access.token.id, tokenName: access.token.name });
     if (!grants(access.token, instanceId)) {
       throw new ForbiddenError(
         `This access token is not granted access to instance "${instanceId}".`,

@@ -7,6 +7,7 @@ import { secretsEqual } from '../core/secrets/secrets-equal';
 import { AuthFailures } from '../core/auth/auth-failures';
 import { InstancesRepository } from '../instances/instances.repository';
 import { InstanceGoneError, UnknownInstanceError } from './backup-manager.errors';
+import { setActor } from '../core/auth/actor';
 
 type ManagerRequest = Request & { instance?: AccessedInstance };
 
@@ -49,6 +50,7 @@ export class BackupManagerGuard implements CanActivate {
         'The Backup Manager API requires HTTP Basic auth with BACKUP_MANAGER_USERNAME and BACKUP_MANAGER_PASSWORD.',
       );
     }
+    setActor(req, { kind: 'backup-manager' });
     const iid = req.params.iid;
     if (iid === undefined) return true;
     const instance = await this.instances.find(String(iid));

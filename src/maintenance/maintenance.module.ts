@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditDataModule } from '../audit/audit-data.module';
 import { WorkerQueuesModule } from '../jobs/worker-queues.module';
 import { RetentionModule } from '../retention/retention.module';
 import { ScheduleModule } from '../schedule/schedule.module';
@@ -6,11 +7,17 @@ import { VerificationWorkerModule } from '../verification/verification-worker.mo
 import { MaintenanceProcessor } from './maintenance.processor';
 
 /**
- * The platform-wide duties: the hourly retention pass, and the planning of the scheduled
- * backups and verifications.
+ * The platform-wide duties: the hourly retention pass (the audit log's old records with it), and
+ * the planning of the scheduled backups and verifications.
  */
 @Module({
-  imports: [WorkerQueuesModule, RetentionModule, ScheduleModule, VerificationWorkerModule],
+  imports: [
+    WorkerQueuesModule,
+    RetentionModule,
+    ScheduleModule,
+    VerificationWorkerModule,
+    AuditDataModule,
+  ],
   providers: [MaintenanceProcessor],
 })
 export class MaintenanceModule {}

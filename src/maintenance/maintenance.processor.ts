@@ -16,6 +16,7 @@ import {
   ScheduledBackupPayload,
 } from '../jobs/queue.contract';
 import { logQueueErrors } from '../jobs/queue-error-log';
+import { AuditRepository } from '../audit/audit.repository';
 
 /** How often a worker checks that the maintenance schedulers are still in Redis. */
 const SCHEDULERS_CHECK_MS = 60_000;
@@ -40,6 +41,7 @@ export class MaintenanceProcessor
     private readonly schedule: ScheduleService,
     private readonly verifications: VerificationScheduleService,
     private readonly config: AppConfig,
+    private readonly audit: AuditRepository,
   ) {
     super();
   }
@@ -78,10 +80,23 @@ export class MaintenanceProcessor
     }
   }
 
+  /** Removes the audit log's records older than AUDIT_RETENTION_DAYS; a failure waits an hour. */
+  private async pruneAudit(): Promise<void> {
+    try {
+      const removed = await this.audit.prune(this.config.auditRetentionDays);
+      if (removed > 0) this.logger.log({ msg: 'audit records pruned', removed });
+    } catch (err) {
+      this.logger.warn({ msg: 'audit records not pruned', error: (err as Error).message });
+    }
+  }
+
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
-      case JOB_PRUNE_ALL:
-        return this.retention.prune();
+      case JOB_PRUNE_ALL: {
+        const pruned = await this.retention.prune();
+        await this.pruneAudit();
+        return pruned;
+      }
       case JOB_PLAN_SCHEDULE:
         return this.schedule.planPeriod();
       case JOB_PLAN_VERIFICATIONS:

@@ -5,6 +5,7 @@ import { UnauthorizedError } from '../errors/domain-errors';
 import { secretsEqual } from '../secrets/secrets-equal';
 import { AuthFailures } from './auth-failures';
 import { bearerToken } from './bearer';
+import { setActor } from './actor';
 
 /**
  * Admin routes answer only to `Authorization: Bearer $ADMIN_TOKEN`; an address that keeps
@@ -25,6 +26,7 @@ export class AdminGuard implements CanActivate {
       this.failures.failed(req, 'admin token');
       throw new UnauthorizedError('Admin routes require "Authorization: Bearer <ADMIN_TOKEN>".');
     }
+    setActor(req, { kind: 'admin' });
     return true;
   }
 }

@@ -44,6 +44,7 @@ export class AppConfig {
   readonly defaultRetentionTime: number;
   readonly deletedInstanceRetentionDays: number;
   readonly deletedRecordRetentionDays: number;
+  readonly auditRetentionDays: number;
   readonly workerConcurrency: number;
   readonly walReceiversPerWorker: number;
   readonly walShipIntervalSeconds: number;
@@ -100,6 +101,7 @@ export class AppConfig {
     this.defaultRetentionTime = env.DEFAULT_RETENTION_TIME;
     this.deletedInstanceRetentionDays = env.DELETED_INSTANCE_RETENTION_DAYS;
     this.deletedRecordRetentionDays = env.DELETED_RECORD_RETENTION_DAYS;
+    this.auditRetentionDays = env.AUDIT_RETENTION_DAYS;
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.walReceiversPerWorker = env.WAL_RECEIVERS_PER_WORKER;
     this.walShipIntervalSeconds = env.WAL_SHIP_INTERVAL;

@@ -199,6 +199,13 @@ export class Environment {
   @Max(100000)
   DELETED_RECORD_RETENTION_DAYS: number = 90;
 
+  /** days a record of the audit log is kept; 0 keeps them forever */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100000)
+  AUDIT_RETENTION_DAYS: number = 400;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
