@@ -193,6 +193,47 @@ describe('webhooks', () => {
     for (const text of [t.logs.join('\n'), listed.text]) expect(text).not.toContain(SECRET);
   });
 
+  it('pings a receiver on request: signed, delivered, and listed with its answer', async () => {
+    const hook = await addWebhook({
+      url: `${base}/ok`,
+      events: ['restore.done'],
+      secret: SECRET,
+    }).expect(201);
+    const before = at('/ok').length;
+    const ping = await t.http
+      .post(`/admin/v1/webhooks/${hook.body.id}/ping`)
+      .set(admin())
+      .expect(202);
+    expect(ping.body).toMatchObject({ event: 'ping', status: 'pending', attempts: 0 });
+    const delivered = await waitFor(
+      async () => {
+        const [d] = await deliveriesOf(hook.body.id);
+        return d?.status === 'delivered' ? d : null;
+      },
+      60000,
+      'the ping to be delivered',
+    );
+    expect(delivered).toMatchObject({ id: ping.body.id, event: 'ping', attempts: 1 });
+    expect(delivered.attempt_log[0].status_code).toBe(200);
+    const sent = at('/ok')
+      .slice(before)
+      .find((r) => r.headers['backup-manager-event'] === 'ping')!;
+    expect(JSON.parse(sent.body)).toEqual({
+      id: ping.body.id,
+      event: 'ping',
+      created_at: expect.stringMatching(/Z$/),
+      data: { webhook_id: hook.body.id },
+    });
+    const [, t0, v1] =
+      /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(sent.headers['backup-manager-signature'])) ?? [];
+    expect(v1).toBe(createHmac('sha256', SECRET).update(`${t0}.${sent.body}`).digest('hex'));
+    // an unknown webhook
+    await t.http
+      .post('/admin/v1/webhooks/00000000-0000-4000-8000-000000000000/ping')
+      .set(admin())
+      .expect(404);
+  });
+
   it('generates a secret when none is given, shows it once, and validates the rest', async () => {
     const created = await addWebhook({ url: `${base}/ok`, events: ['restore.done'] }).expect(201);
     expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{32}$/);

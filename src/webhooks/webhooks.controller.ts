@@ -10,6 +10,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -71,6 +72,19 @@ export class WebhooksController {
   @ApiErrors(401, 404, 503)
   async delete(@Param('id', new UuidPipe(webhookNotFound)) id: string): Promise<void> {
     await this.webhooks.delete(id);
+  }
+
+  @Post(':id/ping')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send a signed `ping` to the webhook’s receiver, to see it answer',
+    description:
+      'Queued and sent by a worker as any delivery is (signed, with the timeout, retried until the receiver answers 2xx); its outcome is listed in the webhook’s deliveries. The body: `{"id", "event": "ping", "created_at", "data": {"webhook_id"}}`.',
+  })
+  @ApiAcceptedResponse({ type: DeliveryResponse })
+  @ApiErrors(401, 404, 503)
+  ping(@Param('id', new UuidPipe(webhookNotFound)) id: string): Promise<DeliveryResponse> {
+    return this.webhooks.ping(id);
   }
 
   @Get(':id/deliveries')

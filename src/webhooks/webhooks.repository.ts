@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../core/prisma/prisma.service';
 import type { Webhook, WebhookDelivery } from '../generated/prisma/client';
@@ -44,6 +45,23 @@ export class WebhooksRepository {
   async delete(id: string): Promise<boolean> {
     const { count } = await this.prisma.webhook.deleteMany({ where: { id } });
     return count > 0;
+  }
+
+  /**
+   * Queues a `ping` to one webhook, sent by a worker like any delivery (signed, timed out,
+   * retried), so that an operator sees the receiver answer in its deliveries.
+   */
+  queuePing(webhookId: string, at: Date): Promise<WebhookDelivery> {
+    const id = randomUUID();
+    const payload = JSON.stringify({
+      id,
+      event: 'ping',
+      created_at: at.toISOString(),
+      data: { webhook_id: webhookId },
+    });
+    return this.prisma.webhookDelivery.create({
+      data: { id, webhookId, event: 'ping', payload },
+    });
   }
 
   deliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {

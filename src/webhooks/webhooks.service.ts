@@ -64,6 +64,14 @@ export class WebhooksService {
     this.logger.log({ msg: 'webhook deleted', webhookId: id });
   }
 
+  /** Queues a signed `ping` to the webhook's receiver; 404 for an unknown webhook. */
+  async ping(id: string): Promise<DeliveryResponse> {
+    if (!(await this.webhooks.find(id))) throw webhookNotFound(id);
+    const delivery = await this.webhooks.queuePing(id, new Date());
+    this.logger.log({ msg: 'webhook ping queued', webhookId: id, deliveryId: delivery.id });
+    return toDeliveryResponse(delivery);
+  }
+
   async deliveries(id: string, limit: number): Promise<DeliveryResponse[]> {
     if (!(await this.webhooks.find(id))) throw webhookNotFound(id);
     return (await this.webhooks.deliveries(id, limit)).map(toDeliveryResponse);

@@ -47,7 +47,10 @@ export class DeliveryResponse {
   })
   id!: string;
 
-  @ApiProperty({ enum: [...WEBHOOK_EVENTS] })
+  @ApiProperty({
+    enum: [...WEBHOOK_EVENTS, 'ping'],
+    description: '`ping`: sent on request (`POST /admin/v1/webhooks/{id}/ping`).',
+  })
   event!: string;
 
   @ApiProperty({
