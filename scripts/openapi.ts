@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { createApp } from '../src/app.factory';
 import { AppConfig } from '../src/core/config/app-config';
 import { buildOpenApiDocument } from '../src/core/openapi/openapi-document';
@@ -26,8 +27,11 @@ export async function renderOpenApi(): Promise<string> {
 }
 
 if (require.main === module) {
-  void renderOpenApi().then((text) => {
+  void (async () => {
+    const text = await renderOpenApi();
     writeFileSync(OPENAPI_FILE, text);
     console.log(`wrote ${OPENAPI_FILE}`);
-  });
+    // the dashboard's types follow the document
+    execFileSync(process.execPath, [join(__dirname, 'web-types.mjs')], { stdio: 'inherit' });
+  })();
 }

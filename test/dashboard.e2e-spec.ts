@@ -484,8 +484,63 @@ describe('the dashboard', () => {
     expect(stops[stops.length - 1]).toBe('a:keyboard-db');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /keyboard-db/ }).waitFor();
-    expect(page.url()).toContain(`#/fleet/${inst.id}`);
+    expect(new URL(page.url()).pathname).toBe(`/ui/instances/${inst.id}`);
     expect(await focused()).toMatchObject({ tag: 'h1', name: `keyboard-db ${inst.id}` });
+  });
+
+  it("shows only the open instance's data when an earlier instance's answer comes late", async () => {
+    const slow = await registerInstance(t, { name: 'slow-db' });
+    const quick = await registerInstance(t, { name: 'quick-db' });
+    await backupRow(slow.id, 1, 'failed', Date.now() - 60_000, 'the reason of slow-db');
+    await backupRow(quick.id, 1, 'failed', Date.now() - 60_000, 'the reason of quick-db');
+    // slow-db's backups are held until quick-db's page has shown its own
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let held!: () => void;
+    const holding = new Promise<void>((r) => (held = r));
+    await page.route(`**/admin/v1/backups?instance_id=${slow.id}*`, async (route) => {
+      held();
+      await released;
+      await route.continue().catch(() => undefined);
+    });
+    const settled = page.waitForEvent('requestfinished', {
+      predicate: (r) => r.url().includes(`instance_id=${slow.id}`),
+    });
+    const failed = page.waitForEvent('requestfailed', {
+      predicate: (r) => r.url().includes(`instance_id=${slow.id}`),
+    });
+    await signIn(t.adminToken);
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    await page.getByRole('link', { name: 'slow-db' }).click();
+    await holding;
+    // the user moves on to quick-db by its address, without a reload
+    await page.evaluate(`
+      history.pushState(null, '', ${JSON.stringify(`/ui/instances/${quick.id}`)});
+      dispatchEvent(new PopStateEvent('popstate'));
+    `);
+    await page.getByText('the reason of quick-db').waitFor();
+    release();
+    await Promise.race([settled, failed]);
+    // whatever slow-db's answer did, it had its turn to render
+    await page.evaluate(
+      'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))',
+    );
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('quick-db');
+    expect(await page.content()).not.toContain('the reason of slow-db');
+    expect(await page.locator('table.backups tbody tr').count()).toBe(1);
+    problems = problems.filter((p) => !p.includes('ERR_ABORTED') && !p.includes('aborted'));
+  });
+
+  it('opens a page from its address, and says when an address is no page', async () => {
+    const inst = await registerInstance(t, { name: 'deep-link-db' });
+    await signIn(t.adminToken);
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    await page.goto(`${base}/ui/instances/${inst.id}`);
+    await page.getByRole('heading', { name: /deep-link-db/ }).waitFor();
+    await page.goto(`${base}/ui/no-such-page`);
+    await page.getByRole('heading', { name: 'No such page' }).waitFor();
+    await page.getByRole('link', { name: 'Go to the start page' }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
   });
 
   it('forgets the token on Sign out: a reload shows the sign-in form', async () => {

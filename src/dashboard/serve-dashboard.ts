@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -47,4 +47,10 @@ export function serveDashboard(app: INestApplication, dir = DASHBOARD_DIR): void
     return;
   }
   http.use('/ui', secure, express.static(dir, { index: 'index.html', maxAge: 0 }));
+  // every other address under /ui is one of the dashboard's pages: the page's script routes it
+  http.use('/ui', (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (extname(req.path) !== '') return next();
+    res.sendFile(join(dir, 'index.html'));
+  });
 }

@@ -1,3 +1,6 @@
+import createClient from 'openapi-fetch';
+import type { components, paths } from './generated/api-schema';
+
 /** The token lives in this tab only: never in a URL, a cookie or localStorage. */
 const TOKEN_KEY = 'backup-manager.token';
 
@@ -27,40 +30,49 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the documented HTTP API with the tab's token; a 401 signs the tab out. */
-export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const token = session.token();
-  const res = await fetch(path, {
-    ...init,
-    headers: {
-      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...init.headers,
-    },
-  });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { description?: string; message?: string };
-    throw new ApiError(res.status, body.description ?? body.message ?? `HTTP ${res.status}`);
-  }
-  return (await res.json()) as T;
+/**
+ * The documented HTTP API, typed from `docs/openapi.json` (`web/src/generated`): a route, a
+ * parameter or a field the server does not have is a type error here.
+ */
+export const client = createClient<paths>({ baseUrl: location.origin });
+client.use({
+  onRequest({ request }) {
+    const token = session.token();
+    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    return request;
+  },
+});
+
+/** The sentence of an error body: the public API's `description`, or Nest's `message`. */
+function sentence(body: unknown, status: number): string {
+  const b = (body ?? {}) as { description?: string; message?: string | string[] };
+  const message = Array.isArray(b.message) ? b.message.join('; ') : b.message;
+  return b.description ?? message ?? `HTTP ${status}`;
+}
+
+/** What a call of `client` answered, or an `ApiError` with the error body's sentence. */
+export async function ok<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw new ApiError(response.status, sentence(error, response.status));
+  return data as T;
 }
 
 /**
- * Fetches a file with the tab's token and hands it to the browser as a download, under the name
- * the API gives it (`Content-Disposition`), else `name`.
- * The route needs the token in a header, which a plain link cannot send, so the file is held
- * in the tab's memory until saved: fine for the archives people fetch from a page; curl
- * streams any size.
+ * Hands a fetched file to the browser as a download, under the name the API gives it
+ * (`Content-Disposition`), else `name`. The route needs the token in a header, which a plain
+ * link cannot send, so the file is held in the tab's memory until saved: fine for the archives
+ * people fetch from a page; curl streams any size.
  */
-export async function download(path: string, name: string): Promise<void> {
-  const token = session.token();
-  const res = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { message?: string; description?: string };
-    throw new ApiError(res.status, body.message ?? body.description ?? `HTTP ${res.status}`);
-  }
-  const given = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '');
-  const url = URL.createObjectURL(await res.blob());
+export async function saveDownload(
+  call: Promise<{ data?: Blob; error?: unknown; response: Response }>,
+  name: string,
+): Promise<void> {
+  const { response } = await call;
+  const blob = await ok(call);
+  const given = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '');
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = given?.[1] ?? name;
@@ -68,86 +80,22 @@ export async function download(path: string, name: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export interface FleetInstance {
-  id: string;
-  name: string;
-  type: string;
-  backup_type: string;
-  last_success_at: string | null;
-  last_failure_at: string | null;
-  last_failure_reason: string | null;
-  verification_status: string | null;
-  verified_at: string | null;
-  running: boolean;
-  pitr_start: string | null;
-  pitr_end: string | null;
-}
-
-export interface Fleet {
-  workers_alive: number;
-  jobs_waiting: number | null;
-  instances: FleetInstance[];
-}
-
-export interface Instance {
-  id: string;
-  name: string;
-  type: string;
-  backup_type: string;
-  created_at: string;
-}
-
+type Schemas = components['schemas'];
+export type FleetInstance = Schemas['FleetInstance'];
+export type Fleet = Schemas['FleetResponse'];
+export type Instance = Schemas['InstanceResponse'];
 /** A backup as the a9s Public API V1 lists it. */
-export interface Backup {
-  id: number;
-  backup_id: string;
-  size: number;
-  status: 'queued' | 'running' | 'done' | 'failed' | 'deleted';
-  triggered_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  downloadable: boolean;
-  failure_reason?: string;
-}
-
-export interface Restore {
-  id: number;
-  backup_id: number;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  triggered_at: string;
-  finished_at: string | null;
-  failure_reason?: string;
-  target_instance_id?: string;
-  source_instance_id?: string;
-}
-
-export interface BackupsConfig {
-  min_backup_count: number;
-  retention_time: number;
-  min_encryption_key_length: number;
-  exclude_from_auto_backup: boolean;
-  backup_type: string;
-}
-
-/** How far a queued or running backup has come, as its worker reports every second. */
-export interface BackupProgress {
-  id: number;
-  status: 'queued' | 'running';
-  bytes_read: number | null;
-  bytes_written: number | null;
-  expected_bytes: number | null;
-}
-
-export interface RestoreProgress {
-  id: number;
-  backup_id: number;
-  status: 'queued' | 'running';
-  bytes_read: number | null;
-  size: number;
-  source_instance_id: string | null;
-}
-
-export interface Progress {
-  backups: BackupProgress[];
-  restores: RestoreProgress[];
-}
+export type Backup = Schemas['BackupResponse'];
+export type AdminBackup = Schemas['AdminBackupResponse'];
+export type Restore = Schemas['RestoreResponse'];
+export type BackupsConfig = Schemas['BackupsConfigResponse'];
+export type PitrWindow = Schemas['PitrWindowResponse'];
+/** How far the queued or running work of an instance has come, as its worker reports it. */
+export type Progress = Schemas['ProgressResponse'];
+export type ConnectionCheck = Schemas['ConnectionCheckResponse'];
+export type Token = Schemas['TokenResponse'];
+export type CreatedToken = Schemas['CreatedTokenResponse'];
+export type Webhook = Schemas['WebhookResponse'];
+export type CreatedWebhook = Schemas['CreatedWebhookResponse'];
+export type Delivery = Schemas['DeliveryResponse'];
+export type AuditRecord = Schemas['AuditRecordResponse'];

@@ -1,10 +1,13 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, Role, api, session } from './api';
-import { AdminInstancePage } from './admin-instance';
-import { FleetPage } from './fleet';
-import { InstancePage, MyInstancesPage } from './instances';
-import { SignIn } from './sign-in';
+import { LocationProvider, Route, Router } from 'preact-iso/router';
+import { ApiError, Role, client, ok, session } from './api';
+import { AdminInstancePage } from './pages/admin-instance';
+import { FleetPage } from './pages/fleet';
+import { InstancePage, MyInstancesPage } from './pages/instances';
+import { NotFoundPage } from './pages/not-found';
+import { SignIn } from './pages/sign-in';
+import { OnUnauthorized } from './parts/use-load';
 
 /**
  * The admin token opens the fleet; any other token that works opens its instances. Asked of the
@@ -12,23 +15,49 @@ import { SignIn } from './sign-in';
  */
 async function roleOfToken(): Promise<Role> {
   try {
-    await api('/admin/v1/workers');
+    await ok(client.GET('/admin/v1/workers'));
     return 'admin';
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 401) throw err;
   }
-  await api('/v1/instances');
+  await ok(client.GET('/v1/instances'));
   return 'instances';
 }
 
-function useHash(): string {
-  const [hash, setHash] = useState(location.hash);
-  useEffect(() => {
-    const changed = () => setHash(location.hash);
-    addEventListener('hashchange', changed);
-    return () => removeEventListener('hashchange', changed);
-  }, []);
-  return hash;
+interface PageProps {
+  onUnauthorized: OnUnauthorized;
+}
+
+/** An instance's page for the operator; a new instance is a new page, with no state of the last. */
+const AdminInstanceRoute = ({ id, onUnauthorized }: PageProps & { id: string }) => (
+  <AdminInstancePage key={id} id={id} onUnauthorized={onUnauthorized} />
+);
+
+/** An instance's page for an access token, keyed the same way. */
+const InstanceRoute = ({ id, onUnauthorized }: PageProps & { id: string }) => (
+  <InstancePage key={id} id={id} onUnauthorized={onUnauthorized} />
+);
+
+/** The operator's pages: the fleet and any instance in it. */
+function AdminRoutes(props: PageProps) {
+  return (
+    <Router>
+      <Route path="/ui/" component={FleetPage} {...props} />
+      <Route path="/ui/instances/:id" component={AdminInstanceRoute} {...props} />
+      <Route default component={NotFoundPage} />
+    </Router>
+  );
+}
+
+/** An access token's pages: its instances. */
+function TokenRoutes(props: PageProps) {
+  return (
+    <Router>
+      <Route path="/ui/" component={MyInstancesPage} {...props} />
+      <Route path="/ui/instances/:id" component={InstanceRoute} {...props} />
+      <Route default component={NotFoundPage} />
+    </Router>
+  );
 }
 
 function App() {
@@ -36,7 +65,6 @@ function App() {
   const [role, setRole] = useState<Role | null>(session.role());
   const [signedIn, setSignedIn] = useState(session.token() !== null);
   const [notice, setNotice] = useState<string | undefined>();
-  const hash = useHash();
 
   function signOut(message?: string) {
     session.signOut();
@@ -59,6 +87,7 @@ function App() {
             : `Signing in failed: ${err instanceof Error ? err.message : String(err)}`,
         ),
       );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [signedIn]);
 
   if (!signedIn) {
@@ -69,36 +98,29 @@ function App() {
     );
   }
   const unauthorized = (m: string) => signOut(`Signed out: ${m}`);
-  const instance = /^#\/instances\/([^/]+)$/.exec(hash);
-  const fleetInstance = /^#\/fleet\/([^/]+)$/.exec(hash);
   return (
     <>
       <header>
-        <span class="brand">backup-manager</span>
+        <a class="brand" href="/ui/">
+          backup-manager
+        </a>
         <button type="button" onClick={() => signOut()}>
           Sign out
         </button>
       </header>
       <main>
         {role === null && <p>Signing in…</p>}
-        {role === 'admin' &&
-          (fleetInstance ? (
-            <AdminInstancePage
-              id={decodeURIComponent(fleetInstance[1])}
-              onUnauthorized={unauthorized}
-            />
-          ) : (
-            <FleetPage onUnauthorized={unauthorized} />
-          ))}
-        {role === 'instances' &&
-          (instance ? (
-            <InstancePage id={decodeURIComponent(instance[1])} onUnauthorized={unauthorized} />
-          ) : (
-            <MyInstancesPage onUnauthorized={unauthorized} />
-          ))}
+        {role === 'admin' && <AdminRoutes onUnauthorized={unauthorized} />}
+        {role === 'instances' && <TokenRoutes onUnauthorized={unauthorized} />}
       </main>
     </>
   );
 }
 
-render(<App />, document.getElementById('app')!);
+render(
+  // links inside /ui are followed without a reload; the API's own addresses are not pages
+  <LocationProvider scope="/ui/">
+    <App />
+  </LocationProvider>,
+  document.getElementById('app')!,
+);

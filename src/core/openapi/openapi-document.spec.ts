@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { OPENAPI_FILE, renderOpenApi } from '../../../scripts/openapi';
 
 type Operation = { responses: Record<string, unknown>; security?: unknown[] };
@@ -13,6 +15,19 @@ describe('the OpenAPI document', () => {
 
   it('is the committed docs/openapi.json (run `npm run openapi` after changing a route or a field)', () => {
     expect(generated).toBe(readFileSync(OPENAPI_FILE, 'utf8'));
+  });
+
+  it('is what the dashboard is typed with (run `npm run openapi`)', () => {
+    // the generator is an ES module: it checks the file in a process of its own
+    const check = () =>
+      execFileSync(
+        process.execPath,
+        [join(__dirname, '../../../scripts/web-types.mjs'), '--check'],
+        {
+          stdio: 'pipe',
+        },
+      );
+    expect(check).not.toThrow();
   });
 
   it('describes every public, restore and admin route with its status codes', () => {

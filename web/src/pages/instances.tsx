@@ -1,17 +1,21 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, Backup, Instance, Progress, Restore, api, download } from './api';
-import { OnUnauthorized, useLoad } from './use-load';
-import { ConfigForm } from './config-form';
-import { age } from './age';
-import { RecentBackupsChart } from './chart';
-import { PitrSection } from './pitr';
-import { size } from './size';
-import { StatusCell, backupBar, restoreBar } from './progress-bar';
-import { PageHeading } from './page-heading';
+import { ApiError, Backup, client, ok, saveDownload } from '../api';
+import { OnUnauthorized, useLoad } from '../parts/use-load';
+import { ConfigForm } from '../parts/config-form';
+import { age } from '../parts/age';
+import { RecentBackupsChart } from '../parts/chart';
+import { PitrSection } from '../parts/pitr';
+import { size } from '../parts/size';
+import { StatusCell, backupBar, restoreBar } from '../parts/progress-bar';
+import { PageHeading } from '../parts/page-heading';
 
 /** The instances an access token opens. */
 export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
-  const { data, error } = useLoad<Instance[]>('/v1/instances', onUnauthorized);
+  const { data, error } = useLoad(
+    'instances',
+    (signal) => ok(client.GET('/v1/instances', { signal })),
+    onUnauthorized,
+  );
   if (error)
     return (
       <p class="error" role="alert">
@@ -26,7 +30,7 @@ export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthor
       <ul class="instances">
         {data.map((i) => (
           <li key={i.id}>
-            <a href={`#/instances/${encodeURIComponent(i.id)}`}>{i.name}</a> <code>{i.id}</code>{' '}
+            <a href={`/ui/instances/${encodeURIComponent(i.id)}`}>{i.name}</a> <code>{i.id}</code>{' '}
             {i.type}
           </li>
         ))}
@@ -47,24 +51,37 @@ export function InstancePage({
   id: string;
   onUnauthorized: OnUnauthorized;
 }) {
-  const path = `/v1/instances/${encodeURIComponent(id)}/backups`;
+  const path = { params: { path: { instance_id: id } } };
   // while a backup is queued or running the list is read again every 1.5 s
-  const { data, error, reload } = useLoad<Backup[]>(path, onUnauthorized, (b) =>
-    busy(b) ? 1500 : null,
+  const { data, error, reload } = useLoad(
+    `backups ${id}`,
+    (signal) => ok(client.GET('/v1/instances/{instance_id}/backups', { ...path, signal })),
+    onUnauthorized,
+    (b) => (busy(b) ? 1500 : null),
   );
-  const restoresPath = `/v1/instances/${encodeURIComponent(id)}/restores`;
-  const restores = useLoad<Restore[]>(restoresPath, onUnauthorized, (r) => (busy(r) ? 1500 : null));
-  const instances = useLoad<Instance[]>('/v1/instances', onUnauthorized);
+  const restores = useLoad(
+    `restores ${id}`,
+    (signal) => ok(client.GET('/v1/instances/{instance_id}/restores', { ...path, signal })),
+    onUnauthorized,
+    (r) => (busy(r) ? 1500 : null),
+  );
+  const instances = useLoad(
+    'instances',
+    (signal) => ok(client.GET('/v1/instances', { signal })),
+    onUnauthorized,
+  );
   // how far the work under way has come: read every second while there is any
-  const progress = useLoad<Progress>(
-    `/v1/instances/${encodeURIComponent(id)}/progress`,
+  const progress = useLoad(
+    `progress ${id}`,
+    (signal) => ok(client.GET('/v1/instances/{instance_id}/progress', { ...path, signal })),
     onUnauthorized,
     (p) => (p.backups.length + p.restores.length > 0 ? 1000 : null),
   );
   const working = busy(data ?? []) || busy(restores.data ?? []);
+  const reloadProgress = progress.reload;
   useEffect(() => {
-    if (working) progress.reload();
-  }, [working]);
+    if (working) reloadProgress();
+  }, [working, reloadProgress]);
   const instance = instances.data?.find((i) => i.id === id);
   const name = instance?.name ?? id;
   const [actionError, setActionError] = useState<string | null>(null);
@@ -89,14 +106,22 @@ export function InstancePage({
   const restore = (body: { backup_id: number } | { point_in_time: string }) =>
     act(async () => {
       setConfirming(null);
-      await api(restoresPath, { method: 'POST', body: JSON.stringify(body) });
+      await ok(client.POST('/v1/instances/{instance_id}/restores', { ...path, body }));
       restores.reload();
     });
   const downloadBackup = (b: Backup) =>
-    act(() => download(`${path}/${b.id}/download`, `${id}-backup-${b.id}.tgz.enc`));
+    act(() =>
+      saveDownload(
+        client.GET('/v1/instances/{instance_id}/backups/{id}/download', {
+          params: { path: { instance_id: id, id: b.id } },
+          parseAs: 'blob',
+        }),
+        `${id}-backup-${b.id}.tgz.enc`,
+      ),
+    );
   const backUpNow = () =>
     act(async () => {
-      await api(path, { method: 'POST' });
+      await ok(client.POST('/v1/instances/{instance_id}/backups', path));
       reload();
     });
 
@@ -110,7 +135,7 @@ export function InstancePage({
   return (
     <section>
       <p>
-        <a href="#/">← Your instances</a>
+        <a href="/ui/">← Your instances</a>
       </p>
       <PageHeading>
         {name} <code>{id}</code>

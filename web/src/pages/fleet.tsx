@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { Fleet, FleetInstance } from './api';
-import { OnUnauthorized, useLoad } from './use-load';
-import { age, overdue } from './age';
-import { PageHeading } from './page-heading';
+import { FleetInstance, client, ok } from '../api';
+import { OnUnauthorized, useLoad } from '../parts/use-load';
+import { age, overdue } from '../parts/age';
+import { PageHeading } from '../parts/page-heading';
 
 const TYPES = ['postgresql', 'mariadb', 'redis'];
 /**
@@ -20,7 +20,7 @@ function Row({ i }: { i: FleetInstance }) {
   return (
     <tr>
       <td>
-        <a href={`#/fleet/${encodeURIComponent(i.id)}`}>{i.name}</a>
+        <a href={`/ui/instances/${encodeURIComponent(i.id)}`}>{i.name}</a>
       </td>
       <td>
         <code>{i.id}</code>
@@ -56,7 +56,11 @@ function Row({ i }: { i: FleetInstance }) {
 
 /** Every instance at a glance, for the operator. */
 export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
-  const { data: fleet, error } = useLoad<Fleet>('/admin/v1/fleet', onUnauthorized);
+  const { data: fleet, error } = useLoad(
+    'fleet',
+    (signal) => ok(client.GET('/admin/v1/fleet', { signal })),
+    onUnauthorized,
+  );
   const [type, setType] = useState('');
   const [onlyFailing, setOnlyFailing] = useState(false);
   const [search, setSearch] = useState('');

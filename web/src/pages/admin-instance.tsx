@@ -1,24 +1,11 @@
 import { useEffect } from 'preact/hooks';
-import { Instance, Progress } from './api';
-import { age } from './age';
-import { RecentBackupsChart } from './chart';
-import { StatusCell, backupBar } from './progress-bar';
-import { size } from './size';
-import { OnUnauthorized, useLoad } from './use-load';
-import { PageHeading } from './page-heading';
-
-/** A backup as the admin API lists it. */
-interface AdminBackup {
-  instance_id: string;
-  id: number;
-  status: string;
-  trigger: string;
-  size: number;
-  triggered_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  failure_reason: string | null;
-}
+import { AdminBackup, client, ok } from '../api';
+import { age } from '../parts/age';
+import { RecentBackupsChart } from '../parts/chart';
+import { StatusCell, backupBar } from '../parts/progress-bar';
+import { size } from '../parts/size';
+import { OnUnauthorized, useLoad } from '../parts/use-load';
+import { PageHeading } from '../parts/page-heading';
 
 const busy = (backups: AdminBackup[]) =>
   backups.some((b) => b.status === 'queued' || b.status === 'running');
@@ -35,20 +22,35 @@ export function AdminInstancePage({
   id: string;
   onUnauthorized: OnUnauthorized;
 }) {
-  const key = encodeURIComponent(id);
-  const instance = useLoad<Instance>(`/admin/v1/instances/${key}`, onUnauthorized);
-  const { data, error } = useLoad<AdminBackup[]>(
-    `/admin/v1/backups?instance_id=${key}&limit=50`,
+  const path = { params: { path: { id } } };
+  const instance = useLoad(
+    `instance ${id}`,
+    (signal) => ok(client.GET('/admin/v1/instances/{id}', { ...path, signal })),
+    onUnauthorized,
+  );
+  const { data, error } = useLoad(
+    `backups ${id}`,
+    (signal) =>
+      ok(
+        client.GET('/admin/v1/backups', {
+          params: { query: { instance_id: id, limit: 50 } },
+          signal,
+        }),
+      ),
     onUnauthorized,
     (b) => (busy(b) ? 1500 : null),
   );
-  const progress = useLoad<Progress>(`/admin/v1/instances/${key}/progress`, onUnauthorized, (p) =>
-    p.backups.length + p.restores.length > 0 ? 1000 : null,
+  const progress = useLoad(
+    `progress ${id}`,
+    (signal) => ok(client.GET('/admin/v1/instances/{id}/progress', { ...path, signal })),
+    onUnauthorized,
+    (p) => (p.backups.length + p.restores.length > 0 ? 1000 : null),
   );
   const working = busy(data ?? []);
+  const reloadProgress = progress.reload;
   useEffect(() => {
-    if (working) progress.reload();
-  }, [working]);
+    if (working) reloadProgress();
+  }, [working, reloadProgress]);
 
   const failed = error ?? instance.error;
   if (failed)
@@ -61,7 +63,7 @@ export function AdminInstancePage({
   return (
     <section>
       <p>
-        <a href="#/">← Fleet</a>
+        <a href="/ui/">← Fleet</a>
       </p>
       <PageHeading>
         {instance.data.name} <code>{id}</code>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { session } from './api';
+import { session } from '../api';
 
 /** The token form: the admin token or an access token; the app learns which it is. */
 export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: () => void }) {

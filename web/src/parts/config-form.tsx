@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, BackupsConfig, api } from './api';
+import { ApiError, BackupsConfig, client, ok } from '../api';
 
 const FIELDS = ['retention_time', 'min_backup_count', 'exclude_from_auto_backup', 'encryption_key'];
 
@@ -19,7 +19,8 @@ export function ConfigForm({
   id: string;
   onUnauthorized: (message: string) => void;
 }) {
-  const path = `/v1/instances/${encodeURIComponent(id)}/backups-config`;
+  const path = { params: { path: { instance_id: id } } };
+  const read = () => ok(client.GET('/v1/instances/{instance_id}/backups-config', path));
   const [config, setConfig] = useState<BackupsConfig | null>(null);
   const [retention, setRetention] = useState('');
   const [minCount, setMinCount] = useState('');
@@ -36,29 +37,30 @@ export function ConfigForm({
   }
 
   useEffect(() => {
-    api<BackupsConfig>(path)
+    read()
       .then(show)
       .catch((err: unknown) => {
         if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
         else setErrors({ form: err instanceof Error ? err.message : String(err) });
       });
-  }, [path]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id]);
 
   async function save(e: Event) {
     e.preventDefault();
     setErrors({});
     setSaved(false);
-    const body: Record<string, unknown> = {
+    const body = {
       retention_time: Number(retention),
       min_backup_count: Number(minCount),
       exclude_from_auto_backup: excluded,
       ...(key === '' ? {} : { encryption_key: key }),
     };
     try {
-      await api(path, { method: 'PATCH', body: JSON.stringify(body) });
+      await ok(client.PATCH('/v1/instances/{instance_id}/backups-config', { ...path, body }));
       setKey('');
       setSaved(true);
-      show(await api<BackupsConfig>(path));
+      show(await read());
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
       const message = err instanceof Error ? err.message : String(err);

@@ -1,11 +1,6 @@
 import { useState } from 'preact/hooks';
-import { Backup } from './api';
+import { Backup, client, ok } from '../api';
 import { OnUnauthorized, useLoad } from './use-load';
-
-interface PitrWindow {
-  start_time: string;
-  end_time: string;
-}
 
 /** A moment as `<input type="datetime-local" step="1">` holds it: the tab's local time, to the second. */
 function local(ms: number): string {
@@ -29,8 +24,15 @@ export function PitrSection({
   onUnauthorized: OnUnauthorized;
   onRestore: (moment: Date) => void;
 }) {
-  const { data, error } = useLoad<PitrWindow>(
-    `/v1/instances/${encodeURIComponent(id)}/pitr`,
+  const { data, error } = useLoad(
+    `pitr ${id}`,
+    (signal) =>
+      ok(
+        client.GET('/v1/instances/{instance_id}/pitr', {
+          params: { path: { instance_id: id } },
+          signal,
+        }),
+      ),
     onUnauthorized,
   );
   const [moment, setMoment] = useState('');

@@ -1,4 +1,4 @@
-import { Progress } from './api';
+import { Progress } from '../api';
 import { size } from './size';
 
 /**

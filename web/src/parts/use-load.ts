@@ -1,0 +1,50 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api';
+
+export type OnUnauthorized = (message: string) => void;
+
+/**
+ * Reads with `load` what `key` names: the answer, or the error's sentence (a 401 signs out).
+ * An answer is shown only for the key it was asked for: when the key changes (another instance
+ * opened) the request under way is aborted and whatever it still brings is dropped, so one
+ * instance's data never shows on another's page. `every` says, from an answer, how soon to read
+ * again (null: not again until `reload`).
+ */
+export function useLoad<T>(
+  key: string,
+  load: (signal: AbortSignal) => Promise<T>,
+  onUnauthorized: OnUnauthorized,
+  every?: (t: T) => number | null,
+) {
+  const [state, setState] = useState<{ key: string; data: T | null; error: string | null }>({
+    key,
+    data: null,
+    error: null,
+  });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let timer: number | undefined;
+    const aborter = new AbortController();
+    load(aborter.signal)
+      .then((data) => {
+        if (aborter.signal.aborted) return;
+        setState({ key, data, error: null });
+        const wait = every?.(data) ?? null;
+        if (wait !== null) timer = window.setTimeout(() => setRound((r) => r + 1), wait);
+      })
+      .catch((err: unknown) => {
+        if (aborter.signal.aborted) return;
+        if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
+        else setState({ key, data: null, error: err instanceof Error ? err.message : String(err) });
+      });
+    return () => {
+      aborter.abort();
+      window.clearTimeout(timer);
+    };
+    // the key names what `load` reads: a new closure for the same key reads the same thing
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, round]);
+  const current = state.key === key;
+  const reload = useCallback(() => setRound((r) => r + 1), []);
+  return { data: current ? state.data : null, error: current ? state.error : null, reload };
+}
