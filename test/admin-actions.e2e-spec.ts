@@ -76,4 +76,49 @@ describe('an operator acting on an instance', () => {
       .send({ backup_id: 1, target_instance_id: redis.id });
     expect(other.status).toBe(422);
   });
+
+  it("lists an instance's restores and reads its window as the token's routes do", async () => {
+    const db = await registerInstance(t, { name: 'listed-restores' });
+    const { activeKeyId } = await t.prisma.backupsConfig.findUniqueOrThrow({
+      where: { instanceId: db.id },
+    });
+    await t.prisma.instance.update({ where: { id: db.id }, data: { lastBackupNumber: 1 } });
+    await t.prisma.backupRow.create({
+      data: {
+        instanceId: db.id,
+        number: 1,
+        backupId: `${db.id}-1`,
+        status: 'done',
+        encryptionKeyId: activeKeyId,
+        triggeredAt: new Date(Date.now() - 120_000),
+        startedAt: new Date(Date.now() - 120_000),
+        finishedAt: new Date(Date.now() - 60_000),
+      },
+    });
+    await t.http
+      .post(`/admin/v1/instances/${db.id}/restores`)
+      .set(admin())
+      .send({ backup_id: 1 })
+      .expect(202);
+    const byAdmin = await t.http.get(`/admin/v1/instances/${db.id}/restores`).set(admin());
+    expect(byAdmin.status).toBe(200);
+    expect(byAdmin.body).toHaveLength(1);
+    expect(byAdmin.body[0]).toMatchObject({ id: 1, backup_id: 1, status: 'queued' });
+    const byToken = await t.http
+      .get(`/v1/instances/${db.id}/restores`)
+      .set('Authorization', `Bearer ${db.token}`)
+      .expect(200);
+    expect(byAdmin.body).toEqual(byToken.body);
+    await t.http.get(`/admin/v1/instances/${db.id}/restores`).expect(401);
+    await t.http.get('/admin/v1/instances/no-such-instance/restores').set(admin()).expect(404);
+
+    // a standard instance has no window: the same 422 as the token's route
+    const window = await t.http.get(`/admin/v1/instances/${db.id}/pitr`).set(admin());
+    const publicWindow = await t.http
+      .get(`/v1/instances/${db.id}/pitr`)
+      .set('Authorization', `Bearer ${db.token}`);
+    expect(window.status).toBe(422);
+    expect(window.body).toEqual(publicWindow.body);
+    await t.http.get(`/admin/v1/instances/${db.id}/pitr`).expect(401);
+  });
 });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { InstancesDataModule } from '../instances/instances-data.module';
 import { PitrDataModule } from './pitr-data.module';
 import { InstanceAccessModule } from '../access/instance-access.module';
+import { AdminPitrController } from './admin-pitr.controller';
 import { AdminWalArchiveController } from './admin-wal-archive.controller';
 import { PitrController } from './pitr.controller';
 import { PitrService } from './pitr.service';
@@ -12,7 +13,7 @@ import { PitrService } from './pitr.service';
  */
 @Module({
   imports: [InstanceAccessModule, InstancesDataModule, PitrDataModule],
-  controllers: [PitrController, AdminWalArchiveController],
+  controllers: [PitrController, AdminPitrController, AdminWalArchiveController],
   providers: [PitrService],
   exports: [PitrService],
 })

@@ -1,16 +1,22 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AccessedInstance } from '../access/access.repository';
 import { AdminInstanceGuard } from '../access/admin-instance.guard';
 import { CurrentInstance, TokenGrants } from '../access/instance-access.guard';
 import { ADMIN_AUTH, ApiErrors } from '../core/openapi/api-errors';
 import { CreateRestoreDto } from './dto/create-restore.dto';
-import { RestoreQueuedResponse } from './dto/restore.response';
+import { RestoreQueuedResponse, RestoreResponse } from './dto/restore.response';
 import { RestoresService } from './restores.service';
 
 /**
  * An operator restores any instance, or forks it into any other of its type, as a token granted
- * both would (the dashboard's Restore and Fork).
+ * both would (the dashboard's Restore and Fork), and reads its restores as such a token does.
  */
 @Controller('admin/v1/instances/:id/restores')
 @UseGuards(AdminInstanceGuard)
@@ -34,5 +40,17 @@ export class AdminInstanceRestoresController {
     @Body() body: CreateRestoreDto,
   ): Promise<RestoreQueuedResponse> {
     return this.restores.trigger(instance, body, granted);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: "List an instance's restores: into it, from it into others, from others into it",
+    description:
+      'As `GET /v1/instances/{instance_id}/restores` with a token granted every instance.',
+  })
+  @ApiOkResponse({ type: RestoreResponse, isArray: true })
+  @ApiErrors(401, 404)
+  list(@CurrentInstance() instance: AccessedInstance): Promise<RestoreResponse[]> {
+    return this.restores.list(instance.id);
   }
 }

@@ -274,7 +274,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List an instance's restores: into it, from it into others, from others into it
+         * @description As `GET /v1/instances/{instance_id}/restores` with a token granted every instance.
+         */
+        get: operations["AdminInstanceRestores_list"];
         put?: never;
         /**
          * Restore a backup into its instance, to a moment, or fork it into another
@@ -299,6 +303,26 @@ export interface paths {
          * @description From the end of the oldest kept base backup to the newest commit whose write-ahead log is in storage, over one unbroken stretch of it (`start_time`, `end_time`); `ranges` lists every such stretch, oldest first, when gaps in the archive split it. A restore (`point_in_time`) can pick any moment in a range.
          */
         get: operations["Pitr_window"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/instances/{id}/pitr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The window of moments an instance can be restored to
+         * @description As `GET /v1/instances/{instance_id}/pitr` with a token granted every instance: the same answer and refusals.
+         */
+        get: operations["AdminPitr_window"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2838,6 +2862,49 @@ export interface operations {
             };
         };
     };
+    AdminInstanceRestores_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestoreResponse"][];
+                };
+            };
+            400: components["responses"]["ErrorBody400"];
+            /** @description Missing, malformed, unknown, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such instance (deleted ones included), or no such record within it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            405: components["responses"]["ErrorBody405"];
+            413: components["responses"]["ErrorBody413"];
+            415: components["responses"]["ErrorBody415"];
+            429: components["responses"]["ErrorBody429"];
+            431: components["responses"]["ErrorBody431"];
+        };
+    };
     AdminInstanceRestores_trigger: {
         parameters: {
             query?: never;
@@ -2990,6 +3057,67 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            431: components["responses"]["ErrorBody431"];
+            /** @description The service’s own database is unreachable; `Retry-After` says when to try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminPitr_window: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PitrWindowResponse"];
+                };
+            };
+            400: components["responses"]["ErrorBody400"];
+            /** @description Missing, malformed, unknown, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such instance (deleted ones included), or no such record within it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            405: components["responses"]["ErrorBody405"];
+            413: components["responses"]["ErrorBody413"];
+            415: components["responses"]["ErrorBody415"];
+            /** @description PointInTimeUnavailable: the instance is not archived continuously (backup_type standard), or its window has not opened yet. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            429: components["responses"]["ErrorBody429"];
             431: components["responses"]["ErrorBody431"];
             /** @description The service’s own database is unreachable; `Retry-After` says when to try again. */
             503: {
