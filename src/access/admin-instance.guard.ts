@@ -1,9 +1,17 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  UseGuards,
+  applyDecorators,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AdminGuard } from '../core/auth/admin.guard';
 import { AuthFailures } from '../core/auth/auth-failures';
 import { AppConfig } from '../core/config/app-config';
 import { InstanceNotFoundError } from '../core/errors/domain-errors';
+import { ADMIN_AUTH } from '../core/openapi/api-errors';
 import { InstancesRepository } from '../instances/instances.repository';
 import type { AccessedInstance } from './access.repository';
 
@@ -43,3 +51,15 @@ export class AdminInstanceGuard implements CanActivate {
     return true;
   }
 }
+
+/**
+ * An `/admin/v1/instances/:id/…` controller that acts on one instance as its token would: the
+ * guard, the admin token, and the instance's id in the OpenAPI document.
+ */
+export const AdminInstanceRoutes = () =>
+  applyDecorators(
+    UseGuards(AdminInstanceGuard),
+    ApiTags('admin'),
+    ApiBearerAuth(ADMIN_AUTH),
+    ApiParam({ name: 'id', description: 'The id of a registered instance.' }),
+  );

@@ -1,17 +1,15 @@
-import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOperation } from '@nestjs/swagger';
 import type { AccessedInstance } from '../access/access.repository';
-import { AdminInstanceGuard } from '../access/admin-instance.guard';
+import { AdminInstanceRoutes } from '../access/admin-instance.guard';
 import { CurrentInstance } from '../access/instance-access.guard';
-import { ADMIN_AUTH, ApiErrors } from '../core/openapi/api-errors';
+import { ApiErrors } from '../core/openapi/api-errors';
 import { BackupsService } from './backups.service';
 import { BackupQueuedResponse } from './dto/backup-queued.response';
 
 /** An operator backs up any instance, as its own token would (the dashboard's "Back up now"). */
 @Controller('admin/v1/instances/:id/backups')
-@UseGuards(AdminInstanceGuard)
-@ApiTags('admin')
-@ApiBearerAuth(ADMIN_AUTH)
+@AdminInstanceRoutes()
 export class AdminInstanceBackupsController {
   constructor(private readonly backups: BackupsService) {}
 

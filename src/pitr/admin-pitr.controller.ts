@@ -1,17 +1,15 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { AccessedInstance } from '../access/access.repository';
-import { AdminInstanceGuard } from '../access/admin-instance.guard';
+import { AdminInstanceRoutes } from '../access/admin-instance.guard';
 import { CurrentInstance } from '../access/instance-access.guard';
-import { ADMIN_AUTH, ApiErrors } from '../core/openapi/api-errors';
+import { ApiErrors } from '../core/openapi/api-errors';
 import { PitrWindowResponse } from './dto/pitr-window.response';
 import { PitrService } from './pitr.service';
 
 /** The restore window of any continuous-archiving instance, for the operator's console. */
 @Controller('admin/v1/instances/:id/pitr')
-@UseGuards(AdminInstanceGuard)
-@ApiTags('admin')
-@ApiBearerAuth(ADMIN_AUTH)
+@AdminInstanceRoutes()
 export class AdminPitrController {
   constructor(private readonly pitr: PitrService) {}
 

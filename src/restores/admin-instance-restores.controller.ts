@@ -1,15 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { AccessedInstance } from '../access/access.repository';
-import { AdminInstanceGuard } from '../access/admin-instance.guard';
+import { AdminInstanceRoutes } from '../access/admin-instance.guard';
 import { CurrentInstance, TokenGrants } from '../access/instance-access.guard';
-import { ADMIN_AUTH, ApiErrors } from '../core/openapi/api-errors';
+import { ApiErrors } from '../core/openapi/api-errors';
 import { CreateRestoreDto } from './dto/create-restore.dto';
 import { RestoreQueuedResponse, RestoreResponse } from './dto/restore.response';
 import { RestoresService } from './restores.service';
@@ -19,9 +13,7 @@ import { RestoresService } from './restores.service';
  * both would (the dashboard's Restore and Fork), and reads its restores as such a token does.
  */
 @Controller('admin/v1/instances/:id/restores')
-@UseGuards(AdminInstanceGuard)
-@ApiTags('admin')
-@ApiBearerAuth(ADMIN_AUTH)
+@AdminInstanceRoutes()
 export class AdminInstanceRestoresController {
   constructor(private readonly restores: RestoresService) {}
 

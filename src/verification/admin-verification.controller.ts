@@ -4,6 +4,7 @@ import {
   ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { AdminBackupResponse } from '../backups/dto/admin-backup.response';
@@ -17,6 +18,12 @@ import { VerificationService } from './verification.service';
 @UseGuards(AdminGuard)
 @ApiTags('admin')
 @ApiBearerAuth(ADMIN_AUTH)
+@ApiParam({ name: 'id', description: 'The id of a registered instance.' })
+@ApiParam({
+  name: 'number',
+  description: 'The id of the backup within the instance (1, 2, 3…).',
+  schema: { type: 'integer', minimum: 1, maximum: 2147483647 },
+})
 export class AdminVerificationController {
   constructor(private readonly verification: VerificationService) {}
 

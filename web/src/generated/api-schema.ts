@@ -2315,7 +2315,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The id of a registered instance. */
+                id: unknown;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2866,7 +2869,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The id of a registered instance. */
+                id: unknown;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2909,7 +2915,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The id of a registered instance. */
+                id: unknown;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -3073,7 +3082,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The id of a registered instance. */
+                id: unknown;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3198,8 +3210,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of a registered instance. */
                 id: string;
-                number: string;
+                /** @description The id of the backup within the instance (1, 2, 3…). */
+                number: number;
             };
             cookie?: never;
         };
@@ -3253,8 +3267,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of a registered instance. */
                 id: string;
-                number: string;
+                /** @description The id of the backup within the instance (1, 2, 3…). */
+                number: number;
             };
             cookie?: never;
         };
