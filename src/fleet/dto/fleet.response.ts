@@ -15,6 +15,13 @@ export class FleetInstance {
 
   @ApiProperty({
     format: 'date-time',
+    description:
+      'When it was registered: an instance with no backup yet is pending, not overdue, for its first 26 h.',
+  })
+  created_at!: string;
+
+  @ApiProperty({
+    format: 'date-time',
     type: String,
     nullable: true,
     description: 'When its newest done backup finished; null when it has none.',
@@ -49,6 +56,22 @@ export class FleetInstance {
 
   @ApiProperty({ description: 'Whether a backup or restore of it is queued or running.' })
   running!: boolean;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'While a backup of it runs: the bytes of archive written so far (null before its first report, or when none runs).',
+  })
+  running_bytes!: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'The size of its newest done backup, which a running backup is measured against; null when it has none.',
+  })
+  expected_bytes!: number | null;
 
   @ApiProperty({
     description:

@@ -704,6 +704,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fleet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instances this access token is granted, with their newest backup and work
+         * @description Not part of the a9s Public API: an addition of this service.
+         */
+        get: operations["TokenFleet_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/instances/{instance_id}/progress": {
         parameters: {
             query?: never;
@@ -1282,6 +1302,11 @@ export interface components {
             backup_type: "standard" | "continuous_archiving";
             /**
              * Format: date-time
+             * @description When it was registered: an instance with no backup yet is pending, not overdue, for its first 26 h.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
              * @description When its newest done backup finished; null when it has none.
              */
             last_success_at: string | null;
@@ -1301,6 +1326,10 @@ export interface components {
             verified_at: string | null;
             /** @description Whether a backup or restore of it is queued or running. */
             running: boolean;
+            /** @description While a backup of it runs: the bytes of archive written so far (null before its first report, or when none runs). */
+            running_bytes: number | null;
+            /** @description The size of its newest done backup, which a running backup is measured against; null when it has none. */
+            expected_bytes: number | null;
             /**
              * Format: date-time
              * @description Continuous archiving: the earliest moment a restore can reach (as GET /v1/instances/{id}/pitr); null for a standard instance or before the window opens.
@@ -4622,6 +4651,48 @@ export interface operations {
             413: components["responses"]["ErrorBody413"];
             415: components["responses"]["ErrorBody415"];
             429: components["responses"]["ErrorBody429"];
+            431: components["responses"]["ErrorBody431"];
+            /** @description The service’s own database is unreachable; `Retry-After` says when to try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TokenFleet_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetInstance"][];
+                };
+            };
+            400: components["responses"]["ErrorBody400"];
+            /** @description Missing, malformed, unknown, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            405: components["responses"]["ErrorBody405"];
+            413: components["responses"]["ErrorBody413"];
+            415: components["responses"]["ErrorBody415"];
             431: components["responses"]["ErrorBody431"];
             /** @description The service’s own database is unreachable; `Retry-After` says when to try again. */
             503: {
