@@ -136,8 +136,14 @@ describe('the dashboard', () => {
     const row = rows.filter({ hasText: hostile.id });
     expect(await row.locator('td').first().textContent()).toBe(XSS_NAME);
     expect(await page.locator('tbody img').count()).toBe(0);
-    // never backed up: overdue, in red
-    expect(await row.locator('td.late').textContent()).toContain('never');
+    // registered just now and never backed up: pending its first scheduled backup, not red
+    expect(await row.locator('td.pending').textContent()).toContain('none yet');
+    expect(await row.locator('td.late').count()).toBe(0);
+    // failing first, then by name; the counts on top
+    expect(await rows.first().textContent()).toContain('billing-db');
+    const counts = page.getByRole('list', { name: 'At a glance' });
+    expect(await counts.textContent()).toContain('1 failing');
+    expect(await counts.textContent()).toContain('0 overdue');
     // backed up 3 h ago: not overdue
     const fresh = rows.filter({ hasText: plain.id }).locator('td').nth(4);
     expect(await fresh.textContent()).toBe('3 h ago');
@@ -146,9 +152,9 @@ describe('the dashboard', () => {
     const failing = rows.filter({ hasText: broken.id });
     expect(await failing.locator('td').nth(4).textContent()).toContain('30 h ago');
     expect(await failing.locator('td').nth(5).textContent()).toContain('Access denied');
-    await page.getByLabel('Failing only').check();
-    expect(await rows.count()).toBe(2);
-    await page.getByLabel('Failing only').uncheck();
+    await page.getByLabel('Needs attention only').check();
+    expect(await rows.count()).toBe(1);
+    await page.getByLabel('Needs attention only').uncheck();
     // the token stayed in the tab, not in the address or a cookie
     expect(page.url()).not.toContain(t.adminToken);
     expect(await page.context().cookies()).toEqual([]);
@@ -166,15 +172,25 @@ describe('the dashboard', () => {
     expect(await rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain(plain.id);
 
-    // an instance from the fleet: its backups with the reasons, read only
+    // an instance from the fleet: its backups with the reasons, and what the operator can do
     await page.getByLabel('Search').fill('');
     await page.getByRole('link', { name: 'billing-db' }).click();
     await page.getByRole('heading', { name: /billing-db/ }).waitFor();
     const history = page.locator('table.backups tbody tr');
     expect(await history.count()).toBe(2);
     expect(await history.first().textContent()).toContain('Access denied');
-    expect(await page.getByRole('button').allTextContents()).toEqual(['Sign out']);
-    expect(await page.content()).toContain('Read only');
+    const actions = page.getByRole('group', { name: 'Actions' }).getByRole('button');
+    expect(await actions.allTextContents()).toEqual([
+      'Back up now',
+      'Verify now',
+      'Check connection',
+      'Edit connection',
+      'Deregister',
+    ]);
+    // its newest done backup (1) is what Verify now verifies: never verified so far
+    expect(await page.locator('.verification').textContent()).toBe(
+      'Verification of backup 1: not verified yet',
+    );
     await page.getByRole('link', { name: '← Fleet' }).click();
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
 
@@ -224,7 +240,7 @@ describe('the dashboard', () => {
     // the admin route refused the token before /v1/instances took it: the browser logs that 401
     await page.getByRole('heading', { name: 'Your instances' }).waitFor();
     problems = problems.filter((p) => !p.includes('status of 401'));
-    const listed = page.locator('ul.instances li');
+    const listed = page.locator('table.fleet tbody tr');
     expect(await listed.count()).toBe(1);
     expect(await listed.first().textContent()).toContain(mine.id);
     expect(await page.content()).not.toContain(other.id);
@@ -258,11 +274,17 @@ describe('the dashboard', () => {
     // the data changes; Restore asks first, naming the instance whose data it replaces
     psql(db, 'DELETE FROM orders; DELETE FROM customers');
     expect(fingerprint(db)).not.toBe(before);
-    await backup.getByRole('button', { name: 'Restore' }).click();
+    await backup.getByRole('button', { name: 'Restore backup 1' }).click();
     const confirm = page.getByRole('alertdialog');
     expect(await confirm.textContent()).toContain('shop-db');
     expect(await confirm.textContent()).toContain(mine.id);
-    await confirm.getByRole('button', { name: 'Restore backup 1' }).click();
+    // it goes ahead only once the instance's name is typed
+    const go = confirm.getByRole('button', { name: 'Restore backup 1' });
+    expect(await go.isDisabled()).toBe(true);
+    await confirm.getByLabel(/to confirm/).fill('shop-d');
+    expect(await go.isDisabled()).toBe(true);
+    await confirm.getByLabel(/to confirm/).fill('shop-db');
+    await go.click();
     const restore = page.locator('table.restores tbody tr').first();
     await restore.locator('td', { hasText: /^done/ }).waitFor({ timeout: 120_000 });
     expect(fingerprint(db)).toBe(before);
@@ -423,6 +445,7 @@ describe('the dashboard', () => {
     const confirm = page.getByRole('alertdialog');
     expect(await confirm.textContent()).toContain(moment.toISOString());
     expect(await confirm.textContent()).toContain('ledger-db');
+    await confirm.getByLabel(/to confirm/).fill('ledger-db');
     await confirm.getByRole('button', { name: 'Restore to this moment' }).click();
     await page.locator('table.restores tbody tr').first().waitFor();
     const restore = await t.prisma.restore.findFirstOrThrow({ where: { instanceId: mine.id } });
@@ -477,7 +500,7 @@ describe('the dashboard', () => {
     // reached with Shift+Tab)
     expect(stops.slice(0, 4)).toEqual([
       expect.stringMatching(/^select:Type/),
-      'input:Failing only',
+      'input:Needs attention only',
       'input:Search',
       expect.stringMatching(/^a:/),
     ]);

@@ -1,19 +1,145 @@
-import { useEffect } from 'preact/hooks';
-import { AdminBackup, client, ok } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso/router';
+import { ApiError, ConnectionCheck, Instance, client, ok } from '../api';
 import { age } from '../parts/age';
+import { BackupsTable } from '../parts/backups-table';
 import { RecentBackupsChart } from '../parts/chart';
-import { StatusCell, backupBar } from '../parts/progress-bar';
-import { size } from '../parts/size';
-import { OnUnauthorized, useLoad } from '../parts/use-load';
+import { TypedConfirm } from '../parts/confirm';
+import { ConnectionCheckResult } from '../parts/connection-check';
+import { FieldError, describedBy, fieldOf } from '../parts/field-errors';
+import { ForkDialog } from '../parts/fork-dialog';
 import { PageHeading } from '../parts/page-heading';
+import { PitrSection } from '../parts/pitr';
+import { RestoresTable } from '../parts/restores-table';
+import { OnUnauthorized, useLoad } from '../parts/use-load';
+import { Asked, busy } from '../parts/jobs';
 
-const busy = (backups: AdminBackup[]) =>
-  backups.some((b) => b.status === 'queued' || b.status === 'running');
+type Dialog = Asked | { kind: 'deregister' } | { kind: 'edit' };
+
+/** The newest verification of one backup, read again while it runs. */
+function Verification({
+  id,
+  number,
+  onUnauthorized,
+}: {
+  id: string;
+  number: number;
+  onUnauthorized: OnUnauthorized;
+}) {
+  const { data } = useLoad(
+    `verification ${id} ${number}`,
+    (signal) =>
+      ok(
+        client.GET('/admin/v1/instances/{id}/backups/{number}', {
+          params: { path: { id, number } },
+          signal,
+        }),
+      ),
+    onUnauthorized,
+    (b) => (b.verification?.status === 'running' ? 1500 : null),
+  );
+  const v = data?.verification;
+  return (
+    <p class="verification" role="status">
+      Verification of backup {number}:{' '}
+      {!data ? (
+        '…'
+      ) : !v ? (
+        'not verified yet'
+      ) : (
+        <>
+          <strong class={v.status === 'failed' ? 'late' : undefined}>{v.status}</strong>
+          {v.status === 'verified' &&
+            ` ${age(v.verified_at!)} ago: ${v.tables} tables, ${v.rows} rows restored in a scratch server`}
+          {v.failure_reason && <span class="reason"> {v.failure_reason}</span>}
+        </>
+      )}
+    </p>
+  );
+}
+
+/** Name and connection of an instance; the new connection is checked before it is saved. */
+function EditConnection({
+  instance,
+  onSaved,
+  onCancel,
+  onUnauthorized,
+}: {
+  instance: Instance;
+  onSaved: () => void;
+  onCancel: () => void;
+  onUnauthorized: OnUnauthorized;
+}) {
+  const [name, setName] = useState(instance.name);
+  const [url, setUrl] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [saving, setSaving] = useState(false);
+
+  async function save(e: Event) {
+    e.preventDefault();
+    setErrors({});
+    setSaving(true);
+    try {
+      await ok(
+        client.PATCH('/admin/v1/instances/{id}', {
+          params: { path: { id: instance.id }, query: { check: 'true' } },
+          body: {
+            ...(name !== instance.name ? { name } : {}),
+            ...(url !== '' ? { connection_url: url } : {}),
+          },
+        }),
+      );
+      setUrl('');
+      onSaved();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
+      const message = err instanceof Error ? err.message : String(err);
+      setErrors({ [fieldOf(message, ['name', 'connection_url'], 'connection_url')]: message });
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form class="dialog" aria-labelledby="edit-title" onSubmit={(e) => void save(e)}>
+      <h2 id="edit-title">Edit the connection</h2>
+      <label for="edit-name">Name</label>
+      <input
+        id="edit-name"
+        value={name}
+        onInput={(e) => setName(e.currentTarget.value)}
+        aria-describedby={describedBy('name', errors)}
+      />
+      <FieldError field="name" errors={errors} />
+      <label for="connection_url">
+        New connection URL (empty: keep the stored one; never shown)
+      </label>
+      <input
+        id="connection_url"
+        type="password"
+        autocomplete="off"
+        value={url}
+        onInput={(e) => setUrl(e.currentTarget.value)}
+        aria-describedby={describedBy('connection_url', errors)}
+      />
+      <FieldError field="connection_url" errors={errors} />
+      <FieldError field="form" errors={errors} />
+      <div class="buttons">
+        <button type="submit" disabled={saving}>
+          {saving ? 'Checking…' : 'Check and save'}
+        </button>
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
 
 /**
- * One instance as the operator sees it from the fleet: its recent backups (with the failure
- * reasons and live progress) and their sizes and durations. Read only: the admin token does
- * not act on an instance's data; an access token for the instance does.
+ * One instance as the operator sees it from the fleet, and what the operator can do with it:
+ * back it up, verify, check its connection, restore or fork (the typed name confirms), edit its
+ * connection, deregister it.
  */
 export function AdminInstancePage({
   id,
@@ -22,13 +148,14 @@ export function AdminInstancePage({
   id: string;
   onUnauthorized: OnUnauthorized;
 }) {
+  const location = useLocation();
   const path = { params: { path: { id } } };
   const instance = useLoad(
     `instance ${id}`,
     (signal) => ok(client.GET('/admin/v1/instances/{id}', { ...path, signal })),
     onUnauthorized,
   );
-  const { data, error } = useLoad(
+  const { data, error, reload } = useLoad(
     `backups ${id}`,
     (signal) =>
       ok(
@@ -40,17 +167,90 @@ export function AdminInstancePage({
     onUnauthorized,
     (b) => (busy(b) ? 1500 : null),
   );
+  const restores = useLoad(
+    `restores ${id}`,
+    (signal) => ok(client.GET('/admin/v1/instances/{id}/restores', { ...path, signal })),
+    onUnauthorized,
+    (r) => (busy(r) ? 1500 : null),
+  );
   const progress = useLoad(
     `progress ${id}`,
     (signal) => ok(client.GET('/admin/v1/instances/{id}/progress', { ...path, signal })),
     onUnauthorized,
     (p) => (p.backups.length + p.restores.length > 0 ? 1000 : null),
   );
-  const working = busy(data ?? []);
+  // every instance, for the names of fork targets and sources
+  const everyone = useLoad(
+    'instances',
+    (signal) => ok(client.GET('/admin/v1/instances', { signal })),
+    onUnauthorized,
+  );
+  const working = busy(data ?? []) || busy(restores.data ?? []);
   const reloadProgress = progress.reload;
   useEffect(() => {
     if (working) reloadProgress();
   }, [working, reloadProgress]);
+
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [check, setCheck] = useState<ConnectionCheck | null>(null);
+  const [checking, setChecking] = useState(false);
+  /** the backup last asked to be verified, and how many times: each ask reads its state anew */
+  const [verifying, setVerifying] = useState<{ number: number; asked: number } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  /** Runs one of the page's actions; a 401 signs out, any other refusal is shown. */
+  async function act(action: () => Promise<void>) {
+    setActionError(null);
+    setNotice(null);
+    setDialog(null);
+    try {
+      await action();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
+      else setActionError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  const backUpNow = () =>
+    act(async () => {
+      await ok(client.POST('/admin/v1/instances/{id}/backups', path));
+      reload();
+    });
+  const verify = (number: number) =>
+    act(async () => {
+      await ok(
+        client.POST('/admin/v1/instances/{id}/backups/{number}/verify', {
+          params: { path: { id, number } },
+        }),
+      );
+      setVerifying((v) => ({ number, asked: (v?.asked ?? 0) + 1 }));
+    });
+  const checkConnection = () =>
+    act(async () => {
+      setCheck(null);
+      setChecking(true);
+      try {
+        setCheck(await ok(client.POST('/admin/v1/instances/{id}/check', path)));
+      } finally {
+        setChecking(false);
+      }
+    });
+  const restore = (
+    body:
+      | { backup_id: number }
+      | { point_in_time: string }
+      | { backup_id: number; target_instance_id: string },
+  ) =>
+    act(async () => {
+      await ok(client.POST('/admin/v1/instances/{id}/restores', { ...path, body }));
+      restores.reload();
+    });
+  const deregister = () =>
+    act(async () => {
+      await ok(client.DELETE('/admin/v1/instances/{id}', path));
+      location.route('/ui/');
+    });
 
   const failed = error ?? instance.error;
   if (failed)
@@ -60,50 +260,147 @@ export function AdminInstancePage({
       </p>
     );
   if (!data || !instance.data) return <p>Loading the instance…</p>;
+  const self = instance.data;
+  const nameOf = (other: string) => everyone.data?.find((i) => i.id === other)?.name ?? other;
+  const newestDone = data.find((b) => b.status === 'done');
+  const verified = verifying?.number ?? newestDone?.id;
   return (
     <section>
       <p>
         <a href="/ui/">← Fleet</a>
       </p>
       <PageHeading>
-        {instance.data.name} <code>{id}</code>
+        {self.name} <code>{id}</code>
       </PageHeading>
       <p>
-        {instance.data.type}, {instance.data.backup_type.replace('_', ' ')} backups. Read only: to
-        back up, restore or download, sign in with an access token for this instance (
-        <code>POST /admin/v1/tokens</code>).
+        {self.type}, {self.backup_type.replace('_', ' ')} backups, registered {age(self.created_at)}{' '}
+        ago.
       </p>
-      <h2>Recent backups</h2>
+      <div class="actions" role="group" aria-label="Actions">
+        <button type="button" onClick={() => void backUpNow()} disabled={working}>
+          Back up now
+        </button>
+        <button
+          type="button"
+          onClick={() => newestDone && void verify(newestDone.id)}
+          disabled={!newestDone}
+          title={newestDone ? undefined : 'No done backup to verify yet'}
+        >
+          Verify now
+        </button>
+        <button type="button" onClick={() => void checkConnection()} disabled={checking}>
+          {checking ? 'Checking…' : 'Check connection'}
+        </button>
+        <button type="button" onClick={() => setDialog({ kind: 'edit' })}>
+          Edit connection
+        </button>
+        <button type="button" class="danger" onClick={() => setDialog({ kind: 'deregister' })}>
+          Deregister
+        </button>
+      </div>
+      {actionError && (
+        <p class="error" role="alert">
+          {actionError}
+        </p>
+      )}
+      {notice && <p role="status">{notice}</p>}
+      {check && <ConnectionCheckResult check={check} />}
+      {verified !== undefined && (
+        <Verification
+          key={`${verified} ${verifying?.asked ?? 0}`}
+          id={id}
+          number={verified}
+          onUnauthorized={onUnauthorized}
+        />
+      )}
+      {dialog?.kind === 'edit' && (
+        <EditConnection
+          instance={self}
+          onUnauthorized={onUnauthorized}
+          onCancel={() => setDialog(null)}
+          onSaved={() => {
+            setDialog(null);
+            setNotice('Saved: the connection check passed.');
+            instance.reload();
+          }}
+        />
+      )}
+      {dialog?.kind === 'deregister' && (
+        <TypedConfirm
+          title={`Deregister ${self.name}`}
+          name={self.name}
+          action="Deregister"
+          onConfirm={() => void deregister()}
+          onCancel={() => setDialog(null)}
+        >
+          <p>
+            <strong>{self.name}</strong> (<code>{id}</code>) is no longer backed up, and its backups
+            are removed by retention. Its data on the server is not touched.
+          </p>
+        </TypedConfirm>
+      )}
+      {dialog?.kind === 'restore' && (
+        <TypedConfirm
+          title={`Restore ${self.name}`}
+          name={self.name}
+          action={
+            'backup_id' in dialog.body
+              ? `Restore backup ${dialog.body.backup_id}`
+              : 'Restore to this moment'
+          }
+          onConfirm={() => void restore(dialog.body)}
+          onCancel={() => setDialog(null)}
+        >
+          <p>
+            Restore {dialog.what} into <strong>{self.name}</strong> (<code>{id}</code>)? The
+            instance's current data is replaced.
+          </p>
+        </TypedConfirm>
+      )}
+      {dialog?.kind === 'fork' && (
+        <ForkDialog
+          backupId={dialog.backupId}
+          source={self.name}
+          candidates={everyone.data?.filter((i) => i.id !== id && i.type === self.type) ?? null}
+          onFork={(target) =>
+            void restore({ backup_id: dialog.backupId, target_instance_id: target.id })
+          }
+          onCancel={() => setDialog(null)}
+        />
+      )}
+      <h2>Backups</h2>
       <RecentBackupsChart backups={data} />
-      <table class="backups">
-        <caption class="visually-hidden">The newest 50 backups, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Id</th>
-            <th scope="col">Status</th>
-            <th scope="col">Trigger</th>
-            <th scope="col">Size</th>
-            <th scope="col">Triggered</th>
-            <th scope="col">Finished</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.map((b) => (
-            <tr key={b.id}>
-              <td>{b.id}</td>
-              <StatusCell
-                status={b.status}
-                reason={b.failure_reason}
-                bar={backupBar(progress.data, b.id)}
-              />
-              <td>{b.trigger}</td>
-              <td>{size(b.size)}</td>
-              <td>{age(b.triggered_at)} ago</td>
-              <td>{b.finished_at ? `${age(b.finished_at)} ago` : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <BackupsTable
+        backups={data}
+        progress={progress.data}
+        busy={working}
+        onRestore={(b) =>
+          setDialog({
+            kind: 'restore',
+            what: `backup ${b.id} (taken ${age(b.triggered_at)} ago)`,
+            body: { backup_id: b.id },
+          })
+        }
+        onFork={(b) => setDialog({ kind: 'fork', backupId: b.id })}
+        onVerify={(b) => void verify(b.id)}
+      />
+      {self.backup_type === 'continuous_archiving' && (
+        <PitrSection
+          id={id}
+          load={(signal) => ok(client.GET('/admin/v1/instances/{id}/pitr', { ...path, signal }))}
+          baseBackups={data}
+          onUnauthorized={onUnauthorized}
+          onRestore={(moment) =>
+            setDialog({
+              kind: 'restore',
+              what: `the state of ${moment.toLocaleString()} (${moment.toISOString()})`,
+              body: { point_in_time: moment.toISOString() },
+            })
+          }
+        />
+      )}
+      <h2>Restores</h2>
+      <RestoresTable restores={restores.data ?? []} progress={progress.data} nameOf={nameOf} />
     </section>
   );
 }

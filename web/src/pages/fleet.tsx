@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { FleetInstance, client, ok } from '../api';
+import { client, ok } from '../api';
 import { OnUnauthorized, useLoad } from '../parts/use-load';
-import { age, overdue } from '../parts/age';
+import { FleetTable } from '../parts/fleet-table';
 import { PageHeading } from '../parts/page-heading';
+import { byUrgency, fleetCounts, needsAttention, urgencyOf } from '../parts/urgency';
 
 const TYPES = ['postgresql', 'mariadb', 'redis'];
 /**
@@ -11,74 +12,45 @@ const TYPES = ['postgresql', 'mariadb', 'redis'];
  */
 const PAGE = 100;
 
-function failing(i: FleetInstance): boolean {
-  return i.last_failure_at !== null || overdue(i.last_success_at);
+function lagText(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
 }
 
-function Row({ i }: { i: FleetInstance }) {
-  const late = overdue(i.last_success_at);
-  return (
-    <tr>
-      <td>
-        <a href={`/ui/instances/${encodeURIComponent(i.id)}`}>{i.name}</a>
-      </td>
-      <td>
-        <code>{i.id}</code>
-      </td>
-      <td>{i.type}</td>
-      <td>{i.backup_type === 'continuous_archiving' ? 'continuous' : 'standard'}</td>
-      <td class={late ? 'late' : undefined}>
-        {i.last_success_at ? `${age(i.last_success_at)} ago` : 'never'}
-        {late && <span class="visually-hidden"> (overdue)</span>}
-      </td>
-      <td>
-        {i.last_failure_at ? (
-          <>
-            <span class="late">{age(i.last_failure_at)} ago</span>
-            <div class="reason">{i.last_failure_reason}</div>
-          </>
-        ) : (
-          '—'
-        )}
-      </td>
-      <td>{i.verification_status ?? '—'}</td>
-      <td>
-        {i.pitr_start && i.pitr_end
-          ? `${age(i.pitr_start)} ago – ${age(i.pitr_end)} ago`
-          : i.backup_type === 'continuous_archiving'
-            ? 'not open yet'
-            : '—'}
-      </td>
-      <td>{i.running ? 'running' : ''}</td>
-    </tr>
-  );
-}
-
-/** Every instance at a glance, for the operator. */
+/** Every instance at a glance, most urgent first, for the operator. */
 export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
-  const { data: fleet, error } = useLoad(
+  const {
+    data: fleet,
+    error,
+    at,
+  } = useLoad(
     'fleet',
     (signal) => ok(client.GET('/admin/v1/fleet', { signal })),
     onUnauthorized,
+    // while anything runs, its bar moves
+    (f) => (f.instances.some((i) => i.running) ? 2000 : null),
   );
   const [type, setType] = useState('');
-  const [onlyFailing, setOnlyFailing] = useState(false);
+  const [onlyUrgent, setOnlyUrgent] = useState(false);
   const [search, setSearch] = useState('');
   const [limit, setLimit] = useState(PAGE);
 
+  const sorted = useMemo(() => byUrgency(fleet?.instances ?? [], at), [fleet, at]);
+  const counts = useMemo(() => fleetCounts(fleet?.instances ?? [], at), [fleet, at]);
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();
-    return (fleet?.instances ?? []).filter(
+    return sorted.filter(
       (i) =>
         (type === '' || i.type === type) &&
-        (!onlyFailing || failing(i)) &&
+        (!onlyUrgent || needsAttention(urgencyOf(i, at))) &&
         (needle === '' ||
           i.name.toLowerCase().includes(needle) ||
           i.id.toLowerCase().includes(needle)),
     );
-  }, [fleet, type, onlyFailing, search]);
+  }, [sorted, type, onlyUrgent, search, at]);
   // a new filter starts again from the first rows
-  useEffect(() => setLimit(PAGE), [type, onlyFailing, search]);
+  useEffect(() => setLimit(PAGE), [type, onlyUrgent, search]);
 
   if (error)
     return (
@@ -90,6 +62,21 @@ export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }
   return (
     <section>
       <PageHeading>Fleet</PageHeading>
+      <ul class="counts" aria-label="At a glance">
+        <li class={counts.failing > 0 ? 'late' : undefined}>
+          <strong>{counts.failing}</strong> failing
+        </li>
+        <li class={counts.overdue > 0 ? 'late' : undefined}>
+          <strong>{counts.overdue}</strong> overdue
+        </li>
+        <li>
+          <strong>{counts.verified}</strong> verified in the last day
+        </li>
+        <li>
+          largest PITR lag:{' '}
+          <strong>{counts.lag ? `${lagText(counts.lag.ms)} (${counts.lag.name})` : '—'}</strong>
+        </li>
+      </ul>
       <p class="summary">
         <span>{fleet.workers_alive} workers alive</span>
         <span>
@@ -110,37 +97,21 @@ export function FleetPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }
         <label>
           <input
             type="checkbox"
-            checked={onlyFailing}
-            onChange={(e) => setOnlyFailing(e.currentTarget.checked)}
+            checked={onlyUrgent}
+            onChange={(e) => setOnlyUrgent(e.currentTarget.checked)}
           />{' '}
-          Failing only
+          Needs attention only
         </label>
         <label>
           Search{' '}
           <input type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
         </label>
       </div>
-      <table>
-        <caption class="visually-hidden">Registered instances</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Id</th>
-            <th scope="col">Type</th>
-            <th scope="col">Backups</th>
-            <th scope="col">Last success</th>
-            <th scope="col">Last failure</th>
-            <th scope="col">Verification</th>
-            <th scope="col">Restorable to</th>
-            <th scope="col">Now</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.slice(0, limit).map((i) => (
-            <Row key={i.id} i={i} />
-          ))}
-        </tbody>
-      </table>
+      <FleetTable
+        instances={shown.slice(0, limit)}
+        caption="Registered instances, most urgent first"
+        now={at}
+      />
       {shown.length > limit && (
         <p class="more">
           Showing {limit} of {shown.length}.{' '}

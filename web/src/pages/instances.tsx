@@ -3,18 +3,24 @@ import { ApiError, Backup, client, ok, saveDownload } from '../api';
 import { OnUnauthorized, useLoad } from '../parts/use-load';
 import { ConfigForm } from '../parts/config-form';
 import { age } from '../parts/age';
+import { BackupsTable } from '../parts/backups-table';
 import { RecentBackupsChart } from '../parts/chart';
+import { TypedConfirm } from '../parts/confirm';
+import { ForkDialog } from '../parts/fork-dialog';
 import { PitrSection } from '../parts/pitr';
-import { size } from '../parts/size';
-import { StatusCell, backupBar, restoreBar } from '../parts/progress-bar';
+import { RestoresTable } from '../parts/restores-table';
 import { PageHeading } from '../parts/page-heading';
+import { FleetTable } from '../parts/fleet-table';
+import { byUrgency } from '../parts/urgency';
+import { Asked, busy } from '../parts/jobs';
 
-/** The instances an access token opens. */
+/** The instances an access token opens, most urgent first, with their newest backups. */
 export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
-  const { data, error } = useLoad(
-    'instances',
-    (signal) => ok(client.GET('/v1/instances', { signal })),
+  const { data, error, at } = useLoad(
+    'own fleet',
+    (signal) => ok(client.GET('/v1/fleet', { signal })),
     onUnauthorized,
+    (f) => (f.some((i) => i.running) ? 2000 : null),
   );
   if (error)
     return (
@@ -26,22 +32,18 @@ export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthor
   return (
     <section>
       <PageHeading>Your instances</PageHeading>
-      {data.length === 0 && <p>This token opens no registered instance.</p>}
-      <ul class="instances">
-        {data.map((i) => (
-          <li key={i.id}>
-            <a href={`/ui/instances/${encodeURIComponent(i.id)}`}>{i.name}</a> <code>{i.id}</code>{' '}
-            {i.type}
-          </li>
-        ))}
-      </ul>
+      {data.length === 0 ? (
+        <p>This token opens no registered instance.</p>
+      ) : (
+        <FleetTable
+          instances={byUrgency(data, at)}
+          caption="Your instances, most urgent first"
+          now={at}
+        />
+      )}
     </section>
   );
 }
-
-/** Whether any of these backups or restores is queued or running. */
-const busy = (jobs: Array<{ status: string }>) =>
-  jobs.some((j) => j.status === 'queued' || j.status === 'running');
 
 /** One instance's backups, for a token granted it: newest first, and a backup on request. */
 export function InstancePage({
@@ -84,17 +86,14 @@ export function InstancePage({
   }, [working, reloadProgress]);
   const instance = instances.data?.find((i) => i.id === id);
   const name = instance?.name ?? id;
+  const nameOf = (other: string) => instances.data?.find((i) => i.id === other)?.name ?? other;
   const [actionError, setActionError] = useState<string | null>(null);
-  /** a restore asked for and not yet confirmed: what it puts back, and the request */
-  const [confirming, setConfirming] = useState<{
-    what: string;
-    button: string;
-    body: { backup_id: number } | { point_in_time: string };
-  } | null>(null);
+  const [asked, setAsked] = useState<Asked | null>(null);
 
   /** Runs one of the page's actions; a 401 signs out, any other refusal is shown. */
   async function act(action: () => Promise<void>) {
     setActionError(null);
+    setAsked(null);
     try {
       await action();
     } catch (err) {
@@ -103,9 +102,13 @@ export function InstancePage({
     }
   }
 
-  const restore = (body: { backup_id: number } | { point_in_time: string }) =>
+  const restore = (
+    body:
+      | { backup_id: number }
+      | { point_in_time: string }
+      | { backup_id: number; target_instance_id: string },
+  ) =>
     act(async () => {
-      setConfirming(null);
       await ok(client.POST('/v1/instances/{instance_id}/restores', { ...path, body }));
       restores.reload();
     });
@@ -140,12 +143,8 @@ export function InstancePage({
       <PageHeading>
         {name} <code>{id}</code>
       </PageHeading>
-      <p>
-        <button
-          type="button"
-          onClick={() => void backUpNow()}
-          disabled={busy(data) || busy(restores.data ?? [])}
-        >
+      <p class="actions">
+        <button type="button" onClick={() => void backUpNow()} disabled={working}>
           Back up now
         </button>
       </p>
@@ -154,121 +153,70 @@ export function InstancePage({
           {actionError}
         </p>
       )}
-      {confirming && (
-        <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
-          <p id="confirm-text">
-            Restore {confirming.what} into <strong>{name}</strong> (<code>{id}</code>)? The
-            instance's current data is replaced.
+      {asked?.kind === 'restore' && (
+        <TypedConfirm
+          title={`Restore ${name}`}
+          name={name}
+          action={
+            'backup_id' in asked.body
+              ? `Restore backup ${asked.body.backup_id}`
+              : 'Restore to this moment'
+          }
+          onConfirm={() => void restore(asked.body)}
+          onCancel={() => setAsked(null)}
+        >
+          <p>
+            Restore {asked.what} into <strong>{name}</strong> (<code>{id}</code>)? The instance's
+            current data is replaced.
           </p>
-          <button type="button" onClick={() => void restore(confirming.body)}>
-            {confirming.button}
-          </button>{' '}
-          <button type="button" onClick={() => setConfirming(null)}>
-            Cancel
-          </button>
-        </div>
+        </TypedConfirm>
+      )}
+      {asked?.kind === 'fork' && (
+        <ForkDialog
+          backupId={asked.backupId}
+          source={name}
+          candidates={
+            instances.data?.filter((i) => i.id !== id && i.type === instance?.type) ?? null
+          }
+          onFork={(target) =>
+            void restore({ backup_id: asked.backupId, target_instance_id: target.id })
+          }
+          onCancel={() => setAsked(null)}
+        />
       )}
       <h2>Backups</h2>
       <RecentBackupsChart backups={data} />
-      <table class="backups">
-        <caption class="visually-hidden">Backups, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Id</th>
-            <th scope="col">Status</th>
-            <th scope="col">Size</th>
-            <th scope="col">Triggered</th>
-            <th scope="col">Finished</th>
-            <th scope="col">Download</th>
-            <th scope="col">Restore</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.map((b) => (
-            <tr key={b.id}>
-              <td>{b.id}</td>
-              <StatusCell
-                status={b.status}
-                reason={b.failure_reason}
-                bar={backupBar(progress.data, b.id)}
-              />
-              <td>{size(b.size)}</td>
-              <td>{age(b.triggered_at)} ago</td>
-              <td>{b.finished_at ? `${age(b.finished_at)} ago` : '—'}</td>
-              <td>
-                {b.downloadable ? (
-                  <button
-                    type="button"
-                    aria-label={`Download backup ${b.id}`}
-                    onClick={() => void downloadBackup(b)}
-                  >
-                    Download
-                  </button>
-                ) : (
-                  'no'
-                )}
-              </td>
-              <td>
-                {b.status === 'done' && (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      setConfirming({
-                        what: `backup ${b.id} (taken ${age(b.triggered_at)} ago)`,
-                        button: `Restore backup ${b.id}`,
-                        body: { backup_id: b.id },
-                      })
-                    }
-                    disabled={busy(data) || busy(restores.data ?? [])}
-                  >
-                    Restore
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <BackupsTable
+        backups={data}
+        progress={progress.data}
+        busy={working}
+        onDownload={(b) => void downloadBackup(b)}
+        onRestore={(b) =>
+          setAsked({
+            kind: 'restore',
+            what: `backup ${b.id} (taken ${age(b.triggered_at)} ago)`,
+            body: { backup_id: b.id },
+          })
+        }
+        onFork={(b) => setAsked({ kind: 'fork', backupId: b.id })}
+      />
       {instance?.backup_type === 'continuous_archiving' && (
         <PitrSection
           id={id}
-          backups={data}
+          load={(signal) => ok(client.GET('/v1/instances/{instance_id}/pitr', { ...path, signal }))}
+          baseBackups={data}
           onUnauthorized={onUnauthorized}
           onRestore={(moment) =>
-            setConfirming({
+            setAsked({
+              kind: 'restore',
               what: `the state of ${moment.toLocaleString()} (${moment.toISOString()})`,
-              button: 'Restore to this moment',
               body: { point_in_time: moment.toISOString() },
             })
           }
         />
       )}
       <h2>Restores</h2>
-      <table class="restores">
-        <caption class="visually-hidden">Restores, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Id</th>
-            <th scope="col">Backup</th>
-            <th scope="col">Status</th>
-            <th scope="col">Triggered</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(restores.data ?? []).map((r) => (
-            <tr key={r.id}>
-              <td>{r.id}</td>
-              <td>{r.backup_id}</td>
-              <StatusCell
-                status={r.status}
-                reason={r.failure_reason}
-                bar={restoreBar(progress.data, r.id)}
-              />
-              <td>{age(r.triggered_at)} ago</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <RestoresTable restores={restores.data ?? []} progress={progress.data} nameOf={nameOf} />
       <ConfigForm id={id} onUnauthorized={onUnauthorized} />
     </section>
   );

@@ -16,11 +16,12 @@ export function useLoad<T>(
   onUnauthorized: OnUnauthorized,
   every?: (t: T) => number | null,
 ) {
-  const [state, setState] = useState<{ key: string; data: T | null; error: string | null }>({
-    key,
-    data: null,
-    error: null,
-  });
+  const [state, setState] = useState<{
+    key: string;
+    data: T | null;
+    error: string | null;
+    at: number;
+  }>({ key, data: null, error: null, at: 0 });
   const [round, setRound] = useState(0);
   useEffect(() => {
     let timer: number | undefined;
@@ -28,14 +29,20 @@ export function useLoad<T>(
     load(aborter.signal)
       .then((data) => {
         if (aborter.signal.aborted) return;
-        setState({ key, data, error: null });
+        setState({ key, data, error: null, at: Date.now() });
         const wait = every?.(data) ?? null;
         if (wait !== null) timer = window.setTimeout(() => setRound((r) => r + 1), wait);
       })
       .catch((err: unknown) => {
         if (aborter.signal.aborted) return;
         if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
-        else setState({ key, data: null, error: err instanceof Error ? err.message : String(err) });
+        else
+          setState({
+            key,
+            data: null,
+            error: err instanceof Error ? err.message : String(err),
+            at: Date.now(),
+          });
       });
     return () => {
       aborter.abort();
@@ -46,5 +53,11 @@ export function useLoad<T>(
   }, [key, round]);
   const current = state.key === key;
   const reload = useCallback(() => setRound((r) => r + 1), []);
-  return { data: current ? state.data : null, error: current ? state.error : null, reload };
+  // `at`: when the answer came, the "now" its ages are told from
+  return {
+    data: current ? state.data : null,
+    error: current ? state.error : null,
+    at: state.at,
+    reload,
+  };
 }
