@@ -1,12 +1,16 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { LocationProvider, Route, Router } from 'preact-iso/router';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso/router';
 import { ApiError, Role, client, ok, session } from './api';
 import { AdminInstancePage } from './pages/admin-instance';
+import { AuditPage } from './pages/audit';
 import { FleetPage } from './pages/fleet';
 import { InstancePage, MyInstancesPage } from './pages/instances';
 import { NotFoundPage } from './pages/not-found';
+import { RegisterPage } from './pages/register';
 import { SignIn } from './pages/sign-in';
+import { TokensPage } from './pages/tokens';
+import { WebhookPage, WebhooksPage } from './pages/webhooks';
 import { OnUnauthorized } from './parts/use-load';
 
 /**
@@ -38,14 +42,47 @@ const InstanceRoute = ({ id, onUnauthorized }: PageProps & { id: string }) => (
   <InstancePage key={id} id={id} onUnauthorized={onUnauthorized} />
 );
 
-/** The operator's pages: the fleet and any instance in it. */
+const WebhookRoute = ({ id, onUnauthorized }: PageProps & { id: string }) => (
+  <WebhookPage key={id} id={id} onUnauthorized={onUnauthorized} />
+);
+
+/** The operator's pages: the fleet, any instance in it, and what manages the fleet. */
 function AdminRoutes(props: PageProps) {
   return (
     <Router>
       <Route path="/ui/" component={FleetPage} {...props} />
       <Route path="/ui/instances/:id" component={AdminInstanceRoute} {...props} />
+      <Route path="/ui/register" component={RegisterPage} {...props} />
+      <Route path="/ui/tokens" component={TokensPage} {...props} />
+      <Route path="/ui/webhooks" component={WebhooksPage} {...props} />
+      <Route path="/ui/webhooks/:id" component={WebhookRoute} {...props} />
+      <Route path="/ui/audit" component={AuditPage} {...props} />
       <Route default component={NotFoundPage} />
     </Router>
+  );
+}
+
+const ADMIN_PAGES = [
+  { href: '/ui/', label: 'Fleet' },
+  { href: '/ui/register', label: 'Register' },
+  { href: '/ui/tokens', label: 'Tokens' },
+  { href: '/ui/webhooks', label: 'Webhooks' },
+  { href: '/ui/audit', label: 'Audit' },
+];
+
+/** The operator's pages, the current one marked for the eye and for screen readers. */
+function AdminNav() {
+  const { path } = useLocation();
+  const current = (href: string) =>
+    href === '/ui/' ? path === '/ui/' || path.startsWith('/ui/instances/') : path.startsWith(href);
+  return (
+    <nav aria-label="Pages">
+      {ADMIN_PAGES.map((p) => (
+        <a key={p.href} href={p.href} aria-current={current(p.href) ? 'page' : undefined}>
+          {p.label}
+        </a>
+      ))}
+    </nav>
   );
 }
 
@@ -104,6 +141,7 @@ function App() {
         <a class="brand" href="/ui/">
           backup-manager
         </a>
+        {role === 'admin' && <AdminNav />}
         <button type="button" onClick={() => signOut()}>
           Sign out
         </button>
