@@ -497,11 +497,13 @@ describe('the dashboard', () => {
       if (f.tag === 'a' && f.name === 'keyboard-db') break;
     }
     // Tab goes on from the heading: the page's controls (Sign out, in the header before it, is
-    // reached with Shift+Tab)
-    expect(stops.slice(0, 4)).toEqual([
+    // reached with Shift+Tab), then the table's box (which scrolls from the keyboard on a narrow
+    // screen), then its links
+    expect(stops.slice(0, 5)).toEqual([
       expect.stringMatching(/^select:Type/),
       'input:Needs attention only',
       'input:Search',
+      'div:Registered instances, most urgent first',
       expect.stringMatching(/^a:/),
     ]);
     expect(stops[stops.length - 1]).toBe('a:keyboard-db');

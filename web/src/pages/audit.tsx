@@ -1,3 +1,4 @@
+import { TableBox } from '../parts/table-box';
 import { useState } from 'preact/hooks';
 import { AuditRecord, client, ok } from '../api';
 import { PageHeading } from '../parts/page-heading';
@@ -97,7 +98,7 @@ export function AuditPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }
       {!data && !error && <p>Loading the audit log…</p>}
       {data && data.length === 0 && <p>No request matches.</p>}
       {data && data.length > 0 && (
-        <div class="table-box">
+        <TableBox label="Requests, newest first">
           <table class="audit">
             <caption class="visually-hidden">Requests, newest first</caption>
             <thead>
@@ -132,7 +133,7 @@ export function AuditPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }
               ))}
             </tbody>
           </table>
-        </div>
+        </TableBox>
       )}
       <p class="buttons">
         {before.length > 0 && (

@@ -1,3 +1,4 @@
+import { TableBox } from '../parts/table-box';
 import { useState } from 'preact/hooks';
 import { ApiError, CreatedToken, Token, client, ok } from '../api';
 import { age } from '../parts/age';
@@ -118,7 +119,7 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized 
         </p>
       )}
       {data && (
-        <div class="table-box">
+        <TableBox label="Access tokens, newest first">
           <table class="tokens">
             <caption class="visually-hidden">Access tokens, newest first</caption>
             <thead>
@@ -160,7 +161,7 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized 
               ))}
             </tbody>
           </table>
-        </div>
+        </TableBox>
       )}
     </section>
   );

@@ -1,3 +1,4 @@
+import { TableBox } from '../parts/table-box';
 import { useState } from 'preact/hooks';
 import { ApiError, CreatedWebhook, Webhook, client, ok } from '../api';
 import { age } from '../parts/age';
@@ -115,7 +116,7 @@ export function WebhooksPage({ onUnauthorized }: { onUnauthorized: OnUnauthorize
       )}
       {data && data.length === 0 && <p>No webhook yet.</p>}
       {data && data.length > 0 && (
-        <div class="table-box">
+        <TableBox label="Webhooks">
           <table class="webhooks">
             <caption class="visually-hidden">Webhooks</caption>
             <thead>
@@ -148,7 +149,7 @@ export function WebhooksPage({ onUnauthorized }: { onUnauthorized: OnUnauthorize
               ))}
             </tbody>
           </table>
-        </div>
+        </TableBox>
       )}
     </section>
   );
@@ -216,7 +217,7 @@ export function WebhookPage({
       <h2>Deliveries</h2>
       {deliveries.data.length === 0 && <p>Nothing was sent yet.</p>}
       {deliveries.data.length > 0 && (
-        <div class="table-box">
+        <TableBox label="Deliveries, newest first">
           <table class="deliveries">
             <caption class="visually-hidden">Deliveries, newest first</caption>
             <thead>
@@ -253,7 +254,7 @@ export function WebhookPage({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableBox>
       )}
     </section>
   );

@@ -1,3 +1,4 @@
+import { TableBox } from './table-box';
 import { Progress } from '../api';
 import { age } from './age';
 import { StatusCell, backupBar } from './progress-bar';
@@ -44,7 +45,7 @@ export function BackupsTable<B extends ListedBackup>({
 }) {
   if (backups.length === 0) return <p>No backup yet.</p>;
   return (
-    <div class="table-box">
+    <TableBox label="Backups, newest first">
       <table class="backups">
         <caption class="visually-hidden">Backups, newest first</caption>
         <thead>
@@ -120,6 +121,6 @@ export function BackupsTable<B extends ListedBackup>({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableBox>
   );
 }

@@ -1,3 +1,4 @@
+import { TableBox } from './table-box';
 import { FleetInstance } from '../api';
 import { age, overdue } from './age';
 import { size } from './size';
@@ -98,7 +99,7 @@ export function FleetTable({
   now: number;
 }) {
   return (
-    <div class="table-box">
+    <TableBox label={caption}>
       <table class="fleet">
         <caption class="visually-hidden">{caption}</caption>
         <thead>
@@ -120,6 +121,6 @@ export function FleetTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableBox>
   );
 }

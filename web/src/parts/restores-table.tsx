@@ -1,11 +1,13 @@
+import { TableBox } from './table-box';
 import { Progress, Restore } from '../api';
 import { age } from './age';
 import { StatusCell, restoreBar } from './progress-bar';
 
 /** Which way a restore went, from this instance's side: a fork reads differently on each side. */
 function direction(r: Restore, nameOf: (id: string) => string): string {
-  if (r.target_instance_id) return `from this instance into ${nameOf(r.target_instance_id)}`;
+  // in the target's list a fork names both ends: its source says which side this is
   if (r.source_instance_id) return `into this instance from ${nameOf(r.source_instance_id)}`;
+  if (r.target_instance_id) return `from this instance into ${nameOf(r.target_instance_id)}`;
   return 'into this instance';
 }
 
@@ -21,7 +23,7 @@ export function RestoresTable({
 }) {
   if (restores.length === 0) return <p>No restore yet.</p>;
   return (
-    <div class="table-box">
+    <TableBox label="Restores, newest first">
       <table class="restores">
         <caption class="visually-hidden">Restores, newest first</caption>
         <thead>
@@ -54,6 +56,6 @@ export function RestoresTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableBox>
   );
 }
