@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, Page, chromium } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { DASHBOARD_CSP } from '../src/dashboard/serve-dashboard';
 import { decryptWithOpenssl } from './support/archives';
 import { databaseUrl } from './support/databases';
@@ -13,10 +13,8 @@ import {
 } from './support/postgres-fixtures';
 import { TestApp, registerInstance, startTestApp } from './support/test-app';
 import { TestWorker, startTestWorker } from './support/test-worker';
-import { TEST_SETTINGS } from './support/settings';
+import { forget, launchBrowser, signIn as signInAt, trackedPage } from './support/browser';
 
-/** Debian's chromium: the browser builds that playwright downloads are not used. */
-const CHROMIUM = TEST_SETTINGS.chromiumPath;
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 
 /**
@@ -38,7 +36,7 @@ describe('the dashboard', () => {
     await t.app.listen(0, '127.0.0.1');
     const address = t.app.getHttpServer().address() as { port: number };
     base = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchBrowser();
     worker = await startTestWorker(t);
   });
   afterAll(async () => {
@@ -48,16 +46,7 @@ describe('the dashboard', () => {
     await dropDatabases(databases);
   });
   beforeEach(async () => {
-    problems = [];
-    page = await browser.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('dialog', (d) => {
-      problems.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
+    ({ page, problems } = await trackedPage(browser));
   });
   afterEach(async () => {
     await page.close();
@@ -92,11 +81,7 @@ describe('the dashboard', () => {
     });
   }
 
-  async function signIn(token: string) {
-    await page.goto(`${base}/ui/`);
-    await page.getByLabel('Token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  const signIn = (token: string) => signInAt(page, base, token);
 
   it('is served with a strict Content-Security-Policy', async () => {
     const res = await page.goto(`${base}/ui/`);
@@ -227,7 +212,7 @@ describe('the dashboard', () => {
         'console: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
       ),
     );
-    problems = [];
+    problems.length = 0;
   });
 
   it('opens only its instances to an access token: back up, restore, and the config', async () => {
@@ -239,7 +224,7 @@ describe('the dashboard', () => {
     await signIn(mine.token);
     // the admin route refused the token before /v1/instances took it: the browser logs that 401
     await page.getByRole('heading', { name: 'Your instances' }).waitFor();
-    problems = problems.filter((p) => !p.includes('status of 401'));
+    forget(problems, (p) => p.includes('status of 401'));
     const listed = page.locator('table.fleet tbody tr');
     expect(await listed.count()).toBe(1);
     expect(await listed.first().textContent()).toContain(mine.id);
@@ -299,7 +284,7 @@ describe('the dashboard', () => {
     expect(await page.getByLabel(/New encryption key/).getAttribute('aria-describedby')).toBe(
       'encryption_key-error',
     );
-    problems = problems.filter((p) => !p.includes('status of 422'));
+    forget(problems, (p) => p.includes('status of 422'));
     const stored = await t.prisma.backupsConfig.findUniqueOrThrow({
       where: { instanceId: mine.id },
     });
@@ -326,7 +311,7 @@ describe('the dashboard', () => {
     await t.prisma.instance.update({ where: { id: mine.id }, data: { lastBackupNumber: 1 } });
     await signIn(mine.token);
     await page.getByRole('link', { name: 'big-db' }).click();
-    problems = problems.filter((p) => !p.includes('status of 401'));
+    forget(problems, (p) => p.includes('status of 401'));
     await page.getByRole('button', { name: 'Back up now' }).click();
     const backup = page.locator('table.backups tbody tr', {
       has: page.locator('td:first-child', { hasText: /^2$/ }),
@@ -416,7 +401,7 @@ describe('the dashboard', () => {
     });
     await signIn(mine.token);
     await page.getByRole('link', { name: 'ledger-db' }).click();
-    problems = problems.filter((p) => !p.includes('status of 401'));
+    forget(problems, (p) => p.includes('status of 401'));
     const section = page.getByRole('region', { name: 'Restore to a moment' });
     await section.waitFor();
     const local = (ms: number) =>
@@ -553,7 +538,7 @@ describe('the dashboard', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('quick-db');
     expect(await page.content()).not.toContain('the reason of slow-db');
     expect(await page.locator('table.backups tbody tr').count()).toBe(1);
-    problems = problems.filter((p) => !p.includes('ERR_ABORTED') && !p.includes('aborted'));
+    forget(problems, (p) => p.includes('ERR_ABORTED') || p.includes('aborted'));
   });
 
   it('opens a page from its address, and says when an address is no page', async () => {
