@@ -1,18 +1,24 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
-import { ApiError, ConnectionCheck, Instance, client, ok } from '../api';
+import { ConnectionCheck, Instance, client, ok } from '../api';
 import { age } from '../parts/age';
 import { BackupsTable } from '../parts/backups-table';
 import { RecentBackupsChart } from '../parts/chart';
 import { TypedConfirm } from '../parts/confirm';
 import { ConnectionCheckResult } from '../parts/connection-check';
 import { FieldError, describedBy, fieldOf } from '../parts/field-errors';
-import { ForkDialog } from '../parts/fork-dialog';
 import { PageHeading } from '../parts/page-heading';
 import { PitrSection } from '../parts/pitr';
 import { RestoresTable } from '../parts/restores-table';
-import { OnUnauthorized, useLoad } from '../parts/use-load';
-import { Asked, busy } from '../parts/jobs';
+import { OnUnauthorized, refusal, useLoad } from '../parts/use-load';
+import {
+  Asked,
+  RestoreBody,
+  RestoreDialogs,
+  askBackup,
+  askMoment,
+  busy,
+} from '../parts/restore-dialogs';
 
 type Dialog = Asked | { kind: 'deregister' } | { kind: 'edit' };
 
@@ -92,8 +98,8 @@ function EditConnection({
       setUrl('');
       onSaved();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
-      const message = err instanceof Error ? err.message : String(err);
+      const message = refusal(err, onUnauthorized);
+      if (message === null) return;
       setErrors({ [fieldOf(message, ['name', 'connection_url'], 'connection_url')]: message });
     } finally {
       setSaving(false);
@@ -207,8 +213,8 @@ export function AdminInstancePage({
     try {
       await action();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
-      else setActionError(err instanceof Error ? err.message : String(err));
+      const message = refusal(err, onUnauthorized);
+      if (message !== null) setActionError(message);
     }
   }
 
@@ -236,12 +242,7 @@ export function AdminInstancePage({
         setChecking(false);
       }
     });
-  const restore = (
-    body:
-      | { backup_id: number }
-      | { point_in_time: string }
-      | { backup_id: number; target_instance_id: string },
-  ) =>
+  const restore = (body: RestoreBody) =>
     act(async () => {
       await ok(client.POST('/admin/v1/instances/{id}/restores', { ...path, body }));
       restores.reload();
@@ -339,48 +340,21 @@ export function AdminInstancePage({
           </p>
         </TypedConfirm>
       )}
-      {dialog?.kind === 'restore' && (
-        <TypedConfirm
-          title={`Restore ${self.name}`}
-          name={self.name}
-          action={
-            'backup_id' in dialog.body
-              ? `Restore backup ${dialog.body.backup_id}`
-              : 'Restore to this moment'
-          }
-          onConfirm={() => void restore(dialog.body)}
-          onCancel={() => setDialog(null)}
-        >
-          <p>
-            Restore {dialog.what} into <strong>{self.name}</strong> (<code>{id}</code>)? The
-            instance's current data is replaced.
-          </p>
-        </TypedConfirm>
-      )}
-      {dialog?.kind === 'fork' && (
-        <ForkDialog
-          backupId={dialog.backupId}
-          source={self.name}
-          candidates={everyone.data?.filter((i) => i.id !== id && i.type === self.type) ?? null}
-          onFork={(target) =>
-            void restore({ backup_id: dialog.backupId, target_instance_id: target.id })
-          }
-          onCancel={() => setDialog(null)}
-        />
-      )}
+      <RestoreDialogs
+        asked={dialog?.kind === 'restore' || dialog?.kind === 'fork' ? dialog : null}
+        id={id}
+        name={self.name}
+        candidates={everyone.data?.filter((i) => i.id !== id && i.type === self.type) ?? null}
+        onRestore={(body) => void restore(body)}
+        onCancel={() => setDialog(null)}
+      />
       <h2>Backups</h2>
       <RecentBackupsChart backups={data} />
       <BackupsTable
         backups={data}
         progress={progress.data}
         busy={working}
-        onRestore={(b) =>
-          setDialog({
-            kind: 'restore',
-            what: `backup ${b.id} (taken ${age(b.triggered_at)} ago)`,
-            body: { backup_id: b.id },
-          })
-        }
+        onRestore={(b) => setDialog(askBackup(b))}
         onFork={(b) => setDialog({ kind: 'fork', backupId: b.id })}
         onVerify={(b) => void verify(b.id)}
       />
@@ -390,13 +364,7 @@ export function AdminInstancePage({
           load={(signal) => ok(client.GET('/admin/v1/instances/{id}/pitr', { ...path, signal }))}
           baseBackups={data}
           onUnauthorized={onUnauthorized}
-          onRestore={(moment) =>
-            setDialog({
-              kind: 'restore',
-              what: `the state of ${moment.toLocaleString()} (${moment.toISOString()})`,
-              body: { point_in_time: moment.toISOString() },
-            })
-          }
+          onRestore={(moment) => setDialog(askMoment(moment))}
         />
       )}
       <h2>Restores</h2>

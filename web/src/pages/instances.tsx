@@ -1,18 +1,22 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, Backup, client, ok, saveDownload } from '../api';
-import { OnUnauthorized, useLoad } from '../parts/use-load';
+import { Backup, client, ok, saveDownload } from '../api';
+import { OnUnauthorized, refusal, useLoad } from '../parts/use-load';
 import { ConfigForm } from '../parts/config-form';
-import { age } from '../parts/age';
 import { BackupsTable } from '../parts/backups-table';
 import { RecentBackupsChart } from '../parts/chart';
-import { TypedConfirm } from '../parts/confirm';
-import { ForkDialog } from '../parts/fork-dialog';
 import { PitrSection } from '../parts/pitr';
 import { RestoresTable } from '../parts/restores-table';
 import { PageHeading } from '../parts/page-heading';
 import { FleetTable } from '../parts/fleet-table';
 import { byUrgency } from '../parts/urgency';
-import { Asked, busy } from '../parts/jobs';
+import {
+  Asked,
+  RestoreBody,
+  RestoreDialogs,
+  askBackup,
+  askMoment,
+  busy,
+} from '../parts/restore-dialogs';
 
 /** The instances an access token opens, most urgent first, with their newest backups. */
 export function MyInstancesPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
@@ -97,17 +101,12 @@ export function InstancePage({
     try {
       await action();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
-      else setActionError(err instanceof Error ? err.message : String(err));
+      const message = refusal(err, onUnauthorized);
+      if (message !== null) setActionError(message);
     }
   }
 
-  const restore = (
-    body:
-      | { backup_id: number }
-      | { point_in_time: string }
-      | { backup_id: number; target_instance_id: string },
-  ) =>
+  const restore = (body: RestoreBody) =>
     act(async () => {
       await ok(client.POST('/v1/instances/{instance_id}/restores', { ...path, body }));
       restores.reload();
@@ -153,37 +152,14 @@ export function InstancePage({
           {actionError}
         </p>
       )}
-      {asked?.kind === 'restore' && (
-        <TypedConfirm
-          title={`Restore ${name}`}
-          name={name}
-          action={
-            'backup_id' in asked.body
-              ? `Restore backup ${asked.body.backup_id}`
-              : 'Restore to this moment'
-          }
-          onConfirm={() => void restore(asked.body)}
-          onCancel={() => setAsked(null)}
-        >
-          <p>
-            Restore {asked.what} into <strong>{name}</strong> (<code>{id}</code>)? The instance's
-            current data is replaced.
-          </p>
-        </TypedConfirm>
-      )}
-      {asked?.kind === 'fork' && (
-        <ForkDialog
-          backupId={asked.backupId}
-          source={name}
-          candidates={
-            instances.data?.filter((i) => i.id !== id && i.type === instance?.type) ?? null
-          }
-          onFork={(target) =>
-            void restore({ backup_id: asked.backupId, target_instance_id: target.id })
-          }
-          onCancel={() => setAsked(null)}
-        />
-      )}
+      <RestoreDialogs
+        asked={asked}
+        id={id}
+        name={name}
+        candidates={instances.data?.filter((i) => i.id !== id && i.type === instance?.type) ?? null}
+        onRestore={(body) => void restore(body)}
+        onCancel={() => setAsked(null)}
+      />
       <h2>Backups</h2>
       <RecentBackupsChart backups={data} />
       <BackupsTable
@@ -191,13 +167,7 @@ export function InstancePage({
         progress={progress.data}
         busy={working}
         onDownload={(b) => void downloadBackup(b)}
-        onRestore={(b) =>
-          setAsked({
-            kind: 'restore',
-            what: `backup ${b.id} (taken ${age(b.triggered_at)} ago)`,
-            body: { backup_id: b.id },
-          })
-        }
+        onRestore={(b) => setAsked(askBackup(b))}
         onFork={(b) => setAsked({ kind: 'fork', backupId: b.id })}
       />
       {instance?.backup_type === 'continuous_archiving' && (
@@ -206,13 +176,7 @@ export function InstancePage({
           load={(signal) => ok(client.GET('/v1/instances/{instance_id}/pitr', { ...path, signal }))}
           baseBackups={data}
           onUnauthorized={onUnauthorized}
-          onRestore={(moment) =>
-            setAsked({
-              kind: 'restore',
-              what: `the state of ${moment.toLocaleString()} (${moment.toISOString()})`,
-              body: { point_in_time: moment.toISOString() },
-            })
-          }
+          onRestore={(moment) => setAsked(askMoment(moment))}
         />
       )}
       <h2>Restores</h2>

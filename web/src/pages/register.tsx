@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
-import { ApiError, client, ok } from '../api';
+import { client, ok } from '../api';
 import { FieldError, describedBy, fieldOf } from '../parts/field-errors';
 import { PageHeading } from '../parts/page-heading';
-import { OnUnauthorized } from '../parts/use-load';
+import { OnUnauthorized, refusal } from '../parts/use-load';
 
 const FIELDS = ['id', 'name', 'type', 'connection_url', 'backup_type'];
 type Type = 'postgresql' | 'mariadb' | 'redis';
@@ -42,8 +42,8 @@ export function RegisterPage({ onUnauthorized }: { onUnauthorized: OnUnauthorize
       );
       location.route(`/ui/instances/${encodeURIComponent(created.id)}`);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
-      const message = err instanceof Error ? err.message : String(err);
+      const message = refusal(err, onUnauthorized);
+      if (message === null) return;
       setErrors({ [fieldOf(message, FIELDS, 'connection_url')]: message });
     } finally {
       setSaving(false);

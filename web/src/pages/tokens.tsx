@@ -1,12 +1,12 @@
 import { TableBox } from '../parts/table-box';
 import { useState } from 'preact/hooks';
-import { ApiError, CreatedToken, Token, client, ok } from '../api';
+import { CreatedToken, Token, client, ok } from '../api';
 import { age } from '../parts/age';
 import { TypedConfirm } from '../parts/confirm';
 import { FieldError, describedBy, fieldOf } from '../parts/field-errors';
 import { PageHeading } from '../parts/page-heading';
 import { ShownOnce } from '../parts/shown-once';
-import { OnUnauthorized, useLoad } from '../parts/use-load';
+import { OnUnauthorized, refusal, useLoad } from '../parts/use-load';
 
 /** Access tokens: mint one (its secret shown once), see which instances each opens, revoke. */
 export function TokensPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized }) {
@@ -45,8 +45,8 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized 
       setExpires('');
       reload();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
-      const message = err instanceof Error ? err.message : String(err);
+      const message = refusal(err, onUnauthorized);
+      if (message === null) return;
       setErrors({ [fieldOf(message, ['name', 'instances', 'expires_at'])]: message });
     }
   }
@@ -57,8 +57,8 @@ export function TokensPage({ onUnauthorized }: { onUnauthorized: OnUnauthorized 
       await ok(client.DELETE('/admin/v1/tokens/{id}', { params: { path: { id: token.id } } }));
       reload();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
-      setErrors({ form: err instanceof Error ? err.message : String(err) });
+      const message = refusal(err, onUnauthorized);
+      if (message !== null) setErrors({ form: message });
     }
   }
 

@@ -1,12 +1,12 @@
 import { TableBox } from '../parts/table-box';
 import { useState } from 'preact/hooks';
-import { ApiError, CreatedWebhook, Webhook, client, ok } from '../api';
+import { CreatedWebhook, Webhook, client, ok } from '../api';
 import { age } from '../parts/age';
 import { TypedConfirm } from '../parts/confirm';
 import { FieldError, describedBy, fieldOf } from '../parts/field-errors';
 import { PageHeading } from '../parts/page-heading';
 import { ShownOnce } from '../parts/shown-once';
-import { OnUnauthorized, useLoad } from '../parts/use-load';
+import { OnUnauthorized, refusal, useLoad } from '../parts/use-load';
 
 type WebhookEvent = Webhook['events'][number];
 const EVENTS: WebhookEvent[] = [
@@ -41,8 +41,8 @@ export function WebhooksPage({ onUnauthorized }: { onUnauthorized: OnUnauthorize
       setUrl('');
       reload();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
-      const message = err instanceof Error ? err.message : String(err);
+      const message = refusal(err, onUnauthorized);
+      if (message === null) return;
       setErrors({ [fieldOf(message, ['url', 'events'], 'url')]: message });
     }
   }
@@ -53,8 +53,8 @@ export function WebhooksPage({ onUnauthorized }: { onUnauthorized: OnUnauthorize
       await ok(client.DELETE('/admin/v1/webhooks/{id}', { params: { path: { id: w.id } } }));
       reload();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
-      setErrors({ form: err instanceof Error ? err.message : String(err) });
+      const message = refusal(err, onUnauthorized);
+      if (message !== null) setErrors({ form: message });
     }
   }
 
@@ -184,8 +184,8 @@ export function WebhookPage({
       await ok(client.POST('/admin/v1/webhooks/{id}/ping', path));
       deliveries.reload();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
-      setPingError(err instanceof Error ? err.message : String(err));
+      const message = refusal(err, onUnauthorized);
+      if (message !== null) setPingError(message);
     }
   }
 

@@ -1,12 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, BackupsConfig, client, ok } from '../api';
+import { BackupsConfig, client, ok } from '../api';
+import { FieldError, describedBy, fieldOf } from './field-errors';
+import { refusal } from './use-load';
 
 const FIELDS = ['retention_time', 'min_backup_count', 'exclude_from_auto_backup', 'encryption_key'];
-
-/** The field a 422's sentence is about: the first field it names, or null for the form. */
-function fieldOf(message: string): string | null {
-  return FIELDS.find((f) => message.includes(f)) ?? null;
-}
 
 /**
  * An instance's backups config. The encryption key is write-only: the field starts empty,
@@ -40,8 +37,8 @@ export function ConfigForm({
     read()
       .then(show)
       .catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) onUnauthorized(err.message);
-        else setErrors({ form: err instanceof Error ? err.message : String(err) });
+        const message = refusal(err, onUnauthorized);
+        if (message !== null) setErrors({ form: message });
       });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id]);
@@ -62,20 +59,13 @@ export function ConfigForm({
       setSaved(true);
       show(await read());
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return onUnauthorized(err.message);
-      const message = err instanceof Error ? err.message : String(err);
-      setErrors({ [fieldOf(message) ?? 'form']: message });
+      const message = refusal(err, onUnauthorized);
+      if (message === null) return;
+      setErrors({ [fieldOf(message, FIELDS)]: message });
     }
   }
 
   if (!config) return errors.form ? <p class="error">{errors.form}</p> : <p>Loading the config…</p>;
-  const error = (field: string) =>
-    errors[field] && (
-      <p id={`${field}-error`} class="error" role="alert">
-        {errors[field]}
-      </p>
-    );
-  const described = (field: string) => (errors[field] ? `${field}-error` : undefined);
   return (
     <form class="config" onSubmit={(e) => void save(e)}>
       <h2>Backups config</h2>
@@ -86,9 +76,9 @@ export function ConfigForm({
         min="0"
         value={retention}
         onInput={(e) => setRetention(e.currentTarget.value)}
-        aria-describedby={described('retention_time')}
+        aria-describedby={describedBy('retention_time', errors)}
       />
-      {error('retention_time')}
+      <FieldError field="retention_time" errors={errors} />
       <label for="min_backup_count">Minimum backups kept</label>
       <input
         id="min_backup_count"
@@ -96,9 +86,9 @@ export function ConfigForm({
         min="0"
         value={minCount}
         onInput={(e) => setMinCount(e.currentTarget.value)}
-        aria-describedby={described('min_backup_count')}
+        aria-describedby={describedBy('min_backup_count', errors)}
       />
-      {error('min_backup_count')}
+      <FieldError field="min_backup_count" errors={errors} />
       <label>
         <input
           type="checkbox"
@@ -107,7 +97,7 @@ export function ConfigForm({
         />{' '}
         Exclude from scheduled backups
       </label>
-      {error('exclude_from_auto_backup')}
+      <FieldError field="exclude_from_auto_backup" errors={errors} />
       <label for="encryption_key">
         New encryption key (at least {config.min_encryption_key_length} characters; never shown)
       </label>
@@ -117,10 +107,10 @@ export function ConfigForm({
         autocomplete="new-password"
         value={key}
         onInput={(e) => setKey(e.currentTarget.value)}
-        aria-describedby={described('encryption_key')}
+        aria-describedby={describedBy('encryption_key', errors)}
       />
-      {error('encryption_key')}
-      {error('form')}
+      <FieldError field="encryption_key" errors={errors} />
+      <FieldError field="form" errors={errors} />
       <button type="submit">Save</button>
       {saved && <p role="status">Saved.</p>}
     </form>

@@ -4,6 +4,18 @@ import { ApiError } from '../api';
 export type OnUnauthorized = (message: string) => void;
 
 /**
+ * What a failed action tells the user: the API's sentence, or null when the answer was a 401,
+ * which signs the tab out instead.
+ */
+export function refusal(err: unknown, onUnauthorized: OnUnauthorized): string | null {
+  if (err instanceof ApiError && err.status === 401) {
+    onUnauthorized(err.message);
+    return null;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
  * Reads with `load` what `key` names: the answer, or the error's sentence (a 401 signs out).
  * An answer is shown only for the key it was asked for: when the key changes (another instance
  * opened) the request under way is aborted and whatever it still brings is dropped, so one
