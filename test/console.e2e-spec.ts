@@ -175,6 +175,53 @@ describe('the operator console', () => {
     expect(await into.textContent()).toContain('done');
   });
 
+  it('checks, edits and deregisters an instance, each refusal shown where it belongs', async () => {
+    const db = await createSourceDatabase();
+    databases.push(db);
+    const inst = await registerInstance(t, { name: 'edit-db', connection_url: databaseUrl(db) });
+    const stored = async () =>
+      (await t.prisma.instance.findUniqueOrThrow({ where: { id: inst.id } })).credentials;
+    const sealed = await stored();
+    await signIn(page, base, t.adminToken);
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    await page.goto(`${base}/ui/instances/${inst.id}`);
+    await page.getByRole('heading', { name: /edit-db/ }).waitFor();
+
+    // Check connection: each step with what it found
+    await page.getByRole('button', { name: 'Check connection' }).click();
+    const check = page.locator('.check');
+    await check.waitFor(LONG);
+    expect(await check.textContent()).toContain('Connection works');
+    expect(await check.textContent()).toContain('reachable: passed');
+
+    // Edit: a connection that fails its check is refused at its field, and nothing changes
+    await page.getByRole('button', { name: 'Edit connection' }).click();
+    await page.getByLabel(/^New connection URL/).fill('postgresql://nobody@127.0.0.1:1/edit');
+    await page.getByRole('button', { name: 'Check and save' }).click();
+    const urlError = page.locator('#connection_url-error');
+    await urlError.filter({ hasText: 'connection check failed' }).waitFor(LONG);
+    expect(await stored()).toEqual(sealed);
+    expectRefusals(422);
+    // a new name with the stored connection: checked and saved
+    await page.getByLabel(/^New connection URL/).fill('');
+    await page.getByLabel('Name', { exact: true }).fill('edit-db-renamed');
+    await page.getByRole('button', { name: 'Check and save' }).click();
+    await page.getByText('Saved: the connection check passed.').waitFor(LONG);
+    await page.getByRole('heading', { name: /edit-db-renamed/ }).waitFor();
+
+    // Deregister: only once the name is typed; then the fleet, without it
+    await page.getByRole('button', { name: 'Deregister' }).click();
+    const confirm = page.getByRole('alertdialog');
+    await confirm.getByLabel(/to confirm/).fill('edit-db');
+    expect(await confirm.getByRole('button', { name: 'Deregister' }).isDisabled()).toBe(true);
+    await confirm.getByLabel(/to confirm/).fill('edit-db-renamed');
+    await confirm.getByRole('button', { name: 'Deregister' }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    expect(await page.locator('table.fleet').textContent()).not.toContain(inst.id);
+    const gone = await t.prisma.instance.findUniqueOrThrow({ where: { id: inst.id } });
+    expect(gone.deletedAt).not.toBeNull();
+  });
+
   it('registers an instance through the form, checking the connection first', async () => {
     await signIn(page, base, t.adminToken);
     await page.getByRole('link', { name: 'Register' }).click();

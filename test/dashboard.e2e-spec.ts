@@ -414,6 +414,15 @@ describe('the dashboard', () => {
     expect(await picker.getAttribute('max')).toBe(local(Math.floor(end.getTime() / 1000) * 1000));
     expect(await section.getByRole('img').getAttribute('aria-label')).toContain('1 base backups');
 
+    // the timeline has a time axis, and a click on it picks the moment under the pointer
+    const timeline = section.getByRole('img');
+    expect(await timeline.locator('.tick text').count()).toBeGreaterThan(0);
+    const box = (await timeline.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 4);
+    const picked = Date.parse(await picker.inputValue());
+    expect(picked).toBeGreaterThan(start.getTime() + 5 * 60_000);
+    expect(picked).toBeLessThan(end.getTime() - 5 * 60_000);
+
     // a moment before the window: the browser refuses the form, nothing is asked or sent
     await picker.fill(local(start.getTime() - 60_000));
     await section.getByRole('button', { name: 'Restore to this moment' }).click();
