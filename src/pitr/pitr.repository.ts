@@ -111,7 +111,8 @@ export class PitrRepository {
                AND g.from_lsn::pg_lsn BETWEEN runs.from_lsn AND runs.to_lsn)) AS newest_moment
         FROM runs
       )
-      SELECT from_lsn::text AS from_lsn, to_lsn::text AS to_lsn, segment_size, start_time,
+      SELECT from_lsn::text AS from_lsn, to_lsn::text AS to_lsn, segment_size::float8 AS segment_size,
+        start_time,
         first_commit,
         -- up to the next millisecond: a commit at 10:00:00.000400 ends the range at .001
         date_trunc('milliseconds', newest_moment)
@@ -153,7 +154,7 @@ export class PitrRepository {
       WHERE instance_id = ${instanceId} AND status = 'done'
         AND wal_start_lsn::pg_lsn <= ${toLsn}::pg_lsn
         AND (wal_start_lsn::pg_lsn - '0/0'::pg_lsn)
-            - mod(wal_start_lsn::pg_lsn - '0/0'::pg_lsn, ${segmentSize}::int)
+            - mod(wal_start_lsn::pg_lsn - '0/0'::pg_lsn, ${segmentSize}::bigint)
             >= ${fromLsn}::pg_lsn - '0/0'::pg_lsn
         AND finished_at <= ${moment}
       ORDER BY finished_at DESC LIMIT 1`;
@@ -225,7 +226,7 @@ export class PitrRepository {
   /** The archived pieces from the start of the segment holding `fromLsn` on, oldest first. */
   walFrom(instanceId: string, fromLsn: string): Promise<WalToReplay[]> {
     return this.prisma.$queryRaw<WalToReplay[]>`
-      SELECT segment, segment_size AS "segmentSize", storage_key AS "storageKey", size, sha256,
+      SELECT segment, segment_size::float8 AS "segmentSize", storage_key AS "storageKey", size, sha256,
              encryption_key_id::text AS "encryptionKeyId", start_lsn AS "startLsn",
              end_lsn AS "endLsn",
              (extract(epoch FROM newest_commit_at) * 1000000)::bigint AS "newestCommitMicros"
