@@ -1,6 +1,7 @@
 import type { BackupType, InstanceType } from '../generated/prisma/client';
 import { DumpEngine } from './shared/dump-engine';
 import { MariadbEngine } from './mariadb/mariadb.engine';
+import { MariadbBaseBackupEngine } from './mariadb/mariadb-base-backup.engine';
 import { PostgresqlBaseBackupEngine } from './postgresql/postgresql-base-backup.engine';
 import { PostgresqlEngine } from './postgresql/postgresql.engine';
 import { RedisEngine } from './redis/redis.engine';
@@ -13,7 +14,10 @@ export class DumpEngines {
     redis: new RedisEngine(),
   };
 
-  private readonly baseBackups = new PostgresqlBaseBackupEngine();
+  private readonly baseBackups: Partial<Record<InstanceType, DumpEngine>> = {
+    postgresql: new PostgresqlBaseBackupEngine(),
+    mariadb: new MariadbBaseBackupEngine(),
+  };
 
   for(type: InstanceType): DumpEngine {
     return this.byType[type];
@@ -24,13 +28,14 @@ export class DumpEngines {
    * which restores plain dumps too (a fork may bring a base backup into a standard instance).
    */
   forRestore(type: InstanceType): DumpEngine {
-    return type === 'postgresql' ? this.baseBackups : this.byType[type];
+    return type === 'postgresql' ? this.baseBackups.postgresql! : this.byType[type];
   }
 
-  /** The engine that backs an instance up: base backups for PostgreSQL with continuous archiving. */
+  /** The engine that backs an instance up: base backups for one with continuous archiving. */
   forInstance(instance: { type: InstanceType; backupType: BackupType }): DumpEngine {
-    return instance.type === 'postgresql' && instance.backupType === 'continuous_archiving'
-      ? this.baseBackups
-      : this.byType[instance.type];
+    return (
+      (instance.backupType === 'continuous_archiving' && this.baseBackups[instance.type]) ||
+      this.byType[instance.type]
+    );
   }
 }

@@ -12,6 +12,7 @@ import { containFailures } from '../core/async/contain-failures';
 import { microsText } from '../core/validation/moment';
 import type { RecoveryOptions } from '../engines/shared/dump-engine';
 import { DumpEngines } from '../engines/engines';
+import { BINLOG_FILE_SPAN } from '../engines/mariadb/binlog';
 import { RestoreFailedError } from '../engines/shared/restore-process';
 import type { Backup, Instance, Restore } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';
@@ -228,9 +229,9 @@ export class RestoreRunner {
   }
 
   /**
-   * Writes each piece at its offset in its segment's file, which starts as the segment's size in
-   * zeros: a segment still being written when its last piece was shipped reads as WAL that
-   * ends there, as PostgreSQL's own preallocated files do.
+   * Writes each piece at its offset in its segment's file (MariaDB: its binlog file), which
+   * starts as the segment's size in zeros: a segment still being written when its last piece was
+   * shipped reads as WAL that ends there, as PostgreSQL's own preallocated files do.
    */
   private async fetchWal(pieces: WalToReplay[], dir: string): Promise<void> {
     const passphrases = new Map<string, string>();
@@ -241,14 +242,16 @@ export class RestoreRunner {
         passphrases.set(piece.encryptionKeyId, passphrase);
       }
       const path = join(dir, piece.segment);
+      const binlog = piece.segmentSize >= BINLOG_FILE_SPAN;
       if (!existsSync(path)) {
         const fd = openSync(path, 'w', 0o600);
-        ftruncateSync(fd, piece.segmentSize);
+        // a binlog file is as long as its pieces
+        if (!binlog) ftruncateSync(fd, piece.segmentSize);
         closeSync(fd);
       }
       const offset = Number(lsnValue(piece.startLsn) % BigInt(piece.segmentSize));
       const damaged = new RestoreFailedError(
-        `WAL piece ${piece.storageKey} (segment ${piece.segment} from byte ${offset}) is damaged: its checksum does not match the SHA-256 recorded when it was archived, so it was changed in storage; nothing was restored`,
+        `${binlog ? 'binlog' : 'WAL'} piece ${piece.storageKey} (${binlog ? 'file' : 'segment'} ${piece.segment} from byte ${offset}) is damaged: its checksum does not match the SHA-256 recorded when it was archived, so it was changed in storage; nothing was restored`,
       );
       try {
         await readArchive({

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import {
   ContentCounter,
   DumpEngine,
+  RestoreOptions,
   ScratchInventory,
   ScratchTarget,
   TableCount,
@@ -12,6 +13,7 @@ import { baseEnvironment, spawnDump } from '../shared/dump-process';
 import { framedInput, runRestoreTool } from '../shared/restore-process';
 import { clientOptions } from './mariadb-options';
 import { checkMariadb } from './mariadb.check';
+import { replayToMoment } from './binlog-replay';
 import type { CheckOptions, ConnectionCheckResult } from '../shared/connection-check';
 
 /**
@@ -33,11 +35,16 @@ SET FOREIGN_KEY_CHECKS = 1;
 /**
  * `mariadb-dump --single-transaction` of the instance's database, restored with the `mariadb`
  * client. The credentials go into a private option file (mode 0600) that is removed when the
- * tool ends, so they never show in a process listing.
+ * tool ends, so they never show in a process listing. A restore to a moment (of a base backup,
+ * mariadb-base-backup.engine.ts) replays the archived binlog on the dump first
+ * (binlog-replay.ts); a fork may bring one into any MariaDB instance.
  */
 export class MariadbEngine implements DumpEngine {
   readonly type = 'mariadb' as const;
   readonly transactionalRestore = false;
+
+  /** the dump's own flags, after the common ones (base backups add theirs) */
+  protected readonly dumpFlags: string[] = [];
 
   check(connectionUrl: string, options: CheckOptions): Promise<ConnectionCheckResult> {
     return checkMariadb(connectionUrl, options);
@@ -101,6 +108,7 @@ export class MariadbEngine implements DumpEngine {
           '--triggers',
           '--events',
           '--hex-blob',
+          ...this.dumpFlags,
           database,
         ],
         env: baseEnvironment(),
@@ -116,7 +124,21 @@ export class MariadbEngine implements DumpEngine {
    * tables it had restored and none of the others (the restore ends failed and says why; run it
    * again). A corrupted archive never gets this far: its checksum is verified first.
    */
-  restore(connectionUrl: string, input: Readable): Promise<void> {
+  restore(connectionUrl: string, input: Readable, options: RestoreOptions = {}): Promise<void> {
+    if (options.recovery) {
+      const source = new URL(options.sourceConnectionUrl ?? connectionUrl);
+      return replayToMoment(
+        input,
+        options.recovery,
+        {
+          database: decodeURIComponent(source.pathname.slice(1)),
+          user: decodeURIComponent(source.username) || 'root',
+          clearDatabase: CLEAR_DATABASE,
+          restoreArgs,
+        },
+        (dump) => this.restore(connectionUrl, dump),
+      );
+    }
     const { optionFile, database, password, cleanup } = clientOptions(connectionUrl);
     const script = framedInput(input, CLEAR_DATABASE);
     return runRestoreTool(

@@ -22,9 +22,10 @@ export interface PrivateMariadb {
   /**
    * Creates `user` (any host; a name of the service's own where the server has that user
    * already, as `root`) with every privilege on `database` and no other (no FILE, no SUPER,
-   * nothing global) and returns the client's arguments that reach the server as it.
+   * nothing global but the `global` privileges named, e.g. BINLOG REPLAY) and returns the
+   * client's arguments that reach the server as it.
    */
-  addLoader(user: string, database: string): Promise<string[]>;
+  addLoader(user: string, database: string, global?: string[]): Promise<string[]>;
   /** runs SQL with the `mariadb` client; each result row as its tab-separated fields */
   query(sql: string): Promise<string[][]>;
   /** stops the server at once and removes its directory */
@@ -124,7 +125,7 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
     }
     // the anonymous accounts some versions install would stand before a loader's
     await query("DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES");
-    const addLoader = async (wanted: string, database: string) => {
+    const addLoader = async (wanted: string, database: string, global: string[] = []) => {
       // the server's own accounts (root, mariadb.sys) keep theirs: the load goes as another
       const [[taken]] = await query(
         `SELECT COUNT(*) FROM mysql.global_priv WHERE User = ${sqlString(wanted)}`,
@@ -134,7 +135,8 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
       const account = `${sqlString(user)}@'%'`;
       await query(
         `CREATE USER ${account} IDENTIFIED BY ${sqlString(password)};` +
-          ` GRANT ALL PRIVILEGES ON \`${database.replace(/`/g, '``')}\`.* TO ${account}`,
+          ` GRANT ALL PRIVILEGES ON \`${database.replace(/`/g, '``')}\`.* TO ${account}` +
+          (global.length > 0 ? `; GRANT ${global.join(', ')} ON *.* TO ${account}` : ''),
       );
       // the password in an option file of the private directory, never on a command line
       const optionFile = join(dir, `loader-${randomBytes(4).toString('hex')}.cnf`);
