@@ -13,11 +13,13 @@ import { triggerBackup } from '../backups/trigger-backup';
 import { AppConfig } from '../core/config/app-config';
 import { SecretBox } from '../core/secrets/secret-box';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
+import type { Instance, InstanceType } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';
 import { addJob } from '../jobs/add-job';
 import { BACKUPS_QUEUE, runBackupJob } from '../jobs/queue.contract';
 import { OrphanArchivesRepository } from '../storage/orphan-archives.repository';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
+import { BinlogReceiver, type BinlogReceiverContext } from './binlog-receiver';
 import { dropReceiverSlots } from './receiver-slots';
 import { WalReceiver } from './wal-receiver';
 import { ReceiverLease, WalRepository } from './wal.repository';
@@ -30,9 +32,12 @@ const PRUNE_BATCH = 1000;
 const BROKEN_CHAIN =
   'no stored piece holds this WAL although pieces before and after it are recorded: a piece or its record was removed';
 
+/** What the archiver runs for one instance: a WAL receiver, or a binlog receiver (MariaDB). */
+type Receiver = Pick<WalReceiver, 'instanceId' | 'start' | 'stop'>;
+
 /**
- * Continuous archiving, the worker's side: every registered continuous-archiving PostgreSQL
- * instance has one receiver across all workers. A worker holds up to
+ * Continuous archiving, the worker's side: every registered continuous-archiving instance
+ * (PostgreSQL's WAL, MariaDB's binlog) has one receiver across all workers. A worker holds up to
  * WAL_RECEIVERS_PER_WORKER of them by a lease in the database (WAL_RECEIVER_LEASE_SECONDS, renewed
  * every third of that); a receiver whose worker stopped renewing (it died, stalled, or lost the
  * database) is taken over by another, under a new generation of the lease that fences the old
@@ -43,7 +48,7 @@ const BROKEN_CHAIN =
 export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WalArchiver.name);
   private readonly workerId = randomUUID();
-  private readonly receivers = new Map<string, WalReceiver>();
+  private readonly receivers = new Map<string, Receiver>();
   private timer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
   private ticking: Promise<void> = Promise.resolve();
@@ -147,11 +152,11 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
       const instance = await this.wal.instance(id);
       const existing = this.receivers.get(id);
       if (!instance || instance.deletedAt || instance.backupType !== 'continuous_archiving') {
-        await this.retire(id, existing, instance?.credentials);
+        await this.retire(id, existing, instance);
         continue;
       }
       if (existing) continue;
-      const receiver = this.receiverFor(lease);
+      const receiver = this.receiverFor(lease, instance.type);
       this.receivers.set(id, receiver);
       this.logger.log({
         msg: 'WAL receiver started',
@@ -163,50 +168,52 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** A receiver that ships and records under `lease`, and only while the lease holds. */
-  private receiverFor(lease: ReceiverLease): WalReceiver {
+  private receiverFor(lease: ReceiverLease, type: InstanceType): Receiver {
     const id = lease.instanceId;
-    const receiver: WalReceiver = new WalReceiver(
-      id,
-      async () => {
-        const now = await this.wal.instance(id);
-        if (!now) throw new Error(`instance ${id} is gone`);
-        return this.box.open(now.credentials, credentialsContext(id));
+    const connectionUrl = async () => {
+      const now = await this.wal.instance(id);
+      if (!now) throw new Error(`instance ${id} is gone`);
+      return this.box.open(now.credentials, credentialsContext(id));
+    };
+    const context: BinlogReceiverContext = {
+      storage: this.storage,
+      logger: this.logger,
+      shipIntervalMs: this.config.walShipIntervalSeconds * 1000,
+      lease,
+      holdsLease: () => this.wal.holds(lease),
+      leaseLost: () => {
+        if (this.receivers.get(id) === receiver) this.receivers.delete(id);
       },
-      {
-        storage: this.storage,
-        logger: this.logger,
-        shipIntervalMs: this.config.walShipIntervalSeconds * 1000,
-        lease,
-        holdsLease: () => this.wal.holds(lease),
-        leaseLost: () => {
-          if (this.receivers.get(id) === receiver) this.receivers.delete(id);
-        },
-        activeKey: async () => {
-          const keyId = await this.wal.activeKeyId(id);
-          if (!keyId) throw new Error(`instance ${id} has no active encryption key`);
-          return { id: keyId, passphrase: await this.keys.passphrase(keyId) };
-        },
-        record: (segment) => this.wal.recordPiece(segment, lease),
-        discard: async (storageKey) => {
-          try {
-            await this.storage.delete(storageKey);
-          } catch {
-            await this.orphans.record([{ storageKey, partial: false }]);
-          }
-        },
-        checkContinuity: async () => {
-          for (const { from, to } of await this.wal.unrecordedBreaks(id)) {
-            await this.gap(lease, from, to, BROKEN_CHAIN);
-          }
-        },
-        shippedEnd: () => this.wal.shippedEnd(id),
-        caughtUp: (at, lsn) => this.wal.caughtUp(lease, at, lsn),
-        observed: (slot) => this.wal.observed(id, slot),
-        gap: (from, to, reason) => this.gap(lease, from, to, reason),
-        setState: (state, error) => this.wal.setState(id, state, error, lease),
-        failed: (reason, announce) => this.wal.failed(lease, reason, announce),
+      activeKey: async () => {
+        const keyId = await this.wal.activeKeyId(id);
+        if (!keyId) throw new Error(`instance ${id} has no active encryption key`);
+        return { id: keyId, passphrase: await this.keys.passphrase(keyId) };
       },
-    );
+      record: (segment) => this.wal.recordPiece(segment, lease),
+      discard: async (storageKey) => {
+        try {
+          await this.storage.delete(storageKey);
+        } catch {
+          await this.orphans.record([{ storageKey, partial: false }]);
+        }
+      },
+      checkContinuity: async () => {
+        for (const { from, to } of await this.wal.unrecordedBreaks(id)) {
+          await this.gap(lease, from, to, BROKEN_CHAIN);
+        }
+      },
+      shippedEnd: () => this.wal.shippedEnd(id),
+      caughtUp: (at, lsn) => this.wal.caughtUp(lease, at, lsn),
+      observed: (slot) => this.wal.observed(id, slot),
+      gap: (from, to, reason) => this.gap(lease, from, to, reason),
+      setState: (state, error) => this.wal.setState(id, state, error, lease),
+      failed: (reason, announce) => this.wal.failed(lease, reason, announce),
+      firstBackupPosition: () => this.wal.firstBackupPosition(id),
+    };
+    const receiver: Receiver =
+      type === 'mariadb'
+        ? new BinlogReceiver(id, connectionUrl, context)
+        : new WalReceiver(id, connectionUrl, context);
     return receiver;
   }
 
@@ -244,17 +251,20 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** A deregistered instance: its slots are dropped (retried next round when that fails). */
+  /**
+   * A deregistered instance: its slots (PostgreSQL) are dropped (retried next round when that
+   * fails).
+   */
   private async retire(
     id: string,
-    running: WalReceiver | undefined,
-    credentials: Uint8Array | undefined,
+    running: Receiver | undefined,
+    instance: Instance | null,
   ): Promise<void> {
     this.receivers.delete(id);
     await running?.stop();
     try {
-      if (credentials) {
-        await dropReceiverSlots(id, this.box.open(credentials, credentialsContext(id)));
+      if (instance?.type === 'postgresql') {
+        await dropReceiverSlots(id, this.box.open(instance.credentials, credentialsContext(id)));
       }
       await this.wal.forget(id);
       this.logger.log({ msg: 'WAL receiver retired, its slots dropped', instanceId: id });

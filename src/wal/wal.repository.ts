@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../core/prisma/prisma.service';
+import { receiverServerId } from '../engines/mariadb/binlog';
 import { slotNames } from '../engines/postgresql/replication-slots';
 import type { Instance } from '../generated/prisma/client';
 import { lsnValue } from './lsn';
@@ -50,22 +51,32 @@ export interface RecordedGap {
 export class WalRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Gives every registered continuous-archiving PostgreSQL instance a receiver row. */
+  /**
+   * Gives every registered continuous-archiving instance a receiver row (a MariaDB one's "slot"
+   * names the server id its receiver connects with: the server keeps nothing for it).
+   */
   async ensureReceivers(): Promise<void> {
     const missing = await this.prisma.instance.findMany({
-      where: {
-        type: 'postgresql',
-        backupType: 'continuous_archiving',
-        deletedAt: null,
-        walReceiver: null,
-      },
-      select: { id: true },
+      where: { backupType: 'continuous_archiving', deletedAt: null, walReceiver: null },
+      select: { id: true, type: true },
     });
     if (missing.length === 0) return;
     await this.prisma.walReceiver.createMany({
-      data: missing.map((i) => ({ instanceId: i.id, slotName: slotNames(i.id).shipped })),
+      data: missing.map((i) => ({
+        instanceId: i.id,
+        slotName:
+          i.type === 'postgresql' ? slotNames(i.id).shipped : `server_id ${receiverServerId(i.id)}`,
+      })),
       skipDuplicates: true,
     });
+  }
+
+  /** Where the instance's oldest base backup (any state) starts in its log; null: none has. */
+  async firstBackupPosition(instanceId: string): Promise<string | null> {
+    const rows = await this.prisma.$queryRaw<{ lsn: string | null }[]>`
+      SELECT min(wal_start_lsn::pg_lsn)::text AS lsn FROM backups
+      WHERE instance_id = ${instanceId} AND wal_start_lsn IS NOT NULL`;
+    return rows[0]?.lsn ?? null;
   }
 
   /**
@@ -230,7 +241,7 @@ export class WalRepository {
       UPDATE wal_receivers SET slot_observed_at = now()
       WHERE instance_id IN (
         SELECT r.instance_id FROM wal_receivers r JOIN instances i ON i.id = r.instance_id
-        WHERE i.deleted_at IS NULL
+        WHERE i.deleted_at IS NULL AND i.type = 'postgresql'
           AND (r.slot_observed_at IS NULL
                OR r.slot_observed_at < now() - ${everyMs} * interval '1 millisecond')
         ORDER BY r.slot_observed_at NULLS FIRST LIMIT ${limit}

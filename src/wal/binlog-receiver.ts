@@ -1,0 +1,409 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  closeSync,
+  createReadStream,
+  openSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { writeArchive } from '../archive/archive-format';
+import {
+  BINLOG_FILE_SPAN,
+  binlogCoordinates,
+  binlogFileNumber,
+  binlogPosition,
+  isBinlogFileName,
+  receiverServerId,
+  walkBinlog,
+} from '../engines/mariadb/binlog';
+import { clientOptions } from '../engines/mariadb/mariadb-options';
+import { queryMariadb } from '../engines/mariadb/mariadb-query';
+import { baseEnvironment, lastLines, redact } from '../engines/shared/dump-process';
+import { makePrivateDir, recordServer } from '../engines/shared/private-dirs';
+import { lsnText, lsnValue } from './lsn';
+import { LeaseLostError } from './wal.repository';
+import {
+  WORKED_AFTER_MS,
+  nextPassInMs,
+  restartDelayMs,
+  type ReceiverContext,
+} from './wal-receiver';
+import { walKey } from './wal-names';
+
+/** At most this much of a binlog file is read (and stored as one piece) at a time. */
+const PIECE_BYTES = 16 * 1024 * 1024;
+
+/** What a binlog receiver needs of its worker beyond a WAL receiver's. */
+export interface BinlogReceiverContext extends ReceiverContext {
+  /** where the instance's oldest base backup starts (an archive position; null: none) */
+  firstBackupPosition(): Promise<string | null>;
+}
+
+/**
+ * Receives one MariaDB instance's binary log as a replica would, and ships it to storage: every
+ * WAL_SHIP_INTERVAL, what each binlog file gained since the last piece, as a piece of its own.
+ *
+ * `mariadb-binlog --read-from-remote-server --raw --stop-never` (with a connection server id of
+ * the instance's own, receiverServerId) writes the server's binlog files, byte for byte, into a
+ * private directory. It starts at the file where storage ends (the whole file: what storage has
+ * of it is not shipped again), or, before anything was stored, at the file of the oldest base
+ * backup, or the server's current file. Only whole events are shipped; a file whose rotate (or
+ * stop) event was shipped is complete, ends at the start of the next file in the archive's
+ * positions, and is removed.
+ *
+ * A file the server purged before it reached storage (error 1236 when asked for it, or missing
+ * from SHOW BINARY LOGS at a start) is a gap, recorded with its reason; receiving goes on from
+ * the oldest file the server still has. Leases, fencing and restarts are a WAL receiver's
+ * (wal-receiver.ts): nothing is recorded without the lease.
+ */
+export class BinlogReceiver {
+  private dir?: string;
+  private tool?: ChildProcess;
+  private shipTimer?: NodeJS.Timeout;
+  private restartTimer?: NodeJS.Timeout;
+  private shipping: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private failures = 0;
+  private connectionUrl = '';
+  /** the end of what storage holds of the binlog, as this receiver knows it */
+  private shippedTo: bigint | null = null;
+  private writes = 0;
+
+  constructor(
+    readonly instanceId: string,
+    private readonly readConnectionUrl: () => Promise<string>,
+    private readonly ctx: BinlogReceiverContext,
+  ) {}
+
+  /** Starts receiving; failures are recorded and retried, never thrown. */
+  start(): void {
+    void this.run();
+  }
+
+  /** Stops receiving and removes the local directory. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.shipTimer);
+    await this.killTool();
+    await this.shipping.catch(() => undefined);
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.ctx.setState('starting', null);
+      this.connectionUrl = await this.readConnectionUrl();
+      const first = await this.startingFile();
+      if (this.stopped) return;
+      if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+      this.dir = makePrivateDir('binlog');
+      const { optionFile, password, cleanup } = clientOptions(this.connectionUrl);
+      const tool = spawn(
+        'mariadb-binlog',
+        [
+          `--defaults-extra-file=${optionFile}`,
+          '--read-from-remote-server',
+          '--raw',
+          '--stop-never',
+          `--stop-never-slave-server-id=${receiverServerId(this.instanceId)}`,
+          `--result-file=${this.dir}/`,
+          first,
+        ],
+        { env: baseEnvironment(), stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+      );
+      this.tool = tool;
+      recordServer(this.dir, tool.pid);
+      let stderr = '';
+      tool.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+      tool.once('error', () => undefined);
+      await this.ctx.setState('streaming', null);
+      const started = Date.now();
+      let receiving = true;
+      const pass = () => {
+        const passStarted = Date.now();
+        this.shipSoon();
+        void this.shipping.then(() => {
+          if (!receiving || this.stopped) return;
+          this.shipTimer = setTimeout(
+            pass,
+            nextPassInMs(Date.now() - passStarted, this.ctx.shipIntervalMs),
+          );
+          this.shipTimer.unref();
+        });
+      };
+      this.shipTimer = setTimeout(pass, this.ctx.shipIntervalMs);
+      this.shipTimer.unref();
+      const [code, signal] = (await once(tool, 'close')) as [number | null, NodeJS.Signals | null];
+      cleanup();
+      receiving = false;
+      clearTimeout(this.shipTimer);
+      this.shipSoon();
+      await this.shipping;
+      if (this.stopped) return;
+      if (Date.now() - started >= WORKED_AFTER_MS) this.failures = 0;
+      throw new Error(
+        `mariadb-binlog ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${lastLines(redact(stderr, [password]), 2) || 'no error output'}`,
+      );
+    } catch (err) {
+      if (this.stopped) return;
+      const reason = (err as Error).message;
+      const wait = restartDelayMs(this.failures);
+      this.ctx.logger.warn({
+        msg: 'binlog receiver stopped; starting again',
+        instanceId: this.instanceId,
+        error: reason,
+        inSeconds: wait / 1000,
+      });
+      await this.ctx.failed(reason, this.failures === 0).catch(() => undefined);
+      this.failures = Math.min(this.failures + 1, 20);
+      this.restartTimer = setTimeout(() => void this.run(), wait);
+      this.restartTimer.unref();
+    }
+  }
+
+  /**
+   * The binlog file receiving starts with: the one storage ends in, or (nothing stored) the
+   * oldest base backup's, else the server's current one. When the server no longer has it, the
+   * binlog in between is a gap and receiving starts at the oldest file the server has.
+   */
+  private async startingFile(): Promise<string> {
+    const logs = await queryMariadb(this.connectionUrl, 'SHOW BINARY LOGS').catch((err: Error) => {
+      throw new Error(`the server's binlog files could not be listed: ${err.message}`);
+    });
+    const files = logs.map(([name]) => name).filter(isBinlogFileName);
+    if (files.length === 0) throw new Error('the server keeps no binary log (log_bin is OFF)');
+    const oldest = files[0];
+    const newest = files[files.length - 1];
+    this.shippedTo = await this.ctx.shippedEnd();
+    const from =
+      this.shippedTo !== null ? lsnText(this.shippedTo) : await this.ctx.firstBackupPosition();
+    if (from === null) return newest;
+    const wanted = binlogCoordinates(from).fileNumber;
+    if (wanted > binlogFileNumber(newest)) {
+      throw new Error(
+        `the server's newest binlog file is ${newest}, older than the archive's position ${from}: its binlog was reset (RESET MASTER) or it is another server; register the instance anew`,
+      );
+    }
+    const kept = files.find((f) => binlogFileNumber(f) === wanted);
+    if (kept) return kept;
+    if (this.shippedTo !== null) {
+      await this.ctx.gap(
+        from,
+        binlogPosition(oldest, 0),
+        `the server purged its binlog files before ${oldest} before they reached storage (binlog_expire_logs_seconds, or PURGE BINARY LOGS, while no receiver ran)`,
+      );
+      this.shippedTo = lsnValue(binlogPosition(oldest, 0));
+    }
+    return oldest;
+  }
+
+  private shipSoon(): void {
+    this.shipping = this.shipping
+      .then(() => (this.dir && !this.stopped ? this.ship(this.dir) : undefined))
+      .catch((err: Error) => {
+        if (err instanceof LeaseLostError) {
+          void this.leaseLost(err);
+          return;
+        }
+        this.ctx.logger.warn({
+          msg: 'binlog not shipped yet',
+          instanceId: this.instanceId,
+          error: err.message,
+        });
+      });
+  }
+
+  /**
+   * Ships what arrived in `dir` since the last piece, oldest file first, then records that
+   * storage held everything the server had written when this pass began, if it did.
+   */
+  private async ship(dir: string): Promise<void> {
+    if (!(await this.ctx.holdsLease())) throw new LeaseLostError(this.ctx.lease);
+    const position = await this.serverPosition();
+    const files = readdirSync(dir)
+      .filter(isBinlogFileName)
+      .sort((a, b) => binlogFileNumber(a) - binlogFileNumber(b));
+    for (const file of files) {
+      const number = BigInt(binlogFileNumber(file));
+      const fileStart = number << 32n;
+      const nextFile = (number + 1n) << 32n;
+      if (this.shippedTo !== null && this.shippedTo >= nextFile) {
+        unlinkSync(join(dir, file)); // stored whole already
+        continue;
+      }
+      if (this.shippedTo !== null && this.shippedTo < fileStart) {
+        await this.ctx.gap(
+          lsnText(this.shippedTo),
+          lsnText(fileStart),
+          'the binlog in between never reached the receiver',
+        );
+        this.shippedTo = fileStart;
+      }
+      const hasNext = file !== files[files.length - 1];
+      const complete = await this.shipFile(dir, file, fileStart, hasNext);
+      if (complete) unlinkSync(join(dir, file));
+    }
+    if (position && this.shippedTo !== null && this.shippedTo >= position.lsn) {
+      await this.ctx.caughtUp(position.at, lsnText(this.shippedTo));
+    }
+    await this.ctx.checkContinuity();
+  }
+
+  /**
+   * Ships the whole events of `file` that storage lacks; true once the file is complete: its
+   * rotate or stop event is stored, or (`hasNext`: the server moved on to a later file, as after
+   * a crash, which writes no stop event) all of it is.
+   */
+  private async shipFile(
+    dir: string,
+    file: string,
+    fileStart: bigint,
+    hasNext: boolean,
+  ): Promise<boolean> {
+    const path = join(dir, file);
+    const nextFile = fileStart + (1n << 32n);
+    for (;;) {
+      const from =
+        this.shippedTo !== null && this.shippedTo > fileStart
+          ? Number(this.shippedTo - fileStart)
+          : 0;
+      const size = statSync(path).size;
+      if (size > from) {
+        const bytes = readPart(path, from, Math.min(size - from, PIECE_BYTES), size);
+        const walk = walkBinlog(bytes, from);
+        if (walk.validEnd > from) {
+          const ends = walk.complete || (hasNext && walk.validEnd === size);
+          const end = ends ? nextFile : fileStart + BigInt(walk.validEnd);
+          await this.shipPiece(path, file, from, walk.validEnd, end, walk.newestCommitSecond);
+          this.shippedTo = end;
+          if (ends) return true;
+          continue;
+        }
+      }
+      if (!hasNext || size > from) return false;
+      // all of it is stored, but its end was not recorded as the file's: an empty piece does
+      await this.shipPiece(path, file, from, from, nextFile, null);
+      this.shippedTo = nextFile;
+      return true;
+    }
+  }
+
+  /** Stores bytes [from, to) of a binlog file as one piece ending at `end`, and records it. */
+  private async shipPiece(
+    path: string,
+    file: string,
+    from: number,
+    to: number,
+    end: bigint,
+    newestCommitSecond: number | null,
+  ): Promise<void> {
+    const key = await this.ctx.activeKey();
+    const storageKey = walKey(
+      this.instanceId,
+      file,
+      BigInt(from),
+      this.ctx.lease.generation,
+      this.writes++,
+    );
+    let archive: { size: bigint; sha256: string } | undefined;
+    await this.ctx.storage.write(
+      storageKey,
+      async (sink) => {
+        const bytes =
+          to > from ? createReadStream(path, { start: from, end: to - 1 }) : Readable.from([]);
+        archive = await writeArchive(bytes, key.passphrase, sink);
+      },
+      { createOnly: true },
+    );
+    await this.ctx
+      .record({
+        instanceId: this.instanceId,
+        timeline: 1,
+        segment: file,
+        startLsn: binlogPosition(file, from),
+        endLsn: lsnText(end),
+        segmentSize: BINLOG_FILE_SPAN,
+        storageKey,
+        size: archive!.size,
+        sha256: archive!.sha256,
+        encryptionKeyId: key.id,
+        // an event's time is its second: the transaction ended before the next one began
+        newestCommitAt:
+          newestCommitSecond === null
+            ? null
+            : new Date((newestCommitSecond + 1) * 1000).toISOString(),
+      })
+      .catch(async (err: Error) => {
+        await this.ctx.discard(storageKey);
+        throw err;
+      });
+  }
+
+  /** The server's clock and binlog position before a pass looks at the files; null: unknown. */
+  private async serverPosition(): Promise<{ at: Date; lsn: bigint } | null> {
+    try {
+      const rows = await queryMariadb(
+        this.connectionUrl,
+        "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ'); SHOW MASTER STATUS",
+      );
+      const [[at], [file, offset]] = rows;
+      return { at: new Date(at), lsn: lsnValue(binlogPosition(file, Number(offset))) };
+    } catch {
+      return null;
+    }
+  }
+
+  private async leaseLost(err: LeaseLostError): Promise<void> {
+    if (this.stopped) return;
+    this.ctx.logger.warn({
+      msg: 'binlog receiver lease lost; this worker ships nothing more of the instance',
+      instanceId: this.instanceId,
+      error: err.message,
+    });
+    await this.stop();
+    this.ctx.leaseLost();
+  }
+
+  private async killTool(): Promise<void> {
+    const tool = this.tool;
+    if (!tool || tool.exitCode !== null || tool.signalCode !== null) return;
+    const closed = once(tool, 'close');
+    tool.kill('SIGTERM');
+    await closed.catch(() => undefined);
+  }
+}
+
+/**
+ * Up to `length` bytes of a file from `from`, or more where one event is longer: the whole of
+ * the event that starts there, when the file already holds it.
+ */
+function readPart(path: string, from: number, length: number, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    let bytes = read(fd, from, length);
+    const header = from === 0 ? 4 : 0;
+    if (bytes.length >= header + 13) {
+      const eventSize = bytes.readUInt32LE(header + 9);
+      if (header + eventSize > bytes.length && from + header + eventSize <= size) {
+        bytes = read(fd, from, header + eventSize);
+      }
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function read(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  const got = readSync(fd, buffer, 0, length, position);
+  return buffer.subarray(0, got);
+}
