@@ -108,11 +108,11 @@ describe('admin API', () => {
         { name: 'x', type: 'redis', connection_url: 'redis://:pw@127.0.0.1:6379/3' },
       ],
       [
-        'continuous archiving of an engine without a write-ahead log',
+        'continuous archiving of an engine without a log to archive',
         {
           name: 'x',
-          type: 'mariadb',
-          connection_url: 'mariadb://u:pw@127.0.0.1:3306/db',
+          type: 'redis',
+          connection_url: 'redis://:pw@127.0.0.1:6379',
           backup_type: 'continuous_archiving',
         },
       ],

@@ -40,12 +40,15 @@ export class InstancesService {
     const problem = connectionUrlProblem(dto.type, dto.connection_url);
     if (problem) throw new InvalidParametersError(problem);
     const backupType = dto.backup_type ?? 'standard';
-    if (backupType === 'continuous_archiving' && dto.type !== 'postgresql') {
+    if (backupType === 'continuous_archiving' && dto.type === 'redis') {
       throw new InvalidParametersError(
-        `backup_type continuous_archiving is for postgresql instances only: a ${dto.type} instance has no write-ahead log to archive; register it as standard.`,
+        `backup_type continuous_archiving is for postgresql and mariadb instances only: a ${dto.type} instance has no log to archive; register it as standard.`,
       );
     }
-    if (check) await this.requireWorking(dto.type, backupType, dto.connection_url);
+    // a MariaDB source without a binlog fit for replay would never open a window: it is
+    // checked whatever was asked
+    const mustCheck = backupType === 'continuous_archiving' && dto.type === 'mariadb';
+    if (check || mustCheck) await this.requireWorking(dto.type, backupType, dto.connection_url);
     const id = dto.id ?? randomUUID();
     const instance = await this.instances.transaction(async (tx) => {
       if (await this.instances.idTaken(tx, id)) {

@@ -119,7 +119,7 @@ export class PitrService {
   ): Promise<{ all: PitrRange[]; ranges: Array<PitrRange & { start: Date; end: Date }> }> {
     if (instance.backupType !== 'continuous_archiving') {
       throw new PointInTimeUnavailableError(
-        `Instance "${instance.id}" has backup_type ${instance.backupType}: only an instance registered with backup_type continuous_archiving (PostgreSQL) can be restored to a point in time.`,
+        `Instance "${instance.id}" has backup_type ${instance.backupType}: only an instance registered with backup_type continuous_archiving (PostgreSQL or MariaDB) can be restored to a point in time.`,
       );
     }
     const all = await this.pitr.ranges(instance.id);

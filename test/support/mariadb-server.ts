@@ -15,11 +15,16 @@ export interface MariadbServer {
 
 /**
  * A private MariaDB server (mariadb-install-db into a temporary directory) on a free port, for
- * tests that need a server configured otherwise than the shared one, e.g. with TLS required.
+ * tests that need a server configured otherwise than the shared one, e.g. with TLS required or
+ * its binary log on.
  * Runs as root only where the tests do (the data directory is its own).
  */
 export async function startMariadbServer(
-  options: { tls?: { ca: string; cert: string; key: string } } = {},
+  options: {
+    tls?: { ca: string; cert: string; key: string };
+    /** the binary log on, in this format (ROW for continuous archiving) */
+    binlogFormat?: 'ROW' | 'STATEMENT' | 'MIXED';
+  } = {},
 ): Promise<MariadbServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'bm-mariadb-'));
@@ -56,6 +61,13 @@ export async function startMariadbServer(
       '--innodb-buffer-pool-size=32M',
       ...user,
       ...tls,
+      ...(options.binlogFormat
+        ? [
+            `--log-bin=${join(data, 'binlog')}`,
+            '--server-id=1',
+            `--binlog-format=${options.binlogFormat}`,
+          ]
+        : []),
     ],
     { stdio: 'ignore' },
   );

@@ -4,6 +4,45 @@ import { baseEnvironment, lastLines, redact, spawnFailure } from '../shared/dump
 import { clientOptions } from './mariadb-options';
 
 const STEPS = ['reachable', 'authenticated', 'server_version', 'dump_privilege'] as const;
+/** Continuous archiving checks the binlog too. */
+const ARCHIVING_STEPS = [...STEPS, 'replication_privilege', 'binlog_settings'] as const;
+
+/**
+ * What continuous archiving needs of the source, read in one statement: the binlog settings and
+ * whether the user holds the replication privileges (as the server reports the user's own).
+ */
+const BINLOG_PROBE = `SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id,
+  (SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE = 'REPLICATION SLAVE'),
+  (SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES
+     WHERE PRIVILEGE_TYPE IN ('BINLOG MONITOR', 'REPLICATION CLIENT', 'SUPER'))`;
+
+/**
+ * What is wrong with the source's binlog settings for continuous archiving (one sentence each);
+ * empty when nothing is.
+ */
+export function binlogSettingsProblems(settings: {
+  logBin: string;
+  format: string;
+  rowImage: string;
+  serverId: string;
+}): string[] {
+  const problems: string[] = [];
+  if (settings.logBin !== '1') {
+    problems.push('log_bin is OFF: start the server with log_bin (the binary log) on.');
+  }
+  if (settings.format.toUpperCase() !== 'ROW') {
+    problems.push(
+      `binlog_format is ${settings.format}: it must be ROW (SET GLOBAL binlog_format = 'ROW' and in the server's configuration), so that replay repeats exactly what was written.`,
+    );
+  }
+  if (settings.rowImage.toUpperCase() !== 'FULL') {
+    problems.push(`binlog_row_image is ${settings.rowImage}: it must be FULL.`);
+  }
+  if (settings.serverId === '0') {
+    problems.push('server_id is 0: give the server a server_id of its own.');
+  }
+  return problems;
+}
 
 /**
  * Reads nothing, but fails on the first table the user may not SELECT from: one statement over
@@ -30,7 +69,8 @@ export function checkMariadb(
   const url = new URL(connectionUrl);
   const target = `${url.hostname}:${url.port || '3306'}`;
   const user = decodeURIComponent(url.username);
-  return runCheck(target, STEPS, options, async (report, signal) => {
+  const steps = options.replicationRequired ? ARCHIVING_STEPS : STEPS;
+  return runCheck(target, steps, options, async (report, signal) => {
     const { optionFile, database, password, cleanup } = clientOptions(connectionUrl);
     const run = (command: string, args: string[], stdin = ''): Promise<ToolRun> =>
       new Promise((resolve, reject) => {
@@ -138,6 +178,42 @@ export function checkMariadb(
       report.pass(
         'dump_privilege',
         `User "${user}" can read every table, view, trigger, routine and event mariadb-dump reads.`,
+      );
+      if (!options.replicationRequired) return;
+      const binlog = await run('mariadb', ['--batch', '--skip-column-names', '-e', BINLOG_PROBE]);
+      if (signal.aborted) return;
+      if (binlog.code !== 0) {
+        return report.fail(
+          'replication_privilege',
+          `The binlog settings could not be read: ${lastLines(binlog.stderr, 1)}.`,
+        );
+      }
+      const [logBin, format, rowImage, serverId, slave, monitor] = binlog.stdout.trim().split('\t');
+      const missing = [
+        ...(slave === '0' ? ['REPLICATION SLAVE'] : []),
+        ...(monitor === '0' ? ['BINLOG MONITOR'] : []),
+      ];
+      if (missing.length > 0) {
+        report.fail(
+          'replication_privilege',
+          `User "${user}" lacks ${missing.join(' and ')}, which reading the binlog as a replica needs: GRANT ${missing.join(', ')} ON *.* TO the user.`,
+        );
+      } else {
+        report.pass(
+          'replication_privilege',
+          `User "${user}" holds REPLICATION SLAVE and BINLOG MONITOR: it can read the binlog as a replica.`,
+        );
+      }
+      const problems = binlogSettingsProblems({ logBin, format, rowImage, serverId });
+      if (problems.length > 0) {
+        return report.fail(
+          'binlog_settings',
+          `The server's binlog does not suit continuous archiving: ${problems.join(' ')}`,
+        );
+      }
+      report.pass(
+        'binlog_settings',
+        `The binlog is on, in ROW format with FULL row images, from server_id ${serverId}.`,
       );
     } finally {
       cleanup();

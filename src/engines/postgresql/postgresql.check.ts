@@ -1,7 +1,6 @@
 import { Client, ClientConfig } from 'pg';
 import { pgClientConfig } from '../../core/connections/postgres-connection';
 import {
-  CHECK_STEPS,
   CheckOptions,
   ConnectionCheckResult,
   isTlsError,
@@ -11,6 +10,15 @@ import {
 import { DumpFailedError } from '../shared/dump-engine';
 import { redact } from '../shared/dump-process';
 import { pgToolsFor } from './pg-tools';
+
+/** What a PostgreSQL check reports (replication_privilege required for continuous archiving). */
+const STEPS = [
+  'reachable',
+  'authenticated',
+  'server_version',
+  'dump_privilege',
+  'replication_privilege',
+] as const;
 
 /** Objects pg_dump must read that the role may not: at most a few, named. */
 const UNREADABLE = `
@@ -36,7 +44,7 @@ export function checkPostgresql(
   const role = decodeURIComponent(url.username) || 'the default role';
   const database = decodeURIComponent(url.pathname.slice(1)) || 'the default database';
   const password = decodeURIComponent(url.password);
-  return runCheck(target, CHECK_STEPS, options, async (report, signal) => {
+  return runCheck(target, STEPS, options, async (report, signal) => {
     let client: Client | undefined;
     const close = () => void client?.end().catch(() => undefined);
     signal.addEventListener('abort', close);

@@ -5,8 +5,12 @@ export const CHECK_STEPS = [
   'server_version',
   'dump_privilege',
   'replication_privilege',
+  'binlog_settings',
 ] as const;
 export type CheckStep = (typeof CHECK_STEPS)[number];
+
+/** The steps only continuous archiving needs (required then, and only then). */
+const ARCHIVING_STEPS: readonly CheckStep[] = ['replication_privilege', 'binlog_settings'];
 
 /**
  * `passed` and `failed` as said; `skipped`: not tried because an earlier step failed;
@@ -69,7 +73,7 @@ export class CheckReport {
   result(): ConnectionCheckResult {
     this.closed = true;
     const checks = this.steps.map((step): CheckItem => {
-      const required = step !== 'replication_privilege' || this.replicationRequired;
+      const required = !ARCHIVING_STEPS.includes(step) || this.replicationRequired;
       const item = this.items.get(step) ?? {
         step,
         status: 'skipped' as const,

@@ -43,7 +43,8 @@ export class RegisterInstanceDto {
   @ApiPropertyOptional({
     enum: BACKUP_TYPES,
     default: 'standard',
-    description: '`continuous_archiving` is for postgresql instances only (422 otherwise).',
+    description:
+      '`continuous_archiving` is for postgresql and mariadb instances (422 for redis); a mariadb one is registered only when its connection check passes, binlog settings included.',
   })
   @OptionalButNotNull()
   @IsIn(BACKUP_TYPES, { message: `backup_type must be one of ${BACKUP_TYPES.join(', ')}` })

@@ -839,7 +839,7 @@ export interface components {
             /** @description How to reach the instance, e.g. postgresql://user:password@host:5432/db, with its TLS parameters (see docs/operating.md, TLS); sealed at rest, never returned. Its scheme must fit `type`. */
             connection_url: string;
             /**
-             * @description `continuous_archiving` is for postgresql instances only (422 otherwise).
+             * @description `continuous_archiving` is for postgresql and mariadb instances (422 for redis); a mariadb one is registered only when its connection check passes, binlog settings included.
              * @default standard
              * @enum {string}
              */
@@ -872,7 +872,7 @@ export interface components {
         };
         CheckItemResponse: {
             /** @enum {string} */
-            step: "reachable" | "authenticated" | "server_version" | "dump_privilege" | "replication_privilege";
+            step: "reachable" | "authenticated" | "server_version" | "dump_privilege" | "replication_privilege" | "binlog_settings";
             /**
              * @description `skipped`: not tried because an earlier step failed; `unknown`: the server would not say.
              * @enum {string}
