@@ -209,8 +209,11 @@ export class RestoreRunner {
         break;
       }
     }
+    // binlog replay stops at the moment's second even when no stored piece reaches it: a commit
+    // of that second may be after the moment
+    const binlog = (pieces[0]?.segmentSize ?? 0) >= BINLOG_FILE_SPAN;
     return {
-      targetTime: reached ? microsText(micros) : undefined,
+      targetTime: reached || binlog ? microsText(micros) : undefined,
       fetchWal: (dir) => this.fetchWal(needed, dir),
     };
   }

@@ -335,11 +335,10 @@ export class BinlogReceiver {
         size: archive!.size,
         sha256: archive!.sha256,
         encryptionKeyId: key.id,
-        // an event's time is its second: the transaction ended before the next one began
+        // an event's time is its second: a restore to it holds the commits of earlier seconds,
+        // all of which storage has (a later commit of the same second may still be missing)
         newestCommitAt:
-          newestCommitSecond === null
-            ? null
-            : new Date((newestCommitSecond + 1) * 1000).toISOString(),
+          newestCommitSecond === null ? null : new Date(newestCommitSecond * 1000).toISOString(),
       })
       .catch(async (err: Error) => {
         await this.ctx.discard(storageKey);
