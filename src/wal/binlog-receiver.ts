@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import { writeArchive } from '../archive/archive-format';
 import {
   BINLOG_FILE_SPAN,
+  type BinlogWalk,
   binlogCoordinates,
   binlogFileNumber,
   binlogPosition,
@@ -282,7 +283,7 @@ export class BinlogReceiver {
         if (walk.validEnd > from) {
           const ends = walk.complete || (hasNext && walk.validEnd === size);
           const end = ends ? nextFile : fileStart + BigInt(walk.validEnd);
-          await this.shipPiece(path, file, from, walk.validEnd, end, walk.newestCommitSecond);
+          await this.shipPiece(path, file, from, walk.validEnd, end, walk);
           this.shippedTo = end;
           if (ends) return true;
           continue;
@@ -296,15 +297,19 @@ export class BinlogReceiver {
     }
   }
 
-  /** Stores bytes [from, to) of a binlog file as one piece ending at `end`, and records it. */
+  /**
+   * Stores bytes [from, to) of a binlog file as one piece ending at `end`, and records it with
+   * what its walk found (newest commit, GTIDs).
+   */
   private async shipPiece(
     path: string,
     file: string,
     from: number,
     to: number,
     end: bigint,
-    newestCommitSecond: number | null,
+    walk: Pick<BinlogWalk, 'newestCommitSecond' | 'firstGtid' | 'lastGtid'> | null,
   ): Promise<void> {
+    const newestCommitSecond = walk?.newestCommitSecond ?? null;
     const key = await this.ctx.activeKey();
     const storageKey = walKey(
       this.instanceId,
@@ -339,6 +344,8 @@ export class BinlogReceiver {
         // all of which storage has (a later commit of the same second may still be missing)
         newestCommitAt:
           newestCommitSecond === null ? null : new Date(newestCommitSecond * 1000).toISOString(),
+        firstGtid: walk?.firstGtid ?? null,
+        lastGtid: walk?.lastGtid ?? null,
       })
       .catch(async (err: Error) => {
         await this.ctx.discard(storageKey);

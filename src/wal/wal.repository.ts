@@ -18,6 +18,9 @@ export interface NewSegment {
   encryptionKeyId: string;
   /** the newest commit's time to the microsecond, as RFC 3339 (`…T14:18:54.123456Z`) */
   newestCommitAt: string | null;
+  /** MariaDB: the GTIDs of the first and last transaction the piece holds */
+  firstGtid?: string | null;
+  lastGtid?: string | null;
 }
 
 /** A worker's hold on one instance's receiver: its lease, of one generation. */
@@ -193,10 +196,12 @@ export class WalRepository {
       if (held.length === 0) throw new LeaseLostError(lease);
       const inserted = await tx.$executeRaw`
         INSERT INTO wal_segments (instance_id, timeline, segment, start_lsn, end_lsn, segment_size,
-          storage_key, size, sha256, encryption_key_id, newest_commit_at, generation)
+          storage_key, size, sha256, encryption_key_id, newest_commit_at, generation,
+          first_gtid, last_gtid)
         VALUES (${s.instanceId}, ${s.timeline}, ${s.segment}, ${s.startLsn}, ${s.endLsn},
           ${s.segmentSize}, ${s.storageKey}, ${s.size}, ${s.sha256}, ${s.encryptionKeyId}::uuid,
-          ${s.newestCommitAt}::timestamptz, ${lease.generation})
+          ${s.newestCommitAt}::timestamptz, ${lease.generation}, ${s.firstGtid ?? null},
+          ${s.lastGtid ?? null})
         ON CONFLICT (instance_id, segment, start_lsn) DO NOTHING`;
       if (inserted === 0) {
         throw new Error(

@@ -68,7 +68,20 @@ describe('walkBinlog', () => {
       validEnd: 500 + 27 + 35,
       newestCommitSecond: 200,
       complete: true,
+      firstGtid: null,
+      lastGtid: null,
     });
+  });
+
+  it('names the first and last transaction of a part by their GTIDs', () => {
+    const gtid = (sequence: bigint) => {
+      const e = event(300, 162, 13);
+      e.writeBigUInt64LE(sequence, 19);
+      e.writeUInt32LE(0, 27);
+      return e;
+    };
+    const part = Buffer.concat([gtid(41n), event(300, 16), gtid(42n), event(301, 16)]);
+    expect(walkBinlog(part, 900)).toMatchObject({ firstGtid: '0-7-41', lastGtid: '0-7-42' });
   });
 
   it('refuses what is not a binlog', () => {

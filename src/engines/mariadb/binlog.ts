@@ -52,6 +52,7 @@ const QUERY_EVENT = 2;
 const STOP_EVENT = 3;
 const ROTATE_EVENT = 4;
 const XID_EVENT = 16;
+const GTID_EVENT = 162;
 /** An event's common header: timestamp, type, server id, size, next position, flags. */
 const HEADER_SIZE = 19;
 
@@ -66,6 +67,9 @@ export interface BinlogWalk {
   newestCommitSecond: number | null;
   /** the file ends here: its last event rotates to the next file, or the server stopped */
   complete: boolean;
+  /** the first and last GTID (`domain-server-sequence`) of the transactions in this part */
+  firstGtid: string | null;
+  lastGtid: string | null;
 }
 
 /**
@@ -77,7 +81,13 @@ export function walkBinlog(bytes: Buffer, offset: number): BinlogWalk {
   let at = 0;
   if (offset === 0) {
     if (bytes.length < BINLOG_MAGIC.length) {
-      return { validEnd: 0, newestCommitSecond: null, complete: false };
+      return {
+        validEnd: 0,
+        newestCommitSecond: null,
+        complete: false,
+        firstGtid: null,
+        lastGtid: null,
+      };
     }
     if (!bytes.subarray(0, 4).equals(BINLOG_MAGIC)) {
       throw new Error('the file does not start as a binlog file does');
@@ -86,6 +96,8 @@ export function walkBinlog(bytes: Buffer, offset: number): BinlogWalk {
   }
   let newest: number | null = null;
   let complete = false;
+  let firstGtid: string | null = null;
+  let lastGtid: string | null = null;
   while (!complete && at + HEADER_SIZE <= bytes.length) {
     const size = bytes.readUInt32LE(at + 9);
     if (size < HEADER_SIZE) {
@@ -97,10 +109,17 @@ export function walkBinlog(bytes: Buffer, offset: number): BinlogWalk {
       const second = bytes.readUInt32LE(at);
       if (newest === null || second > newest) newest = second;
     }
+    if (type === GTID_EVENT && size >= HEADER_SIZE + 12) {
+      // the body: sequence number (8 bytes), domain id (4); the server id is the header's
+      const sequence = bytes.readBigUInt64LE(at + HEADER_SIZE);
+      const domain = bytes.readUInt32LE(at + HEADER_SIZE + 8);
+      lastGtid = `${domain}-${bytes.readUInt32LE(at + 5)}-${sequence}`;
+      firstGtid ??= lastGtid;
+    }
     complete = type === ROTATE_EVENT || type === STOP_EVENT;
     at += size;
   }
-  return { validEnd: offset + at, newestCommitSecond: newest, complete };
+  return { validEnd: offset + at, newestCommitSecond: newest, complete, firstGtid, lastGtid };
 }
 
 /**
