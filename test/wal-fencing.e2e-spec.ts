@@ -343,7 +343,10 @@ describe('a WAL receiver whose worker stalls past its lease', () => {
       });
       const metrics = await t.http.get('/metrics').set(admin).expect(200);
       expect(metrics.text).toMatch(
-        new RegExp(`^backup_manager_wal_gaps_total\\{instance_id="${inst.id}"\\} 1$`, 'm'),
+        new RegExp(
+          `^backup_manager_wal_gaps_total\\{instance_id="${inst.id}",engine="postgresql"\\} 1$`,
+          'm',
+        ),
       );
       const delivered = await waitFor(
         () => Promise.resolve(received.find((r) => r.event === 'wal.gap')),

@@ -177,9 +177,11 @@ describe('a gap in the WAL archive', () => {
       .get('/metrics')
       .set('Authorization', `Bearer ${t.adminToken}`)
       .expect(200);
-    expect(metrics.text).toMatch(/^backup_manager_wal_receivers\{state="streaming"\} [1-9]/m);
+    expect(metrics.text).toMatch(
+      /^backup_manager_wal_receivers\{state="streaming",engine="postgresql"\} [1-9]/m,
+    );
     const lag = new RegExp(
-      `^backup_manager_wal_archive_lag_seconds\\{instance_id="${inst.id}"\\} ([0-9.e+-]+)$`,
+      `^backup_manager_wal_archive_lag_seconds\\{instance_id="${inst.id}",engine="postgresql"\\} ([0-9.e+-]+)$`,
       'm',
     ).exec(metrics.text);
     expect(lag).not.toBeNull();

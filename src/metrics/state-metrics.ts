@@ -64,37 +64,41 @@ export class StateMetrics {
     });
     new Gauge({
       name: 'backup_manager_wal_receivers',
-      help: 'WAL receivers of continuous-archiving instances by state (unassigned: no worker holds one).',
-      labelNames: ['state'],
-      registers,
-      async collect() {
-        this.reset();
-        const rows = await orNothing(prisma.$queryRaw<Array<{ state: string; n: bigint }>>`
-          SELECT CASE WHEN r.lease_until IS NULL OR r.lease_until < now() THEN 'unassigned'
-                      ELSE r.state END AS state, count(*) AS n
-          FROM wal_receivers r JOIN instances i ON i.id = r.instance_id
-          WHERE i.deleted_at IS NULL
-          GROUP BY 1`);
-        for (const r of rows) this.set({ state: r.state }, Number(r.n));
-      },
-    });
-    new Gauge({
-      name: 'backup_manager_wal_archive_lag_seconds',
-      help: 'How far the WAL archive of each continuous-archiving instance trails now: now minus the newest moment whose WAL is in storage (its newest commit, or when the receiver last saw storage hold everything).',
-      labelNames: ['instance_id'],
+      help: 'Log receivers of continuous-archiving instances (PostgreSQL WAL, MariaDB binlog) by state and engine (unassigned: no worker holds one).',
+      labelNames: ['state', 'engine'],
       registers,
       async collect() {
         this.reset();
         const rows = await orNothing(prisma.$queryRaw<
-          Array<{ instance_id: string; lag: number | null }>
+          Array<{ state: string; engine: string; n: bigint }>
         >`
-          SELECT i.id AS instance_id,
+          SELECT CASE WHEN r.lease_until IS NULL OR r.lease_until < now() THEN 'unassigned'
+                      ELSE r.state END AS state, i.type::text AS engine, count(*) AS n
+          FROM wal_receivers r JOIN instances i ON i.id = r.instance_id
+          WHERE i.deleted_at IS NULL
+          GROUP BY 1, 2`);
+        for (const r of rows) this.set({ state: r.state, engine: r.engine }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'backup_manager_wal_archive_lag_seconds',
+      help: 'How far the log archive (WAL, binlog) of each continuous-archiving instance trails now: now minus the newest moment whose log is in storage (its newest commit, or when the receiver last saw storage hold everything).',
+      labelNames: ['instance_id', 'engine'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await orNothing(prisma.$queryRaw<
+          Array<{ instance_id: string; engine: string; lag: number | null }>
+        >`
+          SELECT i.id AS instance_id, i.type::text AS engine,
                  extract(epoch FROM now() - greatest(
                    (SELECT max(s.newest_commit_at) FROM wal_segments s WHERE s.instance_id = i.id),
                    r.caught_up_at, i.created_at))::float8 AS lag
           FROM instances i LEFT JOIN wal_receivers r ON r.instance_id = i.id
           WHERE i.deleted_at IS NULL AND i.backup_type = 'continuous_archiving'`);
-        for (const r of rows) if (r.lag !== null) this.set({ instance_id: r.instance_id }, r.lag);
+        for (const r of rows) {
+          if (r.lag !== null) this.set({ instance_id: r.instance_id, engine: r.engine }, r.lag);
+        }
       },
     });
     new Gauge({
@@ -115,17 +119,21 @@ export class StateMetrics {
     });
     new Counter({
       name: 'backup_manager_wal_gaps_total',
-      help: 'Gaps recorded in the WAL archive of each continuous-archiving instance: stretches of WAL that no stored piece holds (each also queues a base backup and a wal.gap webhook); alert on increase().',
-      labelNames: ['instance_id'],
+      help: 'Gaps recorded in the log archive (WAL, binlog) of each continuous-archiving instance: stretches of log that no stored piece holds (each also queues a base backup and a wal.gap webhook); alert on increase().',
+      labelNames: ['instance_id', 'engine'],
       registers,
       async collect() {
         this.reset();
-        const rows = await orNothing(prisma.$queryRaw<Array<{ instance_id: string; n: bigint }>>`
-          SELECT g.instance_id, count(*) AS n
+        const rows = await orNothing(prisma.$queryRaw<
+          Array<{ instance_id: string; engine: string; n: bigint }>
+        >`
+          SELECT g.instance_id, i.type::text AS engine, count(*) AS n
           FROM wal_gaps g JOIN instances i ON i.id = g.instance_id
           WHERE i.deleted_at IS NULL
-          GROUP BY g.instance_id`);
-        for (const r of rows) this.inc({ instance_id: r.instance_id }, Number(r.n));
+          GROUP BY g.instance_id, i.type`);
+        for (const r of rows) {
+          this.inc({ instance_id: r.instance_id, engine: r.engine }, Number(r.n));
+        }
       },
     });
     new Gauge({
