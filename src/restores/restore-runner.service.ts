@@ -1,6 +1,3 @@
-import { closeSync, createWriteStream, existsSync, ftruncateSync, openSync } from 'node:fs';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ByteProgress } from '../archive/byte-progress';
 import { readArchive } from '../archive/read-archive';
@@ -9,10 +6,8 @@ import { retryWhileDatabaseUnavailable } from '../core/prisma/database-retry';
 import { EncryptionKeysRepository } from '../crypto/encryption-keys.repository';
 import { SecretBox } from '../core/secrets/secret-box';
 import { containFailures } from '../core/async/contain-failures';
-import { microsText } from '../core/validation/moment';
 import type { RecoveryOptions } from '../engines/shared/dump-engine';
 import { DumpEngines } from '../engines/engines';
-import { BINLOG_FILE_SPAN } from '../engines/mariadb/binlog';
 import { RestoreFailedError } from '../engines/shared/restore-process';
 import type { Backup, Instance, Restore } from '../generated/prisma/client';
 import { credentialsContext } from '../instances/credentials';
@@ -22,8 +17,7 @@ import { startProgress } from '../jobs/progress';
 import { STORAGE_DRIVER, StorageDriver } from '../storage/storage-driver';
 import { copyStored, storedSha256 } from '../storage/stored-archive';
 import { JobMetrics } from '../metrics/job-metrics';
-import { lsnText, lsnValue } from '../wal/lsn';
-import { PitrRepository, WalToReplay } from '../pitr/pitr.repository';
+import { ArchivedLog } from '../pitr/archived-log';
 import { RestoresRepository } from './restores.repository';
 
 /**
@@ -45,7 +39,7 @@ export class RestoreRunner {
     private readonly box: SecretBox,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly metrics: JobMetrics,
-    private readonly pitr: PitrRepository,
+    private readonly archivedLog: ArchivedLog,
   ) {}
 
   async run(pk: bigint): Promise<void> {
@@ -165,12 +159,8 @@ export class RestoreRunner {
   }
 
   /**
-   * A point-in-time restore: the archived WAL pieces from the start of the base backup's first
-   * segment on, up to the first piece with a commit after the moment (the recovery stops before
-   * that commit, at recovery_target_time), each decrypted and checked against its recorded
-   * SHA-256 before the server sees any. Commit times are compared to the microsecond: without
-   * such a piece every stored commit is at or before the moment, and the recovery replays all
-   * (PostgreSQL refuses a target time that the WAL it is given never reaches).
+   * A point-in-time restore: the archived log from the base backup on, up to the moment
+   * (ArchivedLog), to the microsecond as it was asked for.
    */
   private async recoveryFor(
     restore: Restore,
@@ -181,107 +171,7 @@ export class RestoreRunner {
     // to the microsecond, as the moment was asked for and as commit times are kept
     const micros =
       (await this.restores.pointInTimeMicros(restore.pk)) ?? BigInt(moment.getTime()) * 1000n;
-    if (!backup.walStartLsn) {
-      throw new RestoreFailedError(
-        `backup ${backup.number} is not a base backup: no write-ahead log can be replayed on it`,
-      );
-    }
-    // from the start of the segment the backup's WAL starts in: PostgreSQL checks the first
-    // page of every segment it opens
-    const pieces = await this.pitr.walFrom(restore.instanceId, backup.walStartLsn);
-    const start = lsnValue(backup.walStartLsn);
-    const size = BigInt(pieces[0]?.segmentSize ?? 16 * 1024 * 1024);
-    let expected = lsnText(start - (start % size));
-    const needed: WalToReplay[] = [];
-    let reached = false;
-    for (const piece of pieces) {
-      if (lsnValue(piece.startLsn) > lsnValue(expected)) {
-        // a gap after the stretch the moment lies in: everything up to it is replayed
-        if (await this.stretchReaches(restore.instanceId, backup.walStartLsn, moment)) break;
-        throw new RestoreFailedError(
-          `the write-ahead log from ${expected} on is missing from storage (the next archived piece is of segment ${piece.segment}): the instance cannot be brought to ${moment.toISOString()}, and nothing was restored`,
-        );
-      }
-      needed.push(piece);
-      if (lsnValue(piece.endLsn) > lsnValue(expected)) expected = piece.endLsn;
-      if (piece.newestCommitMicros !== null && BigInt(piece.newestCommitMicros) > micros) {
-        reached = true;
-        break;
-      }
-    }
-    // binlog replay stops at the moment's second even when no stored piece reaches it: a commit
-    // of that second may be after the moment
-    const binlog = (pieces[0]?.segmentSize ?? 0) >= BINLOG_FILE_SPAN;
-    return {
-      targetTime: reached || binlog ? microsText(micros) : undefined,
-      fetchWal: (dir) => this.fetchWal(needed, dir),
-    };
-  }
-
-  /** Whether the stretch of stored WAL that holds `walStart` shows `moment` (its range's end). */
-  private async stretchReaches(
-    instanceId: string,
-    walStart: string,
-    moment: Date,
-  ): Promise<boolean> {
-    const at = lsnValue(walStart);
-    const range = (await this.pitr.ranges(instanceId)).find(
-      (r) => lsnValue(r.fromLsn) <= at && at <= lsnValue(r.toLsn),
-    );
-    return range?.end != null && moment <= range.end;
-  }
-
-  /**
-   * Writes each piece at its offset in its segment's file (MariaDB: its binlog file), which
-   * starts as the segment's size in zeros: a segment still being written when its last piece was
-   * shipped reads as WAL that ends there, as PostgreSQL's own preallocated files do.
-   */
-  private async fetchWal(pieces: WalToReplay[], dir: string): Promise<void> {
-    const passphrases = new Map<string, string>();
-    for (const piece of pieces) {
-      let passphrase = passphrases.get(piece.encryptionKeyId);
-      if (passphrase === undefined) {
-        passphrase = await this.keys.passphrase(piece.encryptionKeyId);
-        passphrases.set(piece.encryptionKeyId, passphrase);
-      }
-      const path = join(dir, piece.segment);
-      const binlog = piece.segmentSize >= BINLOG_FILE_SPAN;
-      if (!existsSync(path)) {
-        const fd = openSync(path, 'w', 0o600);
-        // a binlog file is as long as its pieces
-        if (!binlog) ftruncateSync(fd, piece.segmentSize);
-        closeSync(fd);
-      }
-      const offset = Number(lsnValue(piece.startLsn) % BigInt(piece.segmentSize));
-      const damaged = new RestoreFailedError(
-        `${binlog ? 'binlog' : 'WAL'} piece ${piece.storageKey} (${binlog ? 'file' : 'segment'} ${piece.segment} from byte ${offset}) is damaged: its checksum does not match the SHA-256 recorded when it was archived, so it was changed in storage; nothing was restored`,
-      );
-      try {
-        await readArchive({
-          copy: async (sink) => {
-            const reader = await this.storage.openRange(piece.storageKey, {
-              start: 0,
-              end: Number(piece.size) - 1,
-            });
-            await reader.copyTo(sink);
-          },
-          passphrase,
-          consume: async (content, sha256) => {
-            await pipeline(content, createWriteStream(path, { flags: 'r+', start: offset }));
-            if (sha256() !== piece.sha256) throw damaged;
-          },
-        });
-      } catch (err) {
-        if (err === damaged) throw err;
-        // a damaged piece mostly stops decryption or gunzip before its end: name the damage, as
-        // for archives, when the stored bytes are not those recorded
-        const digest = await storedSha256(this.storage, piece).catch(() => undefined);
-        if (digest !== undefined && digest !== piece.sha256) throw damaged;
-        throw new RestoreFailedError(
-          `WAL segment ${piece.segment} (from byte ${offset}) could not be read from storage (${reasonFor(err)}), and nothing was restored`,
-        );
-      }
-    }
+    return this.archivedLog.toMoment(restore.instanceId, backup, moment, micros);
   }
 
   private async fail(restore: Restore, reason: string): Promise<void> {

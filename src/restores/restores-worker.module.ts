@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RestoresDataModule } from './restores-data.module';
 import { InstancesDataModule } from '../instances/instances-data.module';
-import { PitrDataModule } from '../pitr/pitr-data.module';
+import { PitrReplayModule } from '../pitr/pitr-replay.module';
 import { BackupsDataModule } from '../backups/backups-data.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { EnginesModule } from '../engines/engines.module';
@@ -28,7 +28,7 @@ import { RestoreProcessor } from './restore.processor';
     StorageModule,
     BackupsDataModule,
     InstancesDataModule,
-    PitrDataModule,
+    PitrReplayModule,
     RestoresDataModule,
   ],
   providers: [RestoreRunner, RestoreProcessor, RestoreRecoveryService, PrivateDirsJanitor],
