@@ -52,6 +52,24 @@ describe('MariaDB point-in-time recovery from the binlog', () => {
       `the window to reach ${committed.toISOString()}`,
     );
   };
+  /** Asks for a verification of backup `n` and waits for its result, as an operator would. */
+  const verify = async (n: number) => {
+    await t.http
+      .post(`/admin/v1/instances/${inst.id}/backups/${n}/verify`)
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .expect(202);
+    return waitFor(
+      async () => {
+        const res = await t.http
+          .get(`/admin/v1/instances/${inst.id}/backups/${n}`)
+          .set('Authorization', `Bearer ${t.adminToken}`);
+        const v = res.body.verification as Record<string, unknown> | undefined;
+        return v && v.status !== 'running' ? v : null;
+      },
+      180000,
+      'the verification to end',
+    );
+  };
   const register = (port: number, database: string) =>
     t.http
       .post('/admin/v1/instances')
@@ -116,6 +134,29 @@ describe('MariaDB point-in-time recovery from the binlog', () => {
     };
     expect(window.start_time).toBe(base.finished_at);
     expect(window.ranges).toHaveLength(1);
+    // each piece is recorded with its binlog file, byte range and the GTIDs it holds
+    const pieces = await t.prisma.walSegment.findMany({
+      where: { instanceId: inst.id },
+      orderBy: { pk: 'asc' },
+    });
+    expect(pieces[0]).toMatchObject({
+      segment: expect.stringMatching(/^binlog\.\d{6}$/),
+      startLsn: expect.stringMatching(/^[0-9A-F]+\/0$/),
+    });
+    expect(pieces.filter((p) => p.lastGtid !== null).at(-1)?.lastGtid).toMatch(/^0-1-\d+$/);
+    // operators watch it as they watch PostgreSQL's, by engine
+    const metrics = await t.http
+      .get('/metrics')
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .expect(200);
+    expect(metrics.text).toMatch(
+      /^backup_manager_wal_receivers\{state="streaming",engine="mariadb"\} 1$/m,
+    );
+    const lag = new RegExp(
+      `^backup_manager_wal_archive_lag_seconds\\{instance_id="${inst.id}",engine="mariadb"\\} ([0-9.e+-]+)$`,
+      'm',
+    ).exec(metrics.text);
+    expect(Number(lag?.[1])).toBeLessThan(60);
 
     for (const [moment, expected] of [
       [new Date(t1.getTime() + 1500), ['A']],
@@ -126,6 +167,9 @@ describe('MariaDB point-in-time recovery from the binlog', () => {
       expect(done).toMatchObject({ status: 'done', backup_id: base.id });
       expect(notes()).toEqual(expected);
     }
+
+    // verified in a scratch server: the dump as counted, then its binlog replayed on it
+    expect(await verify(base.id)).toMatchObject({ status: 'verified', tables: 1, rows: 0 });
 
     // outside the window: refused, nothing changed
     const before = new Date(new Date(window.start_time).getTime() - 60_000);
@@ -154,6 +198,14 @@ describe('MariaDB point-in-time recovery from the binlog', () => {
     expect(res.failure_reason).toContain(`file ${piece.segment}`);
     expect(res.failure_reason).toMatch(/nothing was restored/);
     expect(notes()).toEqual([]);
+    // the backup's verification replays the same binlog, and fails on the same piece
+    const base = await t.prisma.backup.findFirstOrThrow({
+      where: { instanceId: inst.id, status: 'done' },
+      orderBy: { number: 'asc' },
+    });
+    const verification = await verify(base.number);
+    expect(verification.status).toBe('failed');
+    expect(verification.failure_reason).toContain(`binlog piece ${piece.storageKey}`);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { ArchivedLog } from '../pitr/archived-log';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readArchive } from '../archive/read-archive';
 import { BackupsRepository } from '../backups/backups.repository';
@@ -48,6 +49,7 @@ export class VerificationRunner {
     private readonly box: SecretBox,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly metrics: JobMetrics,
+    private readonly archivedLog: ArchivedLog,
   ) {}
 
   async run(backupPk: bigint, scheduled: boolean): Promise<void> {
@@ -110,6 +112,10 @@ export class VerificationRunner {
       new VerificationFailed(
         "the archive's SHA-256 does not match the one recorded when the backup was made: it was changed or damaged in storage",
       );
+    // a MariaDB base backup is verified with its archived binlog replayed on it (PostgreSQL's
+    // base backups start a server that recovers the WAL they hold)
+    const recovery =
+      instance.type === 'mariadb' ? await this.archivedLog.toEnd(instance.id, backup) : null;
     let inventory: ScratchInventory | undefined;
     let digest: string | undefined;
     try {
@@ -122,6 +128,7 @@ export class VerificationRunner {
             const stored = () => (digest ??= sha256());
             inventory = await engine.restoreIntoScratch(content, {
               connectionUrl,
+              recovery: recovery ?? undefined,
               checkArchive: () => {
                 if (stored() !== backup.sha256) throw damaged();
               },
@@ -141,7 +148,15 @@ export class VerificationRunner {
     }
     if (digest !== backup.sha256) throw damaged();
     const normalize = instance.type === 'postgresql' ? pgTableKey : (t: string) => t;
-    return compare(inventory!, await this.verifications.contents(backup.pk), normalize);
+    const seen = compare(inventory!, await this.verifications.contents(backup.pk), normalize);
+    if (inventory!.replayed) {
+      this.logger.log({
+        msg: 'binlog replayed on the verified backup',
+        backupId: backup.backupId,
+        rowsAfterReplay: String(inventory!.replayed.reduce((sum, t) => sum + t.rows, 0)),
+      });
+    }
+    return seen;
   }
 }
 

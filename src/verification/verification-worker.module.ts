@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { InstancesDataModule } from '../instances/instances-data.module';
+import { PitrReplayModule } from '../pitr/pitr-replay.module';
 import { VerificationsDataModule } from './verification-data.module';
 import { BackupsDataModule } from '../backups/backups-data.module';
 import { CryptoModule } from '../crypto/crypto.module';
@@ -27,6 +28,7 @@ import { VerificationProcessor } from './verification.processor';
     StorageModule,
     BackupsDataModule,
     InstancesDataModule,
+    PitrReplayModule,
     VerificationsDataModule,
   ],
   providers: [

@@ -6,7 +6,7 @@ import { baseEnvironment, spawnDump } from '../shared/dump-process';
 import { makePrivateDir } from '../shared/private-dirs';
 import { RestoreFailedError, framedInput, runRestoreTool } from '../shared/restore-process';
 import { binlogFileNumber, dumpBinlogPosition, isBinlogFileName, stopDatetime } from './binlog';
-import { startPrivateMariadb } from './private-mariadb';
+import { PrivateMariadb, startPrivateMariadb } from './private-mariadb';
 
 /** How much of a base dump's head is searched for the binlog position it was taken at. */
 const HEAD_BYTES = 64 * 1024;
@@ -38,16 +38,59 @@ export interface BinlogReplay {
  * The archived files are fetched and checked first (a damaged piece fails the restore before
  * anything is loaded anywhere).
  */
-export async function replayToMoment(
+export function replayToMoment(
   input: Readable,
   recovery: RecoveryOptions,
   replay: BinlogReplay,
   apply: (dump: Readable) => Promise<void>,
 ): Promise<void> {
+  return withReplayedServer(input, recovery, replay, {
+    replayed: (server) =>
+      apply(
+        spawnDump({
+          command: 'mariadb-dump',
+          args: [
+            ...server.clientArgs,
+            '--single-transaction',
+            '--quick',
+            '--routines',
+            '--triggers',
+            '--events',
+            '--hex-blob',
+            replay.database,
+          ],
+          env: baseEnvironment(),
+          secrets: [],
+        }),
+      ),
+  });
+}
+
+/**
+ * A private MariaDB server holding the base dump `input` with the archived binlog replayed on
+ * it (replayToMoment says how and why there), handed to `steps.loaded` once the dump is loaded
+ * and to `steps.replayed` once the binlog is; the server is removed afterwards.
+ */
+export async function withReplayedServer<T>(
+  input: Readable,
+  recovery: RecoveryOptions,
+  replay: BinlogReplay,
+  steps: {
+    loaded?: (server: PrivateMariadb) => Promise<void>;
+    replayed: (server: PrivateMariadb) => Promise<T>;
+  },
+): Promise<T> {
   const dir = makePrivateDir('binlog');
   try {
-    await recovery.fetchWal(dir);
-    const server = await startPrivateMariadb();
+    // the server starts while the pieces are fetched; a damaged piece stops both
+    const starting = startPrivateMariadb();
+    const server = await recovery.fetchWal(dir).then(
+      () => starting,
+      async (err: unknown) => {
+        await (await starting.catch(() => undefined))?.destroy();
+        throw err;
+      },
+    );
     try {
       const quoted = '`' + replay.database.replace(/`/g, '``') + '`';
       await server.query(`CREATE DATABASE ${quoted}`);
@@ -75,6 +118,7 @@ export async function replayToMoment(
           'the backup holds no binlog position (it was not taken as a base backup of a continuously archived instance): no binlog can be replayed on it, and nothing was restored',
         );
       }
+      await steps.loaded?.(server);
       const files = readdirSync(dir)
         .filter(isBinlogFileName)
         .filter((f) => binlogFileNumber(f) >= binlogFileNumber(start.file))
@@ -102,7 +146,8 @@ export async function replayToMoment(
       await runRestoreTool(
         {
           command: 'mariadb',
-          args: replay.restoreArgs(loader, replay.database),
+          // one BINLOG statement holds a whole statement's row events
+          args: replay.restoreArgs([...loader, '--max-allowed-packet=1G'], replay.database),
           env: baseEnvironment(),
           secrets: [],
         },
@@ -113,23 +158,7 @@ export async function replayToMoment(
         );
       });
       rmSync(dir, { recursive: true, force: true });
-      await apply(
-        spawnDump({
-          command: 'mariadb-dump',
-          args: [
-            ...server.clientArgs,
-            '--single-transaction',
-            '--quick',
-            '--routines',
-            '--triggers',
-            '--events',
-            '--hex-blob',
-            replay.database,
-          ],
-          env: baseEnvironment(),
-          secrets: [],
-        }),
-      );
+      return await steps.replayed(server);
     } finally {
       await server.destroy();
     }

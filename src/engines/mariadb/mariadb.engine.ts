@@ -8,12 +8,12 @@ import {
   TableCount,
 } from '../shared/dump-engine';
 import { InsertRowCounter } from './insert-row-counter';
-import { sqlString, startPrivateMariadb } from './private-mariadb';
+import { PrivateMariadb, sqlString, startPrivateMariadb } from './private-mariadb';
 import { baseEnvironment, spawnDump } from '../shared/dump-process';
 import { framedInput, runRestoreTool } from '../shared/restore-process';
 import { clientOptions } from './mariadb-options';
 import { checkMariadb } from './mariadb.check';
-import { replayToMoment } from './binlog-replay';
+import { replayToMoment, withReplayedServer } from './binlog-replay';
 import type { CheckOptions, ConnectionCheckResult } from '../shared/connection-check';
 
 /**
@@ -64,6 +64,21 @@ export class MariadbEngine implements DumpEngine {
     const url = new URL(target.connectionUrl);
     const database = decodeURIComponent(url.pathname.slice(1));
     const user = decodeURIComponent(url.username) || 'root';
+    if (target.recovery) {
+      // a base backup: counted once loaded, then its archived binlog replayed on it
+      let tables: TableCount[] = [];
+      return withReplayedServer(
+        input,
+        target.recovery,
+        { database, user, clearDatabase: CLEAR_DATABASE, restoreArgs },
+        {
+          loaded: async (server) => {
+            tables = await countRows(server, database);
+          },
+          replayed: async (server) => ({ tables, replayed: await countRows(server, database) }),
+        },
+      );
+    }
     const server = await startPrivateMariadb();
     try {
       const quoted = '`' + database.replace(/`/g, '``') + '`';
@@ -78,17 +93,7 @@ export class MariadbEngine implements DumpEngine {
         },
         framedInput(input, CLEAR_DATABASE),
       );
-      const names = await server.query(
-        `SELECT table_name FROM information_schema.tables WHERE table_schema = ${sqlString(database)} AND table_type = 'BASE TABLE' ORDER BY table_name`,
-      );
-      const tables: TableCount[] = [];
-      for (const [name] of names) {
-        const [[rows]] = await server.query(
-          `SELECT COUNT(*) FROM ${quoted}.\`${name.replace(/`/g, '``')}\``,
-        );
-        tables.push({ table: name, rows: Number(rows) });
-      }
-      return { tables };
+      return { tables: await countRows(server, database) };
     } finally {
       await server.destroy();
     }
@@ -160,4 +165,20 @@ export class MariadbEngine implements DumpEngine {
  */
 function restoreArgs(connection: string[], database: string): string[] {
   return [...connection, '--binary-mode', '--sandbox', database];
+}
+
+/** Each base table of `database` on a private server and the rows it holds. */
+async function countRows(server: PrivateMariadb, database: string): Promise<TableCount[]> {
+  const quoted = '`' + database.replace(/`/g, '``') + '`';
+  const names = await server.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = ${sqlString(database)} AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
+  const tables: TableCount[] = [];
+  for (const [name] of names) {
+    const [[rows]] = await server.query(
+      `SELECT COUNT(*) FROM ${quoted}.\`${name.replace(/`/g, '``')}\``,
+    );
+    tables.push({ table: name, rows: Number(rows) });
+  }
+  return tables;
 }

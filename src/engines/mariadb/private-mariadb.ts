@@ -79,6 +79,9 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
         '--skip-log-bin',
         '--innodb-buffer-pool-size=64M',
         '--innodb-flush-log-at-trx-commit=0',
+        '--innodb-doublewrite=0',
+        // one BINLOG statement of a replay holds a whole statement's row events
+        '--max-allowed-packet=1G',
         ...userArgs,
       ],
       { env: baseEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },

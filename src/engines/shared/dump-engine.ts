@@ -97,6 +97,11 @@ export interface ScratchTarget {
    * a server is started on it (where the engine starts one on the archive itself)
    */
   checkArchive?: () => void;
+  /**
+   * base backups whose log the engine replays in the scratch server (MariaDB): the archived
+   * log from the backup on, replayed after the dump is loaded and counted
+   */
+  recovery?: RecoveryOptions;
 }
 
 /** What a scratch server held after a backup was restored into it. */
@@ -105,6 +110,8 @@ export interface ScratchInventory {
   tables: TableCount[];
   /** the source held data (e.g. an RDB with a database in it): an empty result is a failure */
   sourceHeldData?: boolean;
+  /** with `recovery`: each table and its rows once the archived log was replayed */
+  replayed?: TableCount[];
 }
 
 /** A dump that cannot succeed by retrying as it is; the message names no secret. */
