@@ -8,6 +8,7 @@ import { createApp } from '../src/app.factory';
 import { AppConfig } from '../src/core/config/app-config';
 import { lsnText, lsnValue } from '../src/wal/lsn';
 import { startPostgresServer } from '../test/support/postgres-server';
+import { benchPitrMariadb } from './pitr-mariadb.bench';
 import {
   fmt,
   serviceEnvironment,
@@ -22,16 +23,26 @@ const KEY = 'bench-pitr-key';
 const STATE_DB = 'bm_bench_pitr_state';
 
 /**
- * `npm run bench -- pitr`: continuous archiving of a private cluster (its own port, replication
- * allowed). (1) RPO: one commit every 2 s for 2 minutes on an otherwise idle server; how long
- * from COMMIT until the WAL holding it is in storage (the piece that holds it recorded), and how
- * far the window's end trails now.
+ * `npm run bench -- pitr`: continuous archiving of PostgreSQL, then of MariaDB
+ * (pitr-mariadb.bench.ts); BENCH_PITR_ENGINES (`postgresql,mariadb`) picks which.
+ */
+export async function benchPitr(): Promise<void> {
+  const engines = (process.env.BENCH_PITR_ENGINES ?? 'postgresql,mariadb').split(',');
+  if (engines.includes('postgresql')) await benchPitrPostgresql();
+  if (engines.includes('mariadb')) await benchPitrMariadb();
+}
+
+/**
+ * The PostgreSQL part of `npm run bench -- pitr`: continuous archiving of a private cluster (its
+ * own port, replication allowed). (1) RPO: one commit every 2 s for 2 minutes on an otherwise
+ * idle server; how long from COMMIT until the WAL holding it is in storage (the piece that holds
+ * it recorded), and how far the window's end trails now.
  * (2) A restore to a moment of a database of BENCH_PITR_MB (500) MB with about as much WAL after
  * its base backup, beside the same done by hand (base backup unpacked, the WAL pieces decrypted
  * into segments, postgres recovering with a restore_command, pg_dump | psql), and the worker's
  * peak RSS with the private server's memory reported apart.
  */
-export async function benchPitr(): Promise<void> {
+async function benchPitrPostgresql(): Promise<void> {
   console.log('\n## Point-in-time recovery (continuous archiving)');
   const megabytes = Number(process.env.BENCH_PITR_MB ?? 500);
   const pg = await startPostgresServer();

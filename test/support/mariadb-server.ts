@@ -66,6 +66,8 @@ export async function startMariadbServer(
             `--log-bin=${join(data, 'binlog')}`,
             '--server-id=1',
             `--binlog-format=${options.binlogFormat}`,
+            // a binlog replayed by hand holds a whole statement's row events in one statement
+            '--max-allowed-packet=1G',
           ]
         : []),
     ],
