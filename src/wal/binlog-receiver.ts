@@ -37,8 +37,12 @@ import {
 } from './wal-receiver';
 import { walKey } from './wal-names';
 
-/** At most this much of a binlog file is read (and stored as one piece) at a time. */
-const PIECE_BYTES = 16 * 1024 * 1024;
+/**
+ * At most this much of a binlog file is read (and stored as one piece) at a time, so that a
+ * receiver far behind (a restore into the instance writes its whole data to the binlog) keeps
+ * the worker's memory low.
+ */
+const PIECE_BYTES = 4 * 1024 * 1024;
 
 /** What a binlog receiver needs of its worker beyond a WAL receiver's. */
 export interface BinlogReceiverContext extends ReceiverContext {
