@@ -27,7 +27,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       postgresql-13 postgresql-14 postgresql-15 postgresql-16 postgresql-17 \
       postgresql-client-13 postgresql-client-14 postgresql-client-15 postgresql-client-16 postgresql-client-17 \
-      mariadb-client redis-tools redis-server openssl gzip \
+      mariadb-client mariadb-server-core redis-tools redis-server openssl gzip \
  && apt-get purge -y --auto-remove curl gnupg \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
