@@ -134,6 +134,12 @@ describe('MariaDB point-in-time recovery from the binlog', () => {
     };
     expect(window.start_time).toBe(base.finished_at);
     expect(window.ranges).toHaveLength(1);
+    // the operators' console reads the same window
+    const seen = await t.http
+      .get(`/admin/v1/instances/${inst.id}/pitr`)
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .expect(200);
+    expect(seen.body.start_time).toBe(window.start_time);
     // each piece is recorded with its binlog file, byte range and the GTIDs it holds
     const pieces = await t.prisma.walSegment.findMany({
       where: { instanceId: inst.id },
