@@ -8,11 +8,13 @@ jest.setTimeout(900_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The binlog receiver under faults: its worker killed (SIGKILL) while rows are written, and the
- * server purging binlog files while no worker runs. The first loses nothing; the second is a
- * recorded gap with its reason, a base backup, and a 422 for a moment in it.
+ * The binlog receiver under faults: its worker killed (SIGKILL) while rows are written, the
+ * server purging binlog files while no worker runs, and its binlog reset under a running
+ * receiver. The first loses nothing; the second is a recorded gap with its reason, a base backup,
+ * and a 422 for a moment in it; the third stops the receiver, saying why, and nothing after it
+ * is claimed.
  */
-describe('a binlog receiver whose worker is killed, and a binlog purged while none runs', () => {
+describe('a binlog receiver whose worker is killed, whose binlog is purged or reset', () => {
   let t: TestApp;
   let db: MariadbServer;
   let inst: { id: string; token: string };
@@ -177,5 +179,33 @@ describe('a binlog receiver whose worker is killed, and a binlog purged while no
     expect(res.status).toBe(422);
     expect(res.body.error).toBe('PointInTimeOutsideWindow');
     expect(res.body.description).toMatch(/falls in a gap .* purged its binlog files/);
+  });
+
+  it("stops, saying so, when the server's binlog is reset under it, and claims nothing after", async () => {
+    const before = await insert('before the reset');
+    await archived(new Date(before.getTime() + 1000));
+    const resetAt = new Date();
+    sql('RESET MASTER');
+    await insert('after the reset');
+    // mariadb-binlog may stop first (the file it read is gone); its restart finds the reset
+    const failed = await waitFor(
+      async () => {
+        const r = await receiver();
+        return r?.state === 'failed' && /does not continue the archive/.test(r.lastError ?? '')
+          ? r
+          : null;
+      },
+      120000,
+      'the receiver to fail, naming the reset',
+    );
+    expect(failed.lastError).toMatch(
+      /GTID state is "0-1-\d+", before 0-1-\d+, which the archive holds.*RESET MASTER/,
+    );
+    const pieces = await t.prisma.walSegment.count({ where: { instanceId: inst.id } });
+    await sleep(3000);
+    // nothing of the new binlog is archived, and the window ends before the reset
+    expect(await t.prisma.walSegment.count({ where: { instanceId: inst.id } })).toBe(pieces);
+    const window = await api('get', '/pitr').expect(200);
+    expect(Date.parse(window.body.end_time as string)).toBeLessThanOrEqual(resetAt.getTime());
   });
 });

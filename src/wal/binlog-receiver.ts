@@ -19,6 +19,7 @@ import {
   binlogCoordinates,
   binlogFileNumber,
   binlogPosition,
+  gtidStateWentBack,
   isBinlogFileName,
   receiverServerId,
   walkBinlog,
@@ -48,6 +49,21 @@ const PIECE_BYTES = 4 * 1024 * 1024;
 export interface BinlogReceiverContext extends ReceiverContext {
   /** where the instance's oldest base backup starts (an archive position; null: none) */
   firstBackupPosition(): Promise<string | null>;
+  /** the GTID of the newest transaction the archive holds (null: none) */
+  lastGtid(): Promise<string | null>;
+}
+
+/**
+ * The server's binlog does not continue what the archive holds: it was reset (RESET MASTER) or
+ * another server answers at the instance's address. Nothing more is shipped; the receiver fails,
+ * saying so, until an operator registers the instance anew.
+ */
+export class BinlogResetError extends Error {
+  constructor(detail: string) {
+    super(
+      `the server's binlog does not continue the archive (${detail}): it was reset (RESET MASTER) or another server answers at this address; nothing more is archived, register the instance anew`,
+    );
+  }
 }
 
 /**
@@ -78,6 +94,8 @@ export class BinlogReceiver {
   private connectionUrl = '';
   /** the end of what storage holds of the binlog, as this receiver knows it */
   private shippedTo: bigint | null = null;
+  /** the newest transaction storage holds: the server's GTID state must not go back before it */
+  private lastGtid: string | null = null;
   private writes = 0;
 
   constructor(
@@ -180,21 +198,34 @@ export class BinlogReceiver {
    * binlog in between is a gap and receiving starts at the oldest file the server has.
    */
   private async startingFile(): Promise<string> {
-    const logs = await queryMariadb(this.connectionUrl, 'SHOW BINARY LOGS').catch((err: Error) => {
+    const rows = await queryMariadb(
+      this.connectionUrl,
+      'SELECT @@gtid_binlog_state; SHOW BINARY LOGS',
+    ).catch((err: Error) => {
       throw new Error(`the server's binlog files could not be listed: ${err.message}`);
     });
-    const files = logs.map(([name]) => name).filter(isBinlogFileName);
+    const state = rows[0]?.[0] ?? '';
+    const files = rows
+      .slice(1)
+      .map(([name]) => name)
+      .filter(isBinlogFileName);
     if (files.length === 0) throw new Error('the server keeps no binary log (log_bin is OFF)');
     const oldest = files[0];
     const newest = files[files.length - 1];
     this.shippedTo = await this.ctx.shippedEnd();
+    this.lastGtid = await this.ctx.lastGtid();
+    if (this.lastGtid && gtidStateWentBack(state, this.lastGtid)) {
+      throw new BinlogResetError(
+        `its GTID state is "${state}", before ${this.lastGtid}, which the archive holds`,
+      );
+    }
     const from =
       this.shippedTo !== null ? lsnText(this.shippedTo) : await this.ctx.firstBackupPosition();
     if (from === null) return newest;
     const wanted = binlogCoordinates(from).fileNumber;
     if (wanted > binlogFileNumber(newest)) {
-      throw new Error(
-        `the server's newest binlog file is ${newest}, older than the archive's position ${from}: its binlog was reset (RESET MASTER) or it is another server; register the instance anew`,
+      throw new BinlogResetError(
+        `its newest binlog file is ${newest}, older than the archive's position ${from}`,
       );
     }
     const kept = files.find((f) => binlogFileNumber(f) === wanted);
@@ -218,6 +249,10 @@ export class BinlogReceiver {
           void this.leaseLost(err);
           return;
         }
+        if (err instanceof BinlogResetError) {
+          // the restart that follows finds the same and fails, saying so
+          void this.killTool();
+        }
         this.ctx.logger.warn({
           msg: 'binlog not shipped yet',
           instanceId: this.instanceId,
@@ -233,6 +268,11 @@ export class BinlogReceiver {
   private async ship(dir: string): Promise<void> {
     if (!(await this.ctx.holdsLease())) throw new LeaseLostError(this.ctx.lease);
     const position = await this.serverPosition();
+    if (position && this.lastGtid && gtidStateWentBack(position.gtidState, this.lastGtid)) {
+      throw new BinlogResetError(
+        `its GTID state is "${position.gtidState}", before ${this.lastGtid}, which the archive holds`,
+      );
+    }
     const files = readdirSync(dir)
       .filter(isBinlogFileName)
       .sort((a, b) => binlogFileNumber(a) - binlogFileNumber(b));
@@ -241,8 +281,9 @@ export class BinlogReceiver {
       const fileStart = number << 32n;
       const nextFile = (number + 1n) << 32n;
       if (this.shippedTo !== null && this.shippedTo >= nextFile) {
-        unlinkSync(join(dir, file)); // stored whole already
-        continue;
+        // receiving starts at the file storage ends in, and a completed file is removed at
+        // once: an older one arriving means the server started its numbering again
+        throw new BinlogResetError(`it sent ${file}, which the archive has passed`);
       }
       if (this.shippedTo !== null && this.shippedTo < fileStart) {
         await this.ctx.gap(
@@ -256,7 +297,13 @@ export class BinlogReceiver {
       const complete = await this.shipFile(dir, file, fileStart, hasNext);
       if (complete) unlinkSync(join(dir, file));
     }
-    if (position && this.shippedTo !== null && this.shippedTo >= position.lsn) {
+    if (
+      position &&
+      this.shippedTo !== null &&
+      this.shippedTo >= position.lsn &&
+      // a position in a file the archive passed long ago is a reset, not a catch-up
+      position.lsn >> 32n >= (this.shippedTo - 1n) >> 32n
+    ) {
       await this.ctx.caughtUp(position.at, lsnText(this.shippedTo));
     }
     await this.ctx.checkContinuity();
@@ -355,17 +402,26 @@ export class BinlogReceiver {
         await this.ctx.discard(storageKey);
         throw err;
       });
+    if (walk?.lastGtid) this.lastGtid = walk.lastGtid;
   }
 
   /** The server's clock and binlog position before a pass looks at the files; null: unknown. */
-  private async serverPosition(): Promise<{ at: Date; lsn: bigint } | null> {
+  private async serverPosition(): Promise<{
+    at: Date;
+    lsn: bigint;
+    gtidState: string;
+  } | null> {
     try {
       const rows = await queryMariadb(
         this.connectionUrl,
-        "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ'); SHOW MASTER STATUS",
+        "SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ'), @@gtid_binlog_state; SHOW MASTER STATUS",
       );
-      const [[at], [file, offset]] = rows;
-      return { at: new Date(at), lsn: lsnValue(binlogPosition(file, Number(offset))) };
+      const [[at, gtidState], [file, offset]] = rows;
+      return {
+        at: new Date(at),
+        lsn: lsnValue(binlogPosition(file, Number(offset))),
+        gtidState: gtidState ?? '',
+      };
     } catch {
       return null;
     }

@@ -209,6 +209,7 @@ export class WalArchiver implements OnApplicationBootstrap, OnApplicationShutdow
       setState: (state, error) => this.wal.setState(id, state, error, lease),
       failed: (reason, announce) => this.wal.failed(lease, reason, announce),
       firstBackupPosition: () => this.wal.firstBackupPosition(id),
+      lastGtid: () => this.wal.lastGtid(id),
     };
     const receiver: Receiver =
       type === 'mariadb'

@@ -74,6 +74,15 @@ export class WalRepository {
     });
   }
 
+  /** The GTID of the newest transaction the instance's binlog archive holds (null: none). */
+  async lastGtid(instanceId: string): Promise<string | null> {
+    const rows = await this.prisma.$queryRaw<{ last_gtid: string }[]>`
+      SELECT last_gtid FROM wal_segments
+      WHERE instance_id = ${instanceId} AND last_gtid IS NOT NULL
+      ORDER BY end_lsn::pg_lsn DESC LIMIT 1`;
+    return rows[0]?.last_gtid ?? null;
+  }
+
   /** Where the instance's oldest base backup (any state) starts in its log; null: none has. */
   async firstBackupPosition(instanceId: string): Promise<string | null> {
     const rows = await this.prisma.$queryRaw<{ lsn: string | null }[]>`

@@ -4,6 +4,7 @@ import {
   binlogFileName,
   binlogPosition,
   dumpBinlogPosition,
+  gtidStateWentBack,
   receiverServerId,
   stopDatetime,
   walkBinlog,
@@ -40,6 +41,14 @@ describe('binlog positions', () => {
     expect(a).not.toBe(receiverServerId('4f6c7e0a-1111-4b5e-9c51-000000000002'));
     expect(a).toBeGreaterThanOrEqual(2 ** 31);
     expect(a).toBeLessThan(2 ** 32);
+  });
+
+  it("sees a server's GTID state go back before what the archive holds", () => {
+    expect(gtidStateWentBack('0-1-57,1-2-3', '0-1-57')).toBe(false);
+    expect(gtidStateWentBack('0-1-60', '0-1-57')).toBe(false);
+    expect(gtidStateWentBack('0-1-12', '0-1-57')).toBe(true);
+    expect(gtidStateWentBack('', '0-1-57')).toBe(true);
+    expect(gtidStateWentBack('0-9-900', '0-1-57')).toBe(true);
   });
 
   it('stops replay at the whole second of a moment, in UTC', () => {

@@ -154,3 +154,17 @@ export function receiverServerId(instanceId: string): number {
 export function stopDatetime(moment: Date): string {
   return moment.toISOString().slice(0, 19).replace('T', ' ');
 }
+
+/**
+ * Whether the server's GTID state (`@@gtid_binlog_state`: `domain-server-sequence`, comma
+ * separated) has gone back before `gtid`, a transaction the archive holds: its binlog was reset
+ * (RESET MASTER) or it is another server, and its binlog does not continue the archive's.
+ */
+export function gtidStateWentBack(state: string, gtid: string): boolean {
+  const [domain, server, sequence] = gtid.split('-');
+  const entry = state
+    .split(',')
+    .map((g) => g.trim().split('-'))
+    .find(([d, s]) => d === domain && s === server);
+  return !entry || BigInt(entry[2]) < BigInt(sequence);
+}
