@@ -35,8 +35,8 @@ export interface BinlogReplay {
  * the server, whatever the user's grants: the tenant's log, which is hostile input, never runs
  * with more rights than the tenant has on its own instance.
  *
- * The archived files are fetched and checked first (a damaged piece fails the restore before
- * anything is loaded anywhere).
+ * The archived files are fetched and checked while the dump loads into the private server; a
+ * damaged piece fails the restore before anything reaches the instance.
  */
 export function replayToMoment(
   input: Readable,
@@ -82,15 +82,19 @@ export async function withReplayedServer<T>(
 ): Promise<T> {
   const dir = makePrivateDir('binlog');
   try {
-    // the server starts while the pieces are fetched; a damaged piece stops both
+    // the pieces are fetched while the server starts and the dump loads into it; a damaged
+    // piece stops all of it (nothing reaches the instance before the end)
+    const fetching = recovery.fetchWal(dir);
+    // settles only when the fetch fails
+    const fetchFailed = fetching.then(() => new Promise<never>(() => undefined));
     const starting = startPrivateMariadb();
-    const server = await recovery.fetchWal(dir).then(
-      () => starting,
-      async (err: unknown) => {
-        await (await starting.catch(() => undefined))?.destroy();
-        throw err;
-      },
-    );
+    const server = await Promise.race([starting, fetchFailed]).catch((err: unknown) => {
+      void starting.then(
+        (s) => s.destroy(),
+        () => undefined,
+      );
+      throw err;
+    });
     try {
       const quoted = '`' + replay.database.replace(/`/g, '``') + '`';
       await server.query(`CREATE DATABASE ${quoted}`);
@@ -103,15 +107,19 @@ export async function withReplayedServer<T>(
         },
       });
       input.once('error', (err) => watchHead.destroy(err));
-      await runRestoreTool(
-        {
-          command: 'mariadb',
-          args: replay.restoreArgs(loader, replay.database),
-          env: baseEnvironment(),
-          secrets: [],
-        },
-        framedInput(input.pipe(watchHead), replay.clearDatabase),
-      );
+      await Promise.race([
+        runRestoreTool(
+          {
+            command: 'mariadb',
+            args: replay.restoreArgs(loader, replay.database),
+            env: baseEnvironment(),
+            secrets: [],
+          },
+          framedInput(input.pipe(watchHead), replay.clearDatabase),
+        ),
+        fetchFailed,
+      ]);
+      await fetching;
       const start = dumpBinlogPosition(head);
       if (!start) {
         throw new RestoreFailedError(
