@@ -30,12 +30,8 @@ import { baseEnvironment, lastLines, redact } from '../engines/shared/dump-proce
 import { makePrivateDir, recordServer } from '../engines/shared/private-dirs';
 import { lsnText, lsnValue } from './lsn';
 import { LeaseLostError } from './wal.repository';
-import {
-  WORKED_AFTER_MS,
-  nextPassInMs,
-  restartDelayMs,
-  type ReceiverContext,
-} from './wal-receiver';
+import { WORKED_AFTER_MS, restartDelayMs, shipWhileReceiving } from './receiver-passes';
+import type { ReceiverContext } from './wal-receiver';
 import { walKey } from './wal-names';
 
 /**
@@ -86,7 +82,6 @@ export class BinlogResetError extends Error {
 export class BinlogReceiver {
   private dir?: string;
   private tool?: ChildProcess;
-  private shipTimer?: NodeJS.Timeout;
   private restartTimer?: NodeJS.Timeout;
   private shipping: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -113,7 +108,6 @@ export class BinlogReceiver {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
-    clearTimeout(this.shipTimer);
     await this.killTool();
     await this.shipping.catch(() => undefined);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
@@ -144,34 +138,14 @@ export class BinlogReceiver {
       );
       this.tool = tool;
       recordServer(this.dir, tool.pid);
-      let stderr = '';
-      tool.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-      tool.once('error', () => undefined);
       await this.ctx.setState('streaming', null);
-      const started = Date.now();
-      let receiving = true;
-      const pass = () => {
-        const passStarted = Date.now();
-        this.shipSoon();
-        void this.shipping.then(() => {
-          if (!receiving || this.stopped) return;
-          this.shipTimer = setTimeout(
-            pass,
-            nextPassInMs(Date.now() - passStarted, this.ctx.shipIntervalMs),
-          );
-          this.shipTimer.unref();
-        });
-      };
-      this.shipTimer = setTimeout(pass, this.ctx.shipIntervalMs);
-      this.shipTimer.unref();
-      const [code, signal] = (await once(tool, 'close')) as [number | null, NodeJS.Signals | null];
-      cleanup();
-      receiving = false;
-      clearTimeout(this.shipTimer);
-      this.shipSoon();
-      await this.shipping;
+      const { code, signal, stderr, ranMs } = await shipWhileReceiving(
+        tool,
+        this.ctx.shipIntervalMs,
+        () => this.shipSoon(),
+      ).finally(cleanup);
       if (this.stopped) return;
-      if (Date.now() - started >= WORKED_AFTER_MS) this.failures = 0;
+      if (ranMs >= WORKED_AFTER_MS) this.failures = 0;
       throw new Error(
         `mariadb-binlog ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${lastLines(redact(stderr, [password]), 2) || 'no error output'}`,
       );
@@ -241,7 +215,8 @@ export class BinlogReceiver {
     return oldest;
   }
 
-  private shipSoon(): void {
+  /** Queues a shipping pass after those under way; resolves when it is done (never rejects). */
+  private shipSoon(): Promise<void> {
     this.shipping = this.shipping
       .then(() => (this.dir && !this.stopped ? this.ship(this.dir) : undefined))
       .catch((err: Error) => {
@@ -259,6 +234,7 @@ export class BinlogReceiver {
           error: err.message,
         });
       });
+    return this.shipping;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { nextPassInMs, restartDelayMs } from './wal-receiver';
+import { nextPassInMs, restartDelayMs } from './receiver-passes';
 
 describe('WalReceiver timing', () => {
   it('waits twice as long after each failed start, from 5 s up to 5 min', () => {

@@ -9,6 +9,7 @@ import { libpqEnvironment } from '../engines/postgresql/postgresql.engine';
 import { makePrivateDir, recordServer } from '../engines/shared/private-dirs';
 import { slotNames } from '../engines/postgresql/replication-slots';
 import { lsnValue } from './lsn';
+import { WORKED_AFTER_MS, restartDelayMs, shipWhileReceiving } from './receiver-passes';
 import { receiverFailure } from './receiver-failure';
 import { advanceShippedSlot, prepareSlots, type ReceiverSlots } from './receiver-slots';
 import { LeaseLostError } from './wal.repository';
@@ -30,29 +31,6 @@ export interface ReceiverContext extends ShipperContext {
   failed(reason: string, announce: boolean): Promise<void>;
 }
 
-/** How long a receiver waits before starting again: doubling after each failed start, to 5 min. */
-const RESTART_AFTER_MS = 5_000;
-const MAX_RESTART_AFTER_MS = 5 * 60_000;
-/** The shortest pause between two shipping passes of one receiver. */
-const MIN_SHIP_GAP_MS = 250;
-/** A pg_receivewal that ran this long counts as having worked: the next wait starts over. */
-export const WORKED_AFTER_MS = 60_000;
-
-/** How long a receiver waits before its next start, after `failures` failed starts in a row. */
-export function restartDelayMs(failures: number): number {
-  return Math.min(RESTART_AFTER_MS * 2 ** failures, MAX_RESTART_AFTER_MS);
-}
-
-/**
- * How long after a shipping pass that took `tookMs` the next one begins: WAL that arrived just
- * after this pass began goes with the next one, which starts early by twice what this one took
- * and a tenth of the interval (the next may take longer), so that it is in storage within the
- * interval; never sooner than MIN_SHIP_GAP_MS.
- */
-export function nextPassInMs(tookMs: number, intervalMs: number): number {
-  return Math.max(MIN_SHIP_GAP_MS, 0.9 * intervalMs - 2 * tookMs);
-}
-
 /**
  * Receives one instance's write-ahead log and ships it to storage: every WAL_SHIP_INTERVAL, what
  * arrived since the last piece, the segment being written included (never the whole of it again),
@@ -65,16 +43,16 @@ export function nextPassInMs(tookMs: number, intervalMs: number): number {
  * starts in an empty directory, so it begins exactly after what storage has: a worker that dies
  * before uploading loses nothing; its successor receives that stretch again.
  *
- * This class runs pg_receivewal, its restarts and the passes' timing; the parts have their own
- * files and unit tests: the slots (receiver-slots.ts), a shipping pass (wal-shipper.ts) and
- * reading a segment with pg_waldump (wal-scan.ts).
+ * This class runs pg_receivewal and its restarts; the parts have their own files and unit
+ * tests: the passes' timing (receiver-passes.ts, shared with the binlog's receiver), the slots
+ * (receiver-slots.ts), a shipping pass (wal-shipper.ts) and reading a segment with pg_waldump
+ * (wal-scan.ts).
  */
 export class WalReceiver {
   private readonly slots: ReceiverSlots;
   private readonly shipper: WalShipper;
   private dir?: string;
   private tool?: ChildProcess;
-  private shipTimer?: NodeJS.Timeout;
   private restartTimer?: NodeJS.Timeout;
   private shipping: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -108,7 +86,6 @@ export class WalReceiver {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
-    clearTimeout(this.shipTimer);
     await this.killTool();
     await this.shipping.catch(() => undefined);
     await this.positionClient?.end().catch(() => undefined);
@@ -146,31 +123,14 @@ export class WalReceiver {
       );
       this.tool = tool;
       recordServer(this.dir, tool.pid);
-      let stderr = '';
-      tool.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-      tool.once('error', () => undefined);
       await this.ctx.setState('streaming', null);
-      const started = Date.now();
-      let receiving = true;
-      const pass = () => {
-        const passStarted = Date.now();
-        this.shipSoon();
-        void this.shipping.then(() => {
-          if (!receiving || this.stopped) return;
-          const wait = nextPassInMs(Date.now() - passStarted, this.ctx.shipIntervalMs);
-          this.shipTimer = setTimeout(pass, wait);
-          this.shipTimer.unref();
-        });
-      };
-      this.shipTimer = setTimeout(pass, this.ctx.shipIntervalMs);
-      this.shipTimer.unref();
-      const [code, signal] = (await once(tool, 'close')) as [number | null, NodeJS.Signals | null];
-      receiving = false;
-      clearTimeout(this.shipTimer);
-      this.shipSoon();
-      await this.shipping;
+      const { code, signal, stderr, ranMs } = await shipWhileReceiving(
+        tool,
+        this.ctx.shipIntervalMs,
+        () => this.shipSoon(),
+      );
       if (this.stopped) return;
-      if (Date.now() - started >= WORKED_AFTER_MS) this.failures = 0;
+      if (ranMs >= WORKED_AFTER_MS) this.failures = 0;
       throw new Error(
         `pg_receivewal ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${lastLines(redact(stderr, [password]), 2) || 'no error output'}`,
       );
@@ -191,7 +151,8 @@ export class WalReceiver {
     }
   }
 
-  private shipSoon(): void {
+  /** Queues a shipping pass after those under way; resolves when it is done (never rejects). */
+  private shipSoon(): Promise<void> {
     this.shipping = this.shipping
       .then(() => (this.dir && !this.stopped ? this.shipper.ship(this.dir) : undefined))
       .catch((err: Error) => {
@@ -205,6 +166,7 @@ export class WalReceiver {
           error: err.message,
         });
       });
+    return this.shipping;
   }
 
   /**
