@@ -305,8 +305,8 @@ export class BinlogReceiver {
           : 0;
       const size = statSync(path).size;
       if (size > from) {
-        const bytes = readPart(path, from, Math.min(size - from, PIECE_BYTES), size);
-        const walk = walkBinlog(bytes, from);
+        const bytes = readPart(path, from, Math.min(size - from, PIECE_BYTES));
+        const walk = walkBinlog(bytes, from, size);
         if (walk.validEnd > from) {
           const ends = walk.complete || (hasNext && walk.validEnd === size);
           const end = ends ? nextFile : fileStart + BigInt(walk.validEnd);
@@ -423,22 +423,11 @@ export class BinlogReceiver {
   }
 }
 
-/**
- * Up to `length` bytes of a file from `from`, or more where one event is longer: the whole of
- * the event that starts there, when the file already holds it.
- */
-function readPart(path: string, from: number, length: number, size: number): Buffer {
+/** Up to `length` bytes of a file from `from` (a longer event is walked by its header). */
+function readPart(path: string, from: number, length: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    let bytes = read(fd, from, length);
-    const header = from === 0 ? 4 : 0;
-    if (bytes.length >= header + 13) {
-      const eventSize = bytes.readUInt32LE(header + 9);
-      if (header + eventSize > bytes.length && from + header + eventSize <= size) {
-        bytes = read(fd, from, header + eventSize);
-      }
-    }
-    return bytes;
+    return read(fd, from, length);
   } finally {
     closeSync(fd);
   }

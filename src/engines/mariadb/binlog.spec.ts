@@ -93,6 +93,20 @@ describe('walkBinlog', () => {
     expect(walkBinlog(part, 900)).toMatchObject({ firstGtid: '0-7-41', lastGtid: '0-7-42' });
   });
 
+  it('takes an event longer than what was read by its header, when the file holds it all', () => {
+    const long = event(400, 16, 1000); // an xid event of 1019 bytes, of which 40 were read
+    const read = Buffer.concat([event(399, 2), long.subarray(0, 40)]);
+    expect(walkBinlog(read, 100, 100 + 27 + 1019)).toMatchObject({
+      validEnd: 100 + 27 + 1019,
+      newestCommitSecond: 400,
+    });
+    // the file does not hold all of it yet: it waits
+    expect(walkBinlog(read, 100, 100 + 27 + 500)).toMatchObject({
+      validEnd: 100 + 27,
+      newestCommitSecond: 399,
+    });
+  });
+
   it('refuses what is not a binlog', () => {
     expect(() => walkBinlog(Buffer.from('not a binlog at all'), 0)).toThrow(/binlog file/);
     const bad = event(1, 2);

@@ -74,52 +74,60 @@ export interface BinlogWalk {
 
 /**
  * Walks the whole events of `bytes`, which hold a binlog file from byte `offset` on (`offset` is
- * the start of an event, or 0 for the file's start and its magic bytes). Throws, naming the
- * offset, where what should be an event is not one: the stream received is not a binlog.
+ * the start of an event, or 0 for the file's start and its magic bytes). An event longer than
+ * `bytes` counts as whole when the file holds all of it (`available`: its size), read by its
+ * header alone, and ends the walk: a reader need never hold more of the file than it chose to.
+ * Throws, naming the offset, where what should be an event is not one: the stream received is
+ * not a binlog.
  */
-export function walkBinlog(bytes: Buffer, offset: number): BinlogWalk {
+export function walkBinlog(
+  bytes: Buffer,
+  offset: number,
+  available = offset + bytes.length,
+): BinlogWalk {
+  const walk: BinlogWalk = {
+    validEnd: offset,
+    newestCommitSecond: null,
+    complete: false,
+    firstGtid: null,
+    lastGtid: null,
+  };
   let at = 0;
   if (offset === 0) {
-    if (bytes.length < BINLOG_MAGIC.length) {
-      return {
-        validEnd: 0,
-        newestCommitSecond: null,
-        complete: false,
-        firstGtid: null,
-        lastGtid: null,
-      };
-    }
+    if (bytes.length < BINLOG_MAGIC.length) return walk;
     if (!bytes.subarray(0, 4).equals(BINLOG_MAGIC)) {
       throw new Error('the file does not start as a binlog file does');
     }
     at = BINLOG_MAGIC.length;
+    walk.validEnd = at;
   }
-  let newest: number | null = null;
-  let complete = false;
-  let firstGtid: string | null = null;
-  let lastGtid: string | null = null;
-  while (!complete && at + HEADER_SIZE <= bytes.length) {
+  while (!walk.complete && at + HEADER_SIZE <= bytes.length) {
     const size = bytes.readUInt32LE(at + 9);
     if (size < HEADER_SIZE) {
       throw new Error(`byte ${offset + at} of the binlog file is not the start of an event`);
     }
-    if (at + size > bytes.length) break;
     const type = bytes[at + 4];
+    const longer = at + size > bytes.length;
+    if (longer && (offset + at + size > available || type === GTID_EVENT)) break;
     if (type === QUERY_EVENT || type === XID_EVENT) {
       const second = bytes.readUInt32LE(at);
-      if (newest === null || second > newest) newest = second;
+      if (walk.newestCommitSecond === null || second > walk.newestCommitSecond) {
+        walk.newestCommitSecond = second;
+      }
     }
     if (type === GTID_EVENT && size >= HEADER_SIZE + 12) {
       // the body: sequence number (8 bytes), domain id (4); the server id is the header's
       const sequence = bytes.readBigUInt64LE(at + HEADER_SIZE);
       const domain = bytes.readUInt32LE(at + HEADER_SIZE + 8);
-      lastGtid = `${domain}-${bytes.readUInt32LE(at + 5)}-${sequence}`;
-      firstGtid ??= lastGtid;
+      walk.lastGtid = `${domain}-${bytes.readUInt32LE(at + 5)}-${sequence}`;
+      walk.firstGtid ??= walk.lastGtid;
     }
-    complete = type === ROTATE_EVENT || type === STOP_EVENT;
+    walk.complete = type === ROTATE_EVENT || type === STOP_EVENT;
     at += size;
+    walk.validEnd = offset + at;
+    if (longer) break;
   }
-  return { validEnd: offset + at, newestCommitSecond: newest, complete, firstGtid, lastGtid };
+  return walk;
 }
 
 /**
