@@ -5,7 +5,7 @@ import { EnginesModule } from '../../src/engines/engines.module';
 import type { BackupStatus, RestoreStatus } from '../../src/generated/prisma/client';
 import { InstancesService } from '../../src/instances/instances.service';
 import { WorkerMetricsModule } from '../../src/metrics/metrics.module';
-import { PitrDataModule } from '../../src/pitr/pitr-data.module';
+import { PitrReplayModule } from '../../src/pitr/pitr-replay.module';
 import { RestoreRunner } from '../../src/restores/restore-runner.service';
 import { RestoresDataModule } from '../../src/restores/restores-data.module';
 import { StorageModule } from '../../src/storage/storage.module';
@@ -23,7 +23,7 @@ describe('the restore runner decides', () => {
       [
         RestoresDataModule,
         BackupsDataModule,
-        PitrDataModule,
+        PitrReplayModule,
         CryptoModule,
         EnginesModule,
         StorageModule,
