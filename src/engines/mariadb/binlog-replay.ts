@@ -6,6 +6,7 @@ import { baseEnvironment, spawnDump } from '../shared/dump-process';
 import { makePrivateDir } from '../shared/private-dirs';
 import { RestoreFailedError, framedInput, runRestoreTool } from '../shared/restore-process';
 import { binlogFileNumber, dumpBinlogPosition, isBinlogFileName, stopDatetime } from './binlog';
+import { DUMP_FLAGS } from './mariadb-options';
 import { PrivateMariadb, startPrivateMariadb } from './private-mariadb';
 
 /** How much of a base dump's head is searched for the binlog position it was taken at. */
@@ -49,16 +50,7 @@ export function replayToMoment(
       apply(
         spawnDump({
           command: 'mariadb-dump',
-          args: [
-            ...server.clientArgs,
-            '--single-transaction',
-            '--quick',
-            '--routines',
-            '--triggers',
-            '--events',
-            '--hex-blob',
-            replay.database,
-          ],
+          args: [...server.clientArgs, ...DUMP_FLAGS, replay.database],
           env: baseEnvironment(),
           secrets: [],
         }),

@@ -2,6 +2,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * What every dump of a database runs `mariadb-dump` with, after its connection options: one
+ * snapshot, row by row, with views, routines, triggers and events, binary as hex.
+ */
+export const DUMP_FLAGS = [
+  '--single-transaction',
+  '--quick',
+  '--routines',
+  '--triggers',
+  '--events',
+  '--hex-blob',
+];
+
 /** A value in a MySQL option file: double-quoted with backslash escapes. */
 export const optionValue = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 

@@ -11,7 +11,7 @@ import { InsertRowCounter } from './insert-row-counter';
 import { PrivateMariadb, sqlString, startPrivateMariadb } from './private-mariadb';
 import { baseEnvironment, spawnDump } from '../shared/dump-process';
 import { framedInput, runRestoreTool } from '../shared/restore-process';
-import { clientOptions } from './mariadb-options';
+import { DUMP_FLAGS, clientOptions } from './mariadb-options';
 import { checkMariadb } from './mariadb.check';
 import { replayToMoment, withReplayedServer } from './binlog-replay';
 import type { CheckOptions, ConnectionCheckResult } from '../shared/connection-check';
@@ -105,17 +105,7 @@ export class MariadbEngine implements DumpEngine {
       spawnDump({
         command: 'mariadb-dump',
         // the option file must come first on the command line
-        args: [
-          `--defaults-extra-file=${optionFile}`,
-          '--single-transaction',
-          '--quick',
-          '--routines',
-          '--triggers',
-          '--events',
-          '--hex-blob',
-          ...this.dumpFlags,
-          database,
-        ],
+        args: [`--defaults-extra-file=${optionFile}`, ...DUMP_FLAGS, ...this.dumpFlags, database],
         env: baseEnvironment(),
         secrets: [password],
         cleanup,
